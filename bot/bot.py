@@ -1,0 +1,150 @@
+"""The bot: owns the database, the scheduler and the cogs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord_setup import apply_endpoints, intents, missing_permissions
+from bot.settings import Settings
+from bot.store import Database
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: tuple[str, ...] = ("cogs.meta",)
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class CommandTree(app_commands.CommandTree):
+    """Turns any failure in a slash command into a short, private apology."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        if isinstance(error, app_commands.CommandOnCooldown):
+            text = f"Slow down a little — try again in {error.retry_after:.0f}s."
+        elif isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
+            text = "You need the Manage Server permission for that."
+            if isinstance(error, app_commands.NoPrivateMessage):
+                text = "That command only works inside the server."
+        elif isinstance(error, app_commands.TransformerError):
+            text = "I couldn't understand that value. Please check it and try again."
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("Command /%s failed", command, exc_info=error)
+            text = "Sorry, something went wrong on my side. The organisers can see it in the log."
+        await send_private(interaction, text)
+
+
+async def send_private(interaction: discord.Interaction, text: str) -> None:
+    """Answer ephemerally whether or not the interaction was already answered."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("Could not tell the user about an error", exc_info=True)
+
+
+class ChallengeBot(commands.Bot):
+    """The ML & DL Morocco Challenges bot.
+
+    `settings` drives everything; `clock` returns the current UTC time (tests may replace
+    it); `extensions` lists the cogs to load.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock = utcnow,
+        extensions: Sequence[str] = EXTENSIONS,
+        **options: object,
+    ) -> None:
+        apply_endpoints(settings.discord_api_url, settings.discord_gateway_url)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            tree_cls=CommandTree,
+            **options,  # type: ignore[arg-type]
+        )
+        self.settings = settings
+        self.clock = clock
+        self.db = Database(settings.database_path)
+        self.scheduler: AsyncIOScheduler | None = None
+        self._extensions = tuple(extensions)
+        self.synced_commands: list[app_commands.AppCommand] = []
+        self._checked_permissions = False
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    async def setup_hook(self) -> None:
+        await self.db.open()
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.scheduler.start()
+        for name in self._extensions:
+            await self.load_extension(name)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        guild_id = self.settings.guild_id
+        if guild_id:
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            self.synced_commands = await self.tree.sync(guild=guild)
+        else:
+            self.synced_commands = await self.tree.sync()
+        log.info(
+            "Synced %d slash commands %s",
+            len(self.synced_commands),
+            f"to server {guild_id}" if guild_id else "globally (may take up to an hour to show)",
+        )
+
+    async def on_ready(self) -> None:
+        log.info("Logged in as %s (%s) in %d server(s)", self.user, self.user and self.user.id, len(self.guilds))
+        if not self._checked_permissions:
+            self._checked_permissions = True
+            for line in self.permission_report():
+                log.warning(line) if "missing" in line or "not found" in line else log.info(line)
+
+    def permission_report(self) -> list[str]:
+        """Per configured channel: does it exist, and which needed permissions are missing."""
+        lines = []
+        configured = {
+            "CHALLENGE_CHANNEL_ID": self.settings.challenge_channel_id,
+            "WELCOME_CHANNEL_ID": self.settings.welcome_channel_id,
+        }
+        for key, channel_id in configured.items():
+            if not channel_id:
+                continue
+            channel = self.get_channel(channel_id)
+            if not isinstance(channel, discord.abc.GuildChannel):
+                lines.append(f"{key} {channel_id}: channel not found (is the bot in that server?)")
+                continue
+            missing = missing_permissions(channel.permissions_for(channel.guild.me))
+            if missing:
+                lines.append(f"{key} #{channel.name}: missing permissions: {', '.join(missing)}")
+            else:
+                lines.append(f"{key} #{channel.name}: all needed permissions present")
+        return lines
+
+    async def close(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await super().close()
+        await self.db.close()

@@ -1,0 +1,61 @@
+"""`challenge-bot run` and `challenge-bot invite`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+import discord
+
+from bot.discord_setup import client_id_from_token, invite_url
+from bot.log import setup_logging
+from bot.settings import Settings
+from bot.store import StoreError
+
+log = logging.getLogger("bot")
+
+
+async def serve(settings: Settings) -> None:
+    from bot.bot import ChallengeBot
+
+    token = settings.require_token()
+    async with ChallengeBot(settings) as client:
+        await client.start(token)
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    token = settings.require_token()
+    setup_logging(settings.log_level, token)
+    try:
+        asyncio.run(serve(settings))
+    except discord.LoginFailure:
+        print(
+            "error: DISCORD_TOKEN was refused by Discord. Reset the token in the developer "
+            "portal (Bot → Reset Token) and update .env.",
+            file=sys.stderr,
+        )
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "error: enable the Server Members and Message Content intents in the developer "
+            "portal (Bot → Privileged Gateway Intents), then start again.",
+            file=sys.stderr,
+        )
+        return 2
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        log.info("Stopped")
+    return 0
+
+
+def invite(settings: Settings, args: argparse.Namespace) -> int:
+    client_id = client_id_from_token(settings.require_token())
+    if client_id is None:
+        print("error: DISCORD_TOKEN doesn't look like a bot token", file=sys.stderr)
+        return 2
+    print(invite_url(client_id, settings.guild_id))
+    return 0

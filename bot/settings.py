@@ -1,0 +1,254 @@
+"""Settings, read from the environment and `.env`.
+
+Every key is documented in `.env.example`. A bad value becomes one readable line
+(`SettingsError`) naming the key and what was expected; the CLI turns it into exit code 2.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_API_URL = "https://discord.com/api/v10"
+DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+# What each setting expects, used in error messages.
+EXPECTED: dict[str, str] = {
+    "DISCORD_TOKEN": "the bot token from the Discord developer portal (Bot → Reset Token)",
+    "DISCORD_API_URL": "an http(s) URL such as https://discord.com/api/v10",
+    "DISCORD_GATEWAY_URL": "a ws(s) URL such as wss://gateway.discord.gg/",
+    "GUILD_ID": "a server id (a number; Developer Mode → right-click the server → Copy ID)",
+    "CHALLENGE_CHANNEL_ID": "a channel id (a number)",
+    "SERIES_START": "a date (2026-12-01) or a date-time (2026-12-01T09:00 or 2026-12-01T09:00+01:00)",
+    "SERIES_POST_TIME": "a local time HH:MM such as 09:00",
+    "SERIES_TIMEZONE": "an IANA time zone such as Africa/Casablanca",
+    "SERIES_INTERVAL": "a duration such as 30s, 10m, 2h or 1d",
+    "ANSWER_DELAY": "a duration such as 0, 30s, 10m, 3h or 1d",
+    "MISSED_POST_POLICY": "'late' (post missed days late, in order) or 'skip' (mark them missed)",
+    "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid. `str()` is a message fit for a user."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def parse_duration(value: str | int | float | timedelta) -> timedelta:
+    """Parse `30s`, `10m`, `2h`, `1d` (or a number of seconds) into a timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        text = str(value).strip()
+        if re.fullmatch(r"\d+(?:\.\d+)?", text):
+            seconds = float(text)
+        else:
+            match = _DURATION.match(text)
+            if not match:
+                raise ValueError(f"{value!r} is not a duration")
+            seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
+    if seconds < 0:
+        raise ValueError("a duration can't be negative")
+    return timedelta(seconds=seconds)
+
+
+def format_duration(delta: timedelta) -> str:
+    """The inverse of `parse_duration` for whole units: 86400 s → `1d`."""
+    seconds = int(delta.total_seconds())
+    for unit in ("d", "h", "m"):
+        size = _UNIT_SECONDS[unit]
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def parse_series_start(value: str) -> date | datetime:
+    """A date (`2026-12-01`) or a date-time, with or without a UTC offset."""
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return date.fromisoformat(text)
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class Settings(BaseSettings):
+    """All configuration. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    # Discord
+    discord_token: SecretStr | None = None
+    discord_api_url: str = DEFAULT_API_URL
+    discord_gateway_url: str = DEFAULT_GATEWAY_URL
+    guild_id: int | None = None
+    challenge_channel_id: int | None = None
+    ping_role_id: int | None = None
+
+    # Storage and content
+    database_path: Path = Path("data/bot.sqlite3")
+    series_dir: Path = Path("data/challenges")
+    keywords_dir: Path = Path("data/keywords")
+
+    # Schedule
+    series_name: str = "ML & DL Morocco Challenges"
+    series_id: str = "ml-dl-morocco"
+    series_start: str | None = None
+    series_post_time: time = time(9, 0)
+    series_timezone: str = "Africa/Casablanca"
+    series_interval: timedelta = timedelta(days=1)
+    answer_delay: timedelta = timedelta(hours=3)
+    missed_post_policy: Literal["late", "skip"] = "late"
+    thread_auto_archive_minutes: Literal[60, 1440, 4320, 10080] = 10080
+
+    # Comments
+    reconcile_days: int = Field(default=3, ge=0, le=365)
+
+    # Members
+    welcome_channel_id: int | None = None
+    welcome_dm: bool = False
+    welcome_message: str | None = None
+    welcome_burst_threshold: int = Field(default=10, ge=1)
+    completion_role_id: int | None = None
+    completion_tier_role_id: int | None = None
+    completion_tier_days: int = Field(default=6, ge=1, le=12)
+
+    # Commands
+    command_cooldown_rate: int = Field(default=5, ge=1)
+    command_cooldown_seconds: float = Field(default=30.0, gt=0)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator(
+        "discord_token",
+        "guild_id",
+        "challenge_channel_id",
+        "ping_role_id",
+        "welcome_channel_id",
+        "completion_role_id",
+        "completion_tier_role_id",
+        "series_start",
+        "welcome_message",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("discord_api_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        if not re.match(r"^https?://\S+$", value):
+            raise ValueError("not an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("discord_gateway_url")
+    @classmethod
+    def _check_gateway_url(cls, value: str) -> str:
+        if not re.match(r"^wss?://\S+$", value):
+            raise ValueError("not a ws(s) URL")
+        return value
+
+    @field_validator("series_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("series_interval", "answer_delay", mode="before")
+    @classmethod
+    def _parse_duration(cls, value: object) -> timedelta:
+        return parse_duration(value)  # type: ignore[arg-type]
+
+    @field_validator("series_interval")
+    @classmethod
+    def _positive_interval(cls, value: timedelta) -> timedelta:
+        if value.total_seconds() < 1:
+            raise ValueError("the interval must be at least 1s")
+        return value
+
+    @field_validator("series_post_time", mode="before")
+    @classmethod
+    def _parse_time(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+                raise ValueError(f"{value!r} is not HH:MM")
+            hours, minutes = (int(part) for part in value.strip().split(":"))
+            return time(hours, minutes)
+        return value
+
+    @field_validator("series_start")
+    @classmethod
+    def _check_start(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_series_start(value)
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a date or date-time") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.series_timezone)
+
+    @property
+    def start(self) -> date | datetime | None:
+        return parse_series_start(self.series_start) if self.series_start else None
+
+    def require_token(self) -> str:
+        if self.discord_token is None or not self.discord_token.get_secret_value().strip():
+            raise SettingsError([missing_token_message()])
+        return self.discord_token.get_secret_value().strip()
+
+
+def missing_token_message() -> str:
+    return (
+        "DISCORD_TOKEN is not set. Create an application at https://discord.com/developers/applications, "
+        "open Bot → Reset Token, copy the token and put it in a file named .env next to the Makefile: "
+        "DISCORD_TOKEN=your-token (see .env.example for every setting)."
+    )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment/.env; raise SettingsError with readable lines."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> list[str]:
+    problems = []
+    for error in exc.errors():
+        key = str(error["loc"][0]).upper() if error["loc"] else "SETTINGS"
+        expected = EXPECTED.get(key, "a valid value")
+        given = error.get("input")
+        shown = "" if key == "DISCORD_TOKEN" or given is None else f", got {str(given)!r}"
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        problems.append(f"{key}: expected {expected}{shown} ({reason})")
+    return problems

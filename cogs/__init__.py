@@ -1,0 +1,1 @@
+"""Thin Discord extensions: parse input, call the domain in `bot/`, render the answer."""
