@@ -20,7 +20,7 @@ HANDLERS: dict[str, str] = {
     "run": "bot.runner:run",
     "check": "bot.checks:check",
     "invite": "bot.runner:invite",
-    "preview": "bot.series.cli:preview",
+    "preview": "bot.series.preview:preview",
     "schedule": "bot.series.cli:schedule",
     "export": "bot.comments.cli:export",
     "erase-user": "bot.comments.cli:erase_user",

@@ -35,6 +35,11 @@ EXPECTED: dict[str, str] = {
     "ANSWER_DELAY": "a duration such as 0, 30s, 10m, 3h or 1d",
     "MISSED_POST_POLICY": "'late' (post missed days late, in order) or 'skip' (mark them missed)",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+    "THREAD_AUTO_ARCHIVE_MINUTES": "60, 1440, 4320 or 10080",
+    "DATABASE_PATH": "a file path",
+    "WELCOME_DM": "true or false",
+    "COMPLETION_TIER_DAYS": "a number of days from 1 to 12",
+    "RECONCILE_DAYS": "a number of days from 0 to 365",
 }
 
 
@@ -135,6 +140,11 @@ class Settings(BaseSettings):
     command_cooldown_seconds: float = Field(default=30.0, gt=0)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("thread_auto_archive_minutes", mode="before")
+    @classmethod
+    def _int_minutes(cls, value: object) -> object:
+        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -81,6 +81,9 @@ class Database:
         except sqlite3.DatabaseError as exc:
             await self.close()
             raise StoreError(_explain(self.path, exc)) from exc
+        except BaseException:
+            await self.close()
+            raise
 
     async def close(self) -> None:
         if self._conn is not None:

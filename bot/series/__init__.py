@@ -1,0 +1,1 @@
+"""The twelve-day series: content, schedule and posting."""
