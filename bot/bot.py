@@ -116,7 +116,12 @@ class ChallengeBot(commands.Bot):
         )
 
     async def on_ready(self) -> None:
-        log.info("Logged in as %s (%s) in %d server(s)", self.user, self.user and self.user.id, len(self.guilds))
+        log.info(
+            "Logged in as %s (%s) in %d server(s)",
+            self.user,
+            self.user and self.user.id,
+            len(self.guilds),
+        )
         if not self._checked_permissions:
             self._checked_permissions = True
             for line in self.permission_report():
