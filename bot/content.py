@@ -75,11 +75,28 @@ def _repair_mac_roman(text: str) -> str:
     def fix(match: re.Match[str]) -> str:
         chunk = match.group(0)
         try:
-            return chunk.encode("mac_roman").decode("utf-8")
+            fixed = chunk.encode("mac_roman").decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):
             return chunk
+        return fixed if _plausible_repair(fixed) else chunk
 
     return _MAC_ROMAN_RUN.sub(fix, text)
+
+
+def _plausible_repair(text: str) -> bool:
+    """Two-byte UTF-8 results must be Latin letters or Arabic, as in our content.
+
+    Correct French often decodes "by accident": `’é` (l’école) is valid UTF-8 for `Վ`,
+    `—é` for `ю`, `…à` for `Ɉ`. Real mojibake of accents, Arabic, punctuation and emoji
+    decodes to Latin-1/Latin Extended-A, Arabic, or three- and four-byte characters.
+    """
+    return all(
+        not 0x80 <= ord(char) < 0x800
+        or 0xA0 <= ord(char) <= 0x17F
+        or 0x600 <= ord(char) <= 0x6FF
+        or 0x750 <= ord(char) <= 0x77F
+        for char in text
+    )
 
 
 def normalise_newlines(text: str) -> str:
