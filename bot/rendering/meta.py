@@ -2,35 +2,72 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import discord
 
-from bot.rendering.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, truncate
+from bot.rendering.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, truncate
 
 BRAND_COLOUR = discord.Colour(0xC1272D)  # the red of Morocco's flag
 
 
-def render_help(commands: list[tuple[str, str]], series_name: str) -> discord.Embed:
-    lines = [f"`/{name}` — {description}" for name, description in commands]
-    embed = discord.Embed(title=f"{series_name} — commands", colour=BRAND_COLOUR)
-    embed.description = truncate("\n".join(lines) or "No commands available.", EMBED_DESCRIPTION)
-    embed.set_footer(text="Reply in each day's thread to take part.")
+@dataclass(frozen=True, slots=True)
+class HelpEntry:
+    """One runnable slash command: `/name` — description."""
+
+    name: str
+    description: str
+    restricted: bool = False  # needs a permission (organisers' commands)
+
+
+def _lines(entries: Sequence[HelpEntry]) -> str:
+    return "\n".join(f"`/{e.name}` — {e.description}" for e in entries)
+
+
+def render_help(entries: Sequence[HelpEntry], series_name: str) -> discord.Embed:
+    """Everyone's commands in the description; organisers' ones in their own field."""
+    everyone = [e for e in entries if not e.restricted]
+    organisers = [e for e in entries if e.restricted]
+    embed = discord.Embed(
+        title=truncate(f"{series_name} — commands", EMBED_TITLE), colour=BRAND_COLOUR
+    )
+    intro = "Reply in each day's challenge thread to take part. Commands:\n"
+    body = _lines(everyone) or "No commands available here."
+    embed.description = truncate(intro + body, EMBED_DESCRIPTION)
+    if organisers:
+        embed.add_field(
+            name="For organisers",
+            value=truncate(_lines(organisers), EMBED_FIELD_VALUE),
+            inline=False,
+        )
+    embed.set_footer(text="Only you can see this. /about tells what the bot stores.")
     return embed
 
 
 def render_about(series_name: str) -> discord.Embed:
-    embed = discord.Embed(title=series_name, colour=BRAND_COLOUR)
+    embed = discord.Embed(title=truncate(series_name, EMBED_TITLE), colour=BRAND_COLOUR)
     embed.description = (
         "Twelve daily posts on how machine learning and deep learning can serve Morocco: "
         "education, healthcare, agriculture, finance, energy, transport, innovation, public "
         "services, cybersecurity, AI talent, data privacy and collaboration. Each day opens a "
-        "discussion thread: reply there to take part. Run by the Moroccan AI community."
+        "discussion thread with a question, and experts' answers follow later: reply there to "
+        "take part. `/keyword` explains the AI terms you meet along the way."
+    )
+    embed.add_field(
+        name="Who runs it",
+        value="The Moroccan AI community (ML & DL Morocco), run by volunteers for everyone "
+        "curious about AI in Morocco.",
+        inline=False,
     )
     embed.add_field(
         name="What the bot stores",
         value=truncate(
             "Your replies in the challenge threads (text, attachment names and links, the "
             "message you replied to, times, reaction counts) and the display name you had, "
-            "so the discussion can be shown, counted and exported by the organisers. "
+            "so the discussion can be shown, counted (`/stats`, `/leaderboard`, `/streak`) and "
+            "exported by the organisers; and which completion roles it gave you. Nothing about "
+            "people who join is kept. Everything stays in the organisers' database. "
             "`/mydata` shows what is stored about you; `/forgetme` erases it.",
             EMBED_FIELD_VALUE,
         ),

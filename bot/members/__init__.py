@@ -1,0 +1,1 @@
+"""Members' experience: welcome, participation (stats, leaderboard, streaks), roles, recaps."""

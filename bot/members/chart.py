@@ -1,0 +1,52 @@
+"""The comments-per-day bar chart of /stats, rendered headless to PNG bytes.
+
+Uses matplotlib's object API with the Agg canvas (no pyplot, no global state), so it is safe
+to run in a worker thread (`asyncio.to_thread(comments_chart, ...)`).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from bot.members.participation import DayTotals
+
+BAR_COLOUR = "#C1272D"  # Morocco red
+LINE_COLOUR = "#006233"  # Morocco green
+
+
+def comments_chart(
+    per_day: Sequence[DayTotals], title: str = "Comments and participants per day"
+) -> bytes:
+    """A PNG of comments (bars) and participants (dots) per day; fine with no data at all."""
+    figure = Figure(figsize=(8, 4), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    days = [t.day for t in per_day]
+    axes.bar(days, [t.comments for t in per_day], color=BAR_COLOUR, label="comments")
+    if days:
+        axes.set_xticks(days)
+    if any(t.comments for t in per_day):
+        axes.plot(
+            days,
+            [t.participants for t in per_day],
+            "o",
+            color=LINE_COLOUR,
+            label="participants",
+        )
+        axes.legend(loc="upper right", frameon=False)
+    else:
+        axes.set_ylim(0, 1)
+        axes.text(0.5, 0.5, "No comments yet", transform=axes.transAxes, ha="center", va="center")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel("Day")
+    axes.set_title(title.replace("$", r"\$"))  # "$" would start mathtext
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

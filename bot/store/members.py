@@ -1,0 +1,179 @@
+"""What the members' features read and write: participation, completion roles, recaps.
+
+Reads go over `comments`, `erased_users` and `series_days` (owned by other stores); only
+comments that count are used: not deleted, and not written by a member who asked to be erased.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.members.participation import (
+    DayTotals,
+    Participant,
+    ReactedComment,
+    SeriesDay,
+)
+from bot.store.database import Database
+
+# Comments that count: not deleted, author not erased (alias `c`).
+_COUNTS = (
+    "c.deleted = 0 AND NOT EXISTS (SELECT 1 FROM erased_users e "
+    "WHERE e.guild_id = c.guild_id AND e.user_id = c.author_id)"
+)
+
+
+def _text(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _when(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value).astimezone(UTC)
+
+
+class MemberStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- the schedule ----------------------------------------------------------------------
+
+    async def series_days(self, guild_id: int, series: str) -> list[SeriesDay]:
+        rows = await self.db.fetchall(
+            "SELECT day, title, planned_at, state, thread_id, posted_at, recap_posted_at "
+            "FROM series_days WHERE guild_id = ? AND series = ? ORDER BY day",
+            (guild_id, series),
+        )
+        return [
+            SeriesDay(
+                day=int(row["day"]),
+                title=str(row["title"]),
+                planned_at=_when(row["planned_at"]),  # type: ignore[arg-type]
+                state=str(row["state"]),
+                thread_id=row["thread_id"],
+                posted_at=_when(row["posted_at"]),
+                recap_posted_at=_when(row["recap_posted_at"]),
+            )
+            for row in rows
+        ]
+
+    async def day_for_thread(self, thread_id: int) -> tuple[int, str, int] | None:
+        """(guild id, series, day) of a challenge thread, or None for any other channel."""
+        row = await self.db.fetchone(
+            "SELECT guild_id, series, day FROM series_days WHERE thread_id = ?", (thread_id,)
+        )
+        return None if row is None else (int(row[0]), str(row[1]), int(row[2]))
+
+    async def guilds(self, series: str) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT guild_id FROM series_days WHERE series = ? ORDER BY guild_id",
+            (series,),
+        )
+        return [int(row[0]) for row in rows]
+
+    async def clear_recap(self, guild_id: int, series: str, day: int) -> None:
+        """Undo a recap claim whose message could not be sent, so it is tried again."""
+        await self.db.execute(
+            "UPDATE series_days SET recap_posted_at = NULL "
+            "WHERE guild_id = ? AND series = ? AND day = ?",
+            (guild_id, series, day),
+        )
+
+    # --- participation ---------------------------------------------------------------------
+
+    async def day_totals(self, guild_id: int, day: int | None = None) -> list[DayTotals]:
+        """Comments and distinct participants per day (days with comments only)."""
+        where, params = "", (guild_id,)
+        if day is not None:
+            where, params = " AND c.day = ?", (guild_id, day)
+        rows = await self.db.fetchall(
+            "SELECT c.day, count(*) AS comments, count(DISTINCT c.author_id) AS people "
+            f"FROM comments c WHERE c.guild_id = ?{where} AND {_COUNTS} "
+            "GROUP BY c.day ORDER BY c.day",
+            params,
+        )
+        return [DayTotals(int(r["day"]), int(r["comments"]), int(r["people"])) for r in rows]
+
+    async def participants(self, guild_id: int) -> list[Participant]:
+        """Every member with at least one counted comment, with their latest display name."""
+        rows = await self.db.fetchall(
+            "SELECT c.author_id, group_concat(DISTINCT c.day) AS days, count(*) AS comments, "
+            "min(c.message_id) AS first_id, "
+            "(SELECT n.author_name FROM comments n WHERE n.guild_id = c.guild_id "
+            " AND n.author_id = c.author_id ORDER BY n.message_id DESC LIMIT 1) AS name "
+            f"FROM comments c WHERE c.guild_id = ? AND {_COUNTS} GROUP BY c.author_id",
+            (guild_id,),
+        )
+        return [
+            Participant(
+                user_id=int(row["author_id"]),
+                name=str(row["name"]),
+                days=frozenset(int(d) for d in str(row["days"]).split(",")),
+                comments=int(row["comments"]),
+                first_message_id=int(row["first_id"]),
+            )
+            for row in rows
+        ]
+
+    async def user_days(self, guild_id: int, user_id: int) -> set[int]:
+        rows = await self.db.fetchall(
+            f"SELECT DISTINCT c.day FROM comments c WHERE c.guild_id = ? AND c.author_id = ? "
+            f"AND {_COUNTS}",
+            (guild_id, user_id),
+        )
+        return {int(row[0]) for row in rows}
+
+    async def most_reacted(self, guild_id: int, day: int, limit: int = 3) -> list[ReactedComment]:
+        """A day's comments with reactions, most reacted first (earliest first on ties)."""
+        rows = await self.db.fetchall(
+            "SELECT c.message_id, c.thread_id, c.author_name, c.reactions, c.content "
+            f"FROM comments c WHERE c.guild_id = ? AND c.day = ? AND c.reactions > 0 "
+            f"AND {_COUNTS} ORDER BY c.reactions DESC, c.message_id LIMIT ?",
+            (guild_id, day, limit),
+        )
+        return [
+            ReactedComment(
+                message_id=int(row["message_id"]),
+                thread_id=int(row["thread_id"]),
+                author_name=str(row["author_name"]),
+                reactions=int(row["reactions"]),
+                content=str(row["content"]),
+            )
+            for row in rows
+        ]
+
+    async def is_erased(self, guild_id: int, user_id: int) -> bool:
+        row = await self.db.fetchone(
+            "SELECT 1 FROM erased_users WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return row is not None
+
+    # --- completion roles ------------------------------------------------------------------
+
+    async def claim_grant(self, guild_id: int, user_id: int, role_id: int, at: datetime) -> bool:
+        """Record that the role is being given; False when it was given before."""
+        count = await self.db.execute(
+            "INSERT INTO granted_roles (guild_id, user_id, role_id, granted_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (guild_id, user_id, role_id, _text(at)),
+        )
+        return count == 1
+
+    async def release_grant(self, guild_id: int, user_id: int, role_id: int) -> None:
+        """Forget a claim whose role could not be given (it will be tried again)."""
+        await self.db.execute(
+            "DELETE FROM granted_roles WHERE guild_id = ? AND user_id = ? AND role_id = ?",
+            (guild_id, user_id, role_id),
+        )
+
+    async def granted(self, guild_id: int, user_id: int) -> dict[int, datetime]:
+        rows = await self.db.fetchall(
+            "SELECT role_id, granted_at FROM granted_roles WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return {int(row[0]): _when(row[1]) for row in rows}  # type: ignore[misc]
+
+    async def forget_user(self, guild_id: int, user_id: int) -> int:
+        """Drop what this module stores about a member (their role grants)."""
+        return await self.db.execute(
+            "DELETE FROM granted_roles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )

@@ -1,0 +1,118 @@
+"""MemberStore against a real SQLite file: participation, role grants, recap claims."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.members.participation import DayTotals, rank
+from bot.store import Database
+from bot.store.members import MemberStore
+
+G = 1
+T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(tmp_path / "bot.sqlite3")
+    await database.open()
+    for day in range(1, 4):
+        await database.execute(
+            "INSERT INTO series_days (guild_id, series, day, title, planned_at, state, "
+            "thread_id, posted_at) VALUES (?, 's', ?, ?, ?, 'posted', ?, ?)",
+            (
+                G,
+                day,
+                f"T{day}",
+                f"2026-12-0{day}T08:00:00.000Z",
+                100 + day,
+                f"2026-12-0{day}T08:00:01.000Z",
+            ),
+        )
+    yield database
+    await database.close()
+
+
+async def comment(
+    db: Database,
+    mid: int,
+    day: int,
+    author: int,
+    name: str,
+    *,
+    reactions: int = 0,
+    deleted: int = 0,
+) -> None:
+    await db.execute(
+        "INSERT INTO comments (message_id, guild_id, day, thread_id, author_id, author_name, "
+        "content, created_at, deleted, reactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            mid,
+            G,
+            day,
+            100 + day,
+            author,
+            name,
+            f"text {mid}",
+            (T0 + timedelta(seconds=mid)).isoformat(),
+            deleted,
+            reactions,
+        ),
+    )
+
+
+async def test_participation_excludes_deleted_and_erased(db: Database) -> None:
+    store = MemberStore(db)
+    await comment(db, 1, 1, 10, "Old name")
+    await comment(db, 2, 2, 10, "Amina", reactions=3)
+    await comment(db, 3, 1, 20, "Youssef")
+    await comment(db, 4, 2, 20, "Youssef", deleted=1)
+    await comment(db, 5, 1, 30, "Erased", reactions=9)
+    await db.execute("INSERT INTO erased_users VALUES (?, 30, '2026-12-02T00:00:00Z')", (G,))
+
+    assert await store.day_totals(G) == [DayTotals(1, 2, 2), DayTotals(2, 1, 1)]
+    assert await store.day_totals(G, 2) == [DayTotals(2, 1, 1)]
+    people = {p.user_id: p for p in await store.participants(G)}
+    assert set(people) == {10, 20}
+    assert people[10].name == "Amina" and people[10].days == frozenset({1, 2})
+    assert people[10].first_message_id == 1 and people[20].comments == 1
+    assert [r.participant.user_id for r in rank(people.values())] == [10, 20]
+    assert await store.user_days(G, 20) == {1}
+    assert [c.message_id for c in await store.most_reacted(G, 1)] == []
+    assert [c.message_id for c in await store.most_reacted(G, 2)] == [2]
+    assert await store.is_erased(G, 30) and not await store.is_erased(G, 10)
+
+
+async def test_series_days_and_threads(db: Database) -> None:
+    store = MemberStore(db)
+    days = await store.series_days(G, "s")
+    assert [d.day for d in days] == [1, 2, 3] and days[0].posted and days[0].thread_id == 101
+    assert days[0].planned_at == T0
+    assert await store.day_for_thread(102) == (G, "s", 2)
+    assert await store.day_for_thread(999) is None
+    assert await store.guilds("s") == [G]
+
+
+async def test_role_grants_are_claimed_once(db: Database) -> None:
+    store = MemberStore(db)
+    assert await store.claim_grant(G, 10, 500, T0)
+    assert not await store.claim_grant(G, 10, 500, T0)
+    assert set(await store.granted(G, 10)) == {500}
+    await store.release_grant(G, 10, 500)
+    assert await store.claim_grant(G, 10, 500, T0)
+    assert await store.forget_user(G, 10) == 1
+    assert await store.granted(G, 10) == {}
+
+
+async def test_recap_claim_can_be_undone(db: Database) -> None:
+    store = MemberStore(db)
+    await db.execute(
+        "UPDATE series_days SET recap_posted_at = '2026-12-02T08:00:00Z' WHERE day = 1"
+    )
+    await store.clear_recap(G, "s", 1)
+    days = await store.series_days(G, "s")
+    assert days[0].recap_posted_at is None
