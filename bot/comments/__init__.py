@@ -1,0 +1,1 @@
+"""Members' replies in the challenge threads: recording, backfill, exports and privacy."""

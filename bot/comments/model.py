@@ -1,0 +1,195 @@
+"""What a recorded comment is, and the write operations applied to the comment record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+JUMP_URL = "https://discord.com/channels/{guild}/{channel}/{message}"
+
+
+def iso(moment: datetime) -> str:
+    """Fixed-width UTC ISO-8601 (microseconds), so stored times compare as strings."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
+    return JUMP_URL.format(guild=guild_id, channel=channel_id, message=message_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChallengeThread:
+    """A day's discussion thread (or forum post), as declared in `series_days`."""
+
+    guild_id: int
+    day: int
+    thread_id: int
+    posted_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """One member reply in a challenge thread."""
+
+    guild_id: int
+    day: int
+    thread_id: int
+    message_id: int
+    author_id: int
+    author_name: str
+    content: str
+    created_at: datetime
+    attachments: tuple[Attachment, ...] = ()
+    reply_to: int | None = None
+    edited_at: datetime | None = None
+    deleted: bool = False
+    reactions: int = 0
+
+    @property
+    def jump_url(self) -> str:
+        return jump_url(self.guild_id, self.thread_id, self.message_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DayStats:
+    day: int
+    comments: int
+    participants: int
+
+
+@dataclass(frozen=True, slots=True)
+class UserActivity:
+    """One member's participation in a server: distinct days and comment count."""
+
+    user_id: int
+    author_name: str  # the most recent display name recorded
+    days: tuple[int, ...]
+    comments: int
+
+
+@dataclass(frozen=True, slots=True)
+class UserDayCount:
+    day: int
+    comments: int
+    first_at: datetime
+    last_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UserSummary:
+    """What `/mydata` shows: counts per day, the first and last comment times."""
+
+    user_id: int
+    per_day: tuple[UserDayCount, ...]
+    erased_at: datetime | None = None
+
+    @property
+    def comments(self) -> int:
+        return sum(d.comments for d in self.per_day)
+
+    @property
+    def first_at(self) -> datetime | None:
+        return min((d.first_at for d in self.per_day), default=None)
+
+    @property
+    def last_at(self) -> datetime | None:
+        return max((d.last_at for d in self.per_day), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredState:
+    """The parts of a stored comment that reconciliation compares with Discord."""
+
+    message_id: int
+    content: str
+    edited_at: str | None
+    reactions: int
+    deleted: bool = False
+
+
+# Write operations: queued in order and applied in one transaction per batch.
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A new comment: inserted once (ON CONFLICT DO NOTHING), skipped for erased users."""
+
+    comment: Comment
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """An edited message: the full new state; inserted if it was never recorded."""
+
+    comment: Comment
+
+
+@dataclass(frozen=True, slots=True)
+class Refresh:
+    """Reconciliation: text/attachments/reactions as Discord has them now."""
+
+    message_id: int
+    content: str
+    attachments: tuple[Attachment, ...]
+    edited_at: datetime | None
+    reactions: int
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """Deleted messages: flagged, their text and attachments dropped."""
+
+    message_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class React:
+    """A reaction added (+1) or removed (−1)."""
+
+    message_id: int
+    delta: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetReactions:
+    """The total reaction count (after a clear, or as fetched from Discord)."""
+
+    message_id: int
+    count: int
+
+
+CommentOp = Record | Edit | Refresh | Delete | React | SetReactions
+
+
+@dataclass(slots=True)
+class BackfillReport:
+    """Summary of one backfill/reconcile run."""
+
+    threads: int = 0
+    new: int = 0
+    updated: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+    failed_threads: list[int] = field(default_factory=list)
+
+    def line(self) -> str:
+        text = (
+            f"{self.threads} thread(s), {self.new} new, {self.updated} updated, "
+            f"{self.deleted} deleted in {self.seconds:.2f}s"
+        )
+        if self.failed_threads:
+            text += f"; could not read {len(self.failed_threads)} thread(s)"
+        return text
+
+
+def snowflake_time(snowflake: int) -> datetime:
+    """When Discord made this id."""
+    return datetime.fromtimestamp(((snowflake >> 22) + 1420070400000) / 1000, tz=UTC)

@@ -1,0 +1,394 @@
+"""Comments recorded in the challenge threads, and the members who asked to be forgotten."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.comments.model import (
+    Attachment,
+    ChallengeThread,
+    Comment,
+    CommentOp,
+    DayStats,
+    Delete,
+    Edit,
+    React,
+    Record,
+    Refresh,
+    SetReactions,
+    StoredState,
+    UserActivity,
+    UserDayCount,
+    UserSummary,
+    iso,
+)
+from bot.store.database import Database
+
+_COLUMNS = (
+    "message_id, guild_id, day, thread_id, author_id, author_name, content, attachments, "
+    "reply_to, created_at, edited_at, deleted, reactions"
+)
+# Comments that count: not deleted, author not erased.
+_VISIBLE = (
+    "c.deleted = 0 AND NOT EXISTS (SELECT 1 FROM erased_users e "
+    "WHERE e.guild_id = c.guild_id AND e.user_id = c.author_id)"
+)
+
+_INSERT = (
+    f"INSERT INTO comments ({_COLUMNS}) "
+    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ? "
+    "WHERE NOT EXISTS (SELECT 1 FROM erased_users WHERE guild_id = ? AND user_id = ?) "
+    "ON CONFLICT (message_id) DO NOTHING"
+)
+# An edit carries the whole message: update the text (never a deleted one), or record it.
+_UPSERT_EDIT = (
+    f"INSERT INTO comments ({_COLUMNS}) "
+    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ? "
+    "WHERE NOT EXISTS (SELECT 1 FROM erased_users WHERE guild_id = ? AND user_id = ?) "
+    "ON CONFLICT (message_id) DO UPDATE SET content = excluded.content, "
+    "attachments = excluded.attachments, edited_at = coalesce(excluded.edited_at, edited_at) "
+    "WHERE deleted = 0"
+)
+# Reconciliation never goes back in time over a newer edit seen live.
+_REFRESH = (
+    "UPDATE comments SET content = ?, attachments = ?, edited_at = coalesce(?, edited_at), "
+    "reactions = ? WHERE message_id = ? AND deleted = 0 "
+    "AND (edited_at IS NULL OR ? IS NULL OR edited_at <= ?)"
+)
+_DELETE = "UPDATE comments SET deleted = 1, content = '', attachments = '[]' WHERE message_id = ?"
+_REACT = "UPDATE comments SET reactions = max(0, reactions + ?) WHERE message_id = ?"
+_SET_REACTIONS = "UPDATE comments SET reactions = max(0, ?) WHERE message_id = ?"
+
+
+def _attachments_json(attachments: Iterable[Attachment]) -> str:
+    return json.dumps([{"name": a.name, "url": a.url} for a in attachments], ensure_ascii=False)
+
+
+def _comment_params(c: Comment) -> tuple[Any, ...]:
+    return (
+        c.message_id,
+        c.guild_id,
+        c.day,
+        c.thread_id,
+        c.author_id,
+        c.author_name,
+        c.content,
+        _attachments_json(c.attachments),
+        c.reply_to,
+        iso(c.created_at),
+        iso(c.edited_at) if c.edited_at else None,
+        max(0, c.reactions),
+        c.guild_id,
+        c.author_id,
+    )
+
+
+def _op_statement(op: CommentOp) -> tuple[str, list[tuple[Any, ...]]]:
+    """The SQL and parameter rows for one operation."""
+    if isinstance(op, Record):
+        return _INSERT, [_comment_params(op.comment)]
+    if isinstance(op, Edit):
+        return _UPSERT_EDIT, [_comment_params(op.comment)]
+    if isinstance(op, Refresh):
+        edited = iso(op.edited_at) if op.edited_at else None
+        params = (
+            op.content,
+            _attachments_json(op.attachments),
+            edited,
+            max(0, op.reactions),
+            op.message_id,
+            edited,
+            edited,
+        )
+        return _REFRESH, [params]
+    if isinstance(op, Delete):
+        return _DELETE, [(mid,) for mid in op.message_ids]
+    if isinstance(op, React):
+        return _REACT, [(op.delta, op.message_id)]
+    if isinstance(op, SetReactions):
+        return _SET_REACTIONS, [(op.count, op.message_id)]
+    raise TypeError(f"unknown comment operation {op!r}")
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _comment(row: aiosqlite.Row) -> Comment:
+    return Comment(
+        guild_id=row["guild_id"],
+        day=row["day"],
+        thread_id=row["thread_id"],
+        message_id=row["message_id"],
+        author_id=row["author_id"],
+        author_name=row["author_name"],
+        content=row["content"],
+        attachments=tuple(
+            Attachment(str(a.get("name", "")), str(a.get("url", "")))
+            for a in json.loads(row["attachments"] or "[]")
+        ),
+        reply_to=row["reply_to"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+        edited_at=_when(row["edited_at"]),
+        deleted=bool(row["deleted"]),
+        reactions=row["reactions"],
+    )
+
+
+class CommentStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- writing -------------------------------------------------------------------------
+
+    async def apply(self, ops: Sequence[CommentOp]) -> None:
+        """Apply operations in order, in one transaction (runs of one kind use executemany)."""
+        if not ops:
+            return
+        async with self.db.transaction() as conn:
+            sql: str | None = None
+            rows: list[tuple[Any, ...]] = []
+            for op in ops:
+                op_sql, op_rows = _op_statement(op)
+                if op_sql != sql and rows:
+                    await conn.executemany(sql, rows)  # type: ignore[arg-type]
+                    rows = []
+                sql = op_sql
+                rows.extend(op_rows)
+            if rows and sql:
+                await conn.executemany(sql, rows)
+
+    async def record(self, comment: Comment) -> bool:
+        """Insert one comment in autocommit mode; False if it exists or its author is erased."""
+        return await self.db.execute(_INSERT, _comment_params(comment)) > 0
+
+    async def erase_user(self, guild_id: int, user_id: int, erased_at: datetime) -> int:
+        """Delete every comment of a member in a server and remember the erasure."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO erased_users (guild_id, user_id, erased_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (guild_id, user_id) DO UPDATE SET erased_at = excluded.erased_at",
+                (guild_id, user_id, iso(erased_at)),
+            )
+            cursor = await conn.execute(
+                "DELETE FROM comments WHERE guild_id = ? AND author_id = ?", (guild_id, user_id)
+            )
+            removed = cursor.rowcount
+            await cursor.close()
+        return removed
+
+    # --- what the listeners and backfill need ------------------------------------------
+
+    async def challenge_threads(self) -> dict[int, ChallengeThread]:
+        """Every day thread declared by the series (all servers): thread id → thread."""
+        rows = await self.db.fetchall(
+            "SELECT guild_id, day, thread_id, posted_at FROM series_days "
+            "WHERE thread_id IS NOT NULL"
+        )
+        return {
+            row["thread_id"]: ChallengeThread(
+                row["guild_id"], row["day"], row["thread_id"], _when(row["posted_at"])
+            )
+            for row in rows
+        }
+
+    async def erased_users(self) -> set[tuple[int, int]]:
+        rows = await self.db.fetchall("SELECT guild_id, user_id FROM erased_users")
+        return {(row["guild_id"], row["user_id"]) for row in rows}
+
+    async def erased_at(self, guild_id: int, user_id: int) -> datetime | None:
+        row = await self.db.fetchone(
+            "SELECT erased_at FROM erased_users WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return _when(row["erased_at"]) if row else None
+
+    async def read_until(self, thread_id: int) -> int | None:
+        """The id up to which this thread's history has been read back, if ever."""
+        row = await self.db.fetchone(
+            "SELECT read_until FROM comment_threads WHERE thread_id = ?", (thread_id,)
+        )
+        return row["read_until"] if row else None
+
+    async def set_read_until(
+        self, thread_id: int, guild_id: int, message_id: int, at: datetime
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO comment_threads (thread_id, guild_id, read_until, read_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET "
+            "read_until = max(read_until, excluded.read_until), read_at = excluded.read_at",
+            (thread_id, guild_id, message_id, iso(at)),
+        )
+
+    async def last_message_id(self, thread_id: int) -> int | None:
+        row = await self.db.fetchone(
+            "SELECT max(message_id) AS last FROM comments WHERE thread_id = ?", (thread_id,)
+        )
+        return row["last"] if row and row["last"] is not None else None
+
+    async def thread_state(self, thread_id: int, after: int = 0) -> dict[int, StoredState]:
+        """Stored comments of a thread after an id, as reconciliation compares them."""
+        rows = await self.db.fetchall(
+            "SELECT message_id, content, edited_at, reactions, deleted FROM comments "
+            "WHERE thread_id = ? AND message_id > ?",
+            (thread_id, after),
+        )
+        return {
+            row["message_id"]: StoredState(
+                row["message_id"],
+                row["content"],
+                row["edited_at"],
+                row["reactions"],
+                bool(row["deleted"]),
+            )
+            for row in rows
+        }
+
+    async def get(self, message_id: int) -> Comment | None:
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM comments WHERE message_id = ?", (message_id,)
+        )
+        return _comment(row) if row else None
+
+    async def count(self, guild_id: int | None = None, *, include_deleted: bool = True) -> int:
+        where, params = [], []
+        if guild_id is not None:
+            where.append("guild_id = ?")
+            params.append(guild_id)
+        if not include_deleted:
+            where.append("deleted = 0")
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        row = await self.db.fetchone(f"SELECT count(*) AS n FROM comments{clause}", tuple(params))
+        return int(row["n"]) if row else 0
+
+    # --- reading for commands, exports and the members features ------------------------
+
+    async def day_stats(self, guild_id: int, day: int) -> DayStats:
+        row = await self.db.fetchone(
+            "SELECT count(*) AS comments, count(DISTINCT c.author_id) AS participants "
+            f"FROM comments c WHERE c.guild_id = ? AND c.day = ? AND {_VISIBLE}",
+            (guild_id, day),
+        )
+        return DayStats(day, int(row["comments"]), int(row["participants"]))  # type: ignore[index]
+
+    async def all_day_stats(self, guild_id: int) -> list[DayStats]:
+        """Days with at least one comment, in day order."""
+        rows = await self.db.fetchall(
+            "SELECT c.day, count(*) AS comments, count(DISTINCT c.author_id) AS participants "
+            f"FROM comments c WHERE c.guild_id = ? AND {_VISIBLE} GROUP BY c.day ORDER BY c.day",
+            (guild_id,),
+        )
+        return [DayStats(row["day"], row["comments"], row["participants"]) for row in rows]
+
+    async def newest(
+        self, guild_id: int, day: int, *, offset: int = 0, limit: int = 5
+    ) -> list[Comment]:
+        """A page of a day's comments, newest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM comments c WHERE c.guild_id = ? AND c.day = ? "
+            f"AND {_VISIBLE} ORDER BY c.message_id DESC LIMIT ? OFFSET ?",
+            (guild_id, day, limit, offset),
+        )
+        return [_comment(row) for row in rows]
+
+    async def top_reacted(self, guild_id: int, day: int, limit: int = 3) -> list[Comment]:
+        """A day's most-reacted comments (ties: the earliest first); zero-reaction ones left out."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM comments c WHERE c.guild_id = ? AND c.day = ? "
+            f"AND c.reactions > 0 AND {_VISIBLE} ORDER BY c.reactions DESC, c.message_id "
+            "LIMIT ?",
+            (guild_id, day, limit),
+        )
+        return [_comment(row) for row in rows]
+
+    async def user_activity(self, guild_id: int) -> list[UserActivity]:
+        """Per member: distinct days commented and comment count (most active first)."""
+        rows = await self.db.fetchall(
+            "SELECT c.author_id, c.day, count(*) AS n, max(c.message_id) AS last_id "
+            f"FROM comments c WHERE c.guild_id = ? AND {_VISIBLE} "
+            "GROUP BY c.author_id, c.day ORDER BY c.author_id, c.day",
+            (guild_id,),
+        )
+        names = await self._latest_names(guild_id)
+        per_user: dict[int, tuple[list[int], int]] = {}
+        for row in rows:
+            days, total = per_user.get(row["author_id"], ([], 0))
+            days.append(row["day"])
+            per_user[row["author_id"]] = (days, total + row["n"])
+        found = [
+            UserActivity(user_id, names.get(user_id, str(user_id)), tuple(days), total)
+            for user_id, (days, total) in per_user.items()
+        ]
+        found.sort(key=lambda u: (-len(u.days), -u.comments, u.user_id))
+        return found
+
+    async def user_days(self, guild_id: int, user_id: int) -> list[int]:
+        """The distinct days a member commented on, ascending (for streaks)."""
+        rows = await self.db.fetchall(
+            f"SELECT DISTINCT c.day FROM comments c WHERE c.guild_id = ? AND c.author_id = ? "
+            f"AND {_VISIBLE} ORDER BY c.day",
+            (guild_id, user_id),
+        )
+        return [row["day"] for row in rows]
+
+    async def user_summary(self, guild_id: int, user_id: int) -> UserSummary:
+        rows = await self.db.fetchall(
+            "SELECT day, count(*) AS n, min(created_at) AS first, max(created_at) AS last "
+            "FROM comments WHERE guild_id = ? AND author_id = ? AND deleted = 0 "
+            "GROUP BY day ORDER BY day",
+            (guild_id, user_id),
+        )
+        per_day = tuple(
+            UserDayCount(
+                row["day"],
+                row["n"],
+                datetime.fromisoformat(row["first"]),
+                datetime.fromisoformat(row["last"]),
+            )
+            for row in rows
+        )
+        return UserSummary(user_id, per_day, await self.erased_at(guild_id, user_id))
+
+    async def user_comments(self, guild_id: int, user_id: int) -> list[Comment]:
+        """Everything stored about a member's comments in a server (deleted ones included)."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM comments WHERE guild_id = ? AND author_id = ? "
+            "ORDER BY message_id",
+            (guild_id, user_id),
+        )
+        return [_comment(row) for row in rows]
+
+    async def user_guilds(self, user_id: int) -> list[int]:
+        """Servers where a member has comments or an erasure recorded."""
+        rows = await self.db.fetchall(
+            "SELECT guild_id FROM comments WHERE author_id = ? "
+            "UNION SELECT guild_id FROM erased_users WHERE user_id = ? ORDER BY 1",
+            (user_id, user_id),
+        )
+        return [row[0] for row in rows]
+
+    async def for_export(self, guild_id: int, day: int | None = None) -> list[Comment]:
+        """A server's comments (one day or all), oldest first, deleted ones included."""
+        sql = f"SELECT {_COLUMNS} FROM comments c WHERE c.guild_id = ?"
+        params: tuple[Any, ...] = (guild_id,)
+        if day is not None:
+            sql += " AND c.day = ?"
+            params += (day,)
+        sql += (
+            " AND NOT EXISTS (SELECT 1 FROM erased_users e WHERE e.guild_id = c.guild_id "
+            "AND e.user_id = c.author_id) ORDER BY c.day, c.message_id"
+        )
+        return [_comment(row) for row in await self.db.fetchall(sql, params)]
+
+    async def _latest_names(self, guild_id: int) -> dict[int, str]:
+        rows = await self.db.fetchall(
+            "SELECT author_id, author_name FROM comments WHERE message_id IN "
+            "(SELECT max(message_id) FROM comments WHERE guild_id = ? GROUP BY author_id)",
+            (guild_id,),
+        )
+        return {row["author_id"]: row["author_name"] for row in rows}
