@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     erase = sub.add_parser("erase-user", help="erase everything stored about a member")
     erase.add_argument("user_id", type=int, help="the member's Discord user id")
+    erase.add_argument(
+        "--guild", type=int, metavar="ID", help="only this server (default: every server)"
+    )
     erase.add_argument("--yes", action="store_true", help="don't ask for confirmation")
 
     importer = sub.add_parser(

@@ -401,11 +401,6 @@ class Members(commands.Cog):
             return False
         return True
 
-    @commands.Cog.listener()
-    async def on_user_erased(self, guild_id: int, user_id: int) -> None:
-        """Another cog erased a member's data (/forgetme): drop their role grants too."""
-        await self.store.forget_user(guild_id, user_id)
-
     # --- recaps ----------------------------------------------------------------------------
 
     @commands.Cog.listener()

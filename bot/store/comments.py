@@ -168,7 +168,11 @@ class CommentStore:
         return await self.db.execute(_INSERT, _comment_params(comment)) > 0
 
     async def erase_user(self, guild_id: int, user_id: int, erased_at: datetime) -> int:
-        """Delete every comment of a member in a server and remember the erasure."""
+        """Erase a member's data in a server (comments, role grants) and remember the erasure.
+
+        Every table that holds member data is cleared here, in one transaction, so `/forgetme`
+        and `challenge-bot erase-user` can't miss one.
+        """
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO erased_users (guild_id, user_id, erased_at) VALUES (?, ?, ?) "
@@ -180,6 +184,9 @@ class CommentStore:
             )
             removed = cursor.rowcount
             await cursor.close()
+            await conn.execute(
+                "DELETE FROM granted_roles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
         return removed
 
     # --- what the listeners and backfill need ------------------------------------------

@@ -171,9 +171,3 @@ class MemberStore:
             (guild_id, user_id),
         )
         return {int(row[0]): _when(row[1]) for row in rows}  # type: ignore[misc]
-
-    async def forget_user(self, guild_id: int, user_id: int) -> int:
-        """Drop what this module stores about a member (their role grants)."""
-        return await self.db.execute(
-            "DELETE FROM granted_roles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-        )

@@ -10,6 +10,7 @@ import pytest
 
 from bot.members.participation import DayTotals, rank
 from bot.store import Database
+from bot.store.comments import CommentStore
 from bot.store.members import MemberStore
 
 G = 1
@@ -104,8 +105,9 @@ async def test_role_grants_are_claimed_once(db: Database) -> None:
     assert set(await store.granted(G, 10)) == {500}
     await store.release_grant(G, 10, 500)
     assert await store.claim_grant(G, 10, 500, T0)
-    assert await store.forget_user(G, 10) == 1
+    await CommentStore(db).erase_user(G, 10, T0)  # erasure clears role grants too
     assert await store.granted(G, 10) == {}
+    assert set(await store.granted(G, 11)) == set()
 
 
 async def test_recap_claim_can_be_undone(db: Database) -> None:
