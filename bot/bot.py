@@ -17,7 +17,13 @@ from bot.store import Database
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.meta",)
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.meta",
+    "cogs.comments",
+    "cogs.series",
+    "cogs.members",
+    "cogs.keywords",
+)
 
 Clock = Callable[[], datetime]
 

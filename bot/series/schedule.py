@@ -142,14 +142,3 @@ def previous_posted(slots: Sequence[Slot], number: int) -> Slot | None:
     """The latest posted day before `number` (its thread ends when `number` is posted)."""
     before = [s for s in ordered(slots) if s.number < number and s.state == POSTED]
     return before[-1] if before else None
-
-
-def series_end(planned: Sequence[datetime], interval: timedelta, tz: ZoneInfo) -> datetime | None:
-    """When the last day's discussion "ends": one interval after the last post."""
-    if not planned:
-        return None
-    last = planned[-1]
-    if is_daily(interval):
-        wall = last.astimezone(tz).replace(tzinfo=None)
-        return resolve_local(wall + interval, tz)
-    return last + interval

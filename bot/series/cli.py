@@ -1,0 +1,102 @@
+"""`challenge-bot schedule`: every day with its local and UTC time and its state."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from bot.content import ContentError
+from bot.series.config import SeriesConfig, effective_config
+from bot.series.loader import load_series
+from bot.series.model import Series
+from bot.series.schedule import planned_times
+from bot.settings import Settings
+from bot.store import Database, GuildSettingsStore, StoreError
+from bot.store.series import DayRow, SeriesStore
+
+
+def format_row(
+    number: int, title: str, at: datetime | None, state: str, config: SeriesConfig
+) -> str:
+    if at is None:
+        local = utc = "—"
+    else:
+        local = at.astimezone(config.tz).strftime("%a %Y-%m-%d %H:%M %Z")
+        utc = at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    short = title if len(title) <= 32 else title[:31] + "…"
+    return f"{number:>3}  {short:<32}  {local:<26}  {utc:<23}  {state}"
+
+
+def header(config: SeriesConfig) -> str:
+    return f"{'Day':>3}  {'Title':<32}  {'Local (' + config.tz.key + ')':<26}  {'UTC':<23}  State"
+
+
+async def stored_rows(settings: Settings) -> tuple[int | None, dict[str, str], list[DayRow]]:
+    """(server, its overrides, its rows) from an existing database."""
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        store = SeriesStore(db)
+        guild_id = settings.guild_id
+        if guild_id is None:
+            guilds = await store.guilds(settings.series_id)
+            guild_id = guilds[0] if guilds else None
+        if guild_id is None:
+            return None, {}, []
+        overrides = await GuildSettingsStore(db).all(guild_id)
+        return guild_id, overrides, await store.list_days(guild_id, settings.series_id)
+    finally:
+        await db.close()
+
+
+def computed_lines(series: Series, config: SeriesConfig) -> list[str]:
+    if config.start is None:
+        return [format_row(day.number, day.title, None, "not scheduled", config) for day in series]
+    times = planned_times(config.start, config.post_time, config.tz, config.interval, len(series))
+    return [
+        format_row(day.number, day.title, at, "scheduled (computed)", config)
+        for day, at in zip(series.days, times, strict=True)
+    ]
+
+
+def schedule(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        series = load_series(Path(settings.series_dir))
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    try:
+        # Read the database only if it exists: listing the schedule must not create one.
+        if Path(settings.database_path).exists():
+            guild_id, overrides, rows = asyncio.run(stored_rows(settings))
+        else:
+            guild_id, overrides, rows = None, {}, []
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    config = effective_config(settings, overrides, guild_id=guild_id)
+    every = config.interval_text
+    print(f"{settings.series_name}: {len(series)} days, every {every}, start {config.start_text}")
+    if config.paused:
+        print("Paused (/challenge resume to continue).")
+    if config.start is None and not rows:
+        print(
+            "No start date: set SERIES_START in .env (or use /challenge reschedule). "
+            "Nothing is scheduled."
+        )
+    print(header(config))
+    if rows:
+        print(f"(from the database, server {guild_id})", file=sys.stderr)
+        for row in rows:
+            state = row.state + (" (late)" if row.late else "")
+            if row.error:
+                state += f" — {row.error}"
+            print(format_row(row.day, row.title, row.planned_at, state, config))
+    else:
+        for line in computed_lines(series, config):
+            print(line)
+    return 0

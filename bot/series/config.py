@@ -1,0 +1,112 @@
+"""A server's effective series settings: `.env` defaults overridden by admin commands.
+
+Overrides live in `guild_settings` (as text) under the keys below and win over `.env`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.settings import Settings, format_duration, parse_duration, parse_series_start
+
+START_KEY = "series_start"
+POST_TIME_KEY = "series_post_time"
+INTERVAL_KEY = "series_interval"
+CHANNEL_KEY = "challenge_channel_id"
+PAUSED_KEY = "series_paused"
+
+MIN_INTERVAL = timedelta(seconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesConfig:
+    start: date | datetime | None
+    post_time: time
+    tz: ZoneInfo
+    interval: timedelta
+    channel_id: int | None
+    paused: bool
+    missed_policy: str
+    answer_delay: timedelta
+    ping_role_id: int | None
+    archive_minutes: int
+
+    @property
+    def start_text(self) -> str:
+        if self.start is None:
+            return "not set"
+        if isinstance(self.start, datetime):
+            return self.start.isoformat(timespec="minutes")
+        return f"{self.start.isoformat()} at {self.post_time:%H:%M}"
+
+    @property
+    def interval_text(self) -> str:
+        return duration_text(self.interval)
+
+
+def duration_text(delta: timedelta) -> str:
+    """`1d`, `30s`, or `1.5s` for the odd rehearsal interval (stored and shown the same way)."""
+    seconds = delta.total_seconds()
+    return format_duration(delta) if seconds.is_integer() else f"{seconds:g}s"
+
+
+def parse_post_time(text: str) -> time:
+    """`HH:MM` (24-hour) → time; ValueError with a readable message otherwise."""
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", text)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError(f"{text!r} is not a time HH:MM such as 09:00")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_start(text: str) -> date | datetime:
+    try:
+        return parse_series_start(text)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date (2026-12-01) or a date-time (2026-12-01T09:00)"
+        ) from None
+
+
+def parse_interval(text: str) -> timedelta:
+    try:
+        interval = parse_duration(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a duration such as 1d, 12h, 10m or 30s") from None
+    if interval < MIN_INTERVAL:
+        raise ValueError("the interval must be at least 1s")
+    return interval
+
+
+def effective_config(
+    settings: Settings, overrides: dict[str, str], *, guild_id: int | None = None
+) -> SeriesConfig:
+    """Settings for one server. `.env`'s channel only applies to the configured server."""
+    start = settings.start
+    if START_KEY in overrides:
+        start = parse_series_start(overrides[START_KEY])
+    post_time = settings.series_post_time
+    if POST_TIME_KEY in overrides:
+        post_time = parse_post_time(overrides[POST_TIME_KEY])
+    interval = settings.series_interval
+    if INTERVAL_KEY in overrides:
+        interval = parse_duration(overrides[INTERVAL_KEY])
+    channel_id = settings.challenge_channel_id
+    if settings.guild_id is not None and guild_id is not None and guild_id != settings.guild_id:
+        channel_id = None
+    if CHANNEL_KEY in overrides:
+        channel_id = int(overrides[CHANNEL_KEY])
+    return SeriesConfig(
+        start=start,
+        post_time=post_time,
+        tz=settings.tz,
+        interval=interval,
+        channel_id=channel_id,
+        paused=overrides.get(PAUSED_KEY) == "1",
+        missed_policy=settings.missed_post_policy,
+        answer_delay=settings.answer_delay,
+        ping_role_id=settings.ping_role_id,
+        archive_minutes=settings.thread_auto_archive_minutes,
+    )

@@ -1,0 +1,460 @@
+"""The Discord side of posting a day: each step recorded as soon as it succeeds.
+
+A post is: the day's messages (the first carries the row's nonce, sent with `enforce_nonce`,
+and a marker in its text), a public thread on the first one (or a forum post), then the
+discussion question in the thread. After a crash or an error the same row is *resumed*:
+before redoing a step whose result wasn't recorded, the channel is searched for our own
+message, which is adopted instead of sending it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import discord
+
+from bot.discord_setup import missing_permissions
+from bot.store.series import DayRow, SeriesStore
+
+log = logging.getLogger(__name__)
+
+THREAD_ALREADY_EXISTS = 160004  # Discord: "A thread has already been created for this message"
+SEARCH_LIMIT = 50  # how far back to look for our own messages when resuming
+
+Postable = discord.TextChannel | discord.ForumChannel
+
+
+class PostStepError(Exception):
+    """A step failed; `str()` is a line fit for the log and `/challenge status`."""
+
+    def __init__(self, step: str, cause: BaseException | None, detail: str) -> None:
+        self.step = step
+        self.cause = cause
+        super().__init__(detail)
+
+    @property
+    def forbidden(self) -> bool:
+        return isinstance(self.cause, discord.Forbidden)
+
+
+@dataclass(frozen=True, slots=True)
+class DayPost:
+    """What to send for one day, already rendered."""
+
+    parts: Sequence[Any]  # RenderedMessage (`.content`, optional `.embed`) or str
+    thread_name: str
+    opening: Sequence[Any]
+    ping_role_id: int | None
+    archive_minutes: int
+
+
+@dataclass(slots=True)
+class Progress:
+    """The recorded steps of a post, updated in memory and in the store together."""
+
+    message_id: int | None
+    parts_sent: int
+    last_message_id: int | None
+    thread_id: int | None
+    opening_message_id: int | None
+
+    @classmethod
+    def of(cls, row: DayRow) -> Progress:
+        return cls(
+            row.message_id,
+            row.parts_sent,
+            row.last_message_id,
+            row.thread_id,
+            row.opening_message_id,
+        )
+
+
+def message_kwargs(rendered: Any) -> dict[str, Any]:
+    """`send()` keyword arguments for a RenderedMessage (`.content`, `.embed`) or a string."""
+    if isinstance(rendered, str):
+        return {"content": rendered}
+    kwargs: dict[str, Any] = {"content": getattr(rendered, "content", None) or None}
+    embed = getattr(rendered, "embed", None)
+    if embed is not None:
+        kwargs["embed"] = embed
+    return kwargs
+
+
+def as_list(rendered: Any) -> list[Any]:
+    if rendered is None:
+        return []
+    if isinstance(rendered, list | tuple):
+        return list(rendered)
+    return [rendered]
+
+
+_TIMESTAMP = re.compile(r"<t:-?\d+(?::[tTdDfFR])?>")
+
+
+def comparable(content: str | None) -> str:
+    """Text to recognise a part we sent: timestamps (like the next post's) may have moved."""
+    return _TIMESTAMP.sub("<t>", (content or "").strip())
+
+
+def has_marker(message: discord.Message, marker: str) -> bool:
+    """Our nonce (when Discord echoes it) or the marker written into the text or an embed."""
+    if message.nonce is not None and str(message.nonce).split(".")[0] == marker:
+        return True
+    if marker in (message.content or ""):
+        return True
+    return any(marker in str(embed.to_dict()) for embed in message.embeds)
+
+
+def ping_mentions(role_id: int | None) -> discord.AllowedMentions:
+    """Only the configured role may be pinged, and only by the first message of a day."""
+    if role_id is None:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(
+        everyone=False, users=False, roles=[discord.Object(role_id)], replied_user=False
+    )
+
+
+class Publisher:
+    def __init__(self, client: discord.Client, store: SeriesStore, series_id: str) -> None:
+        self.client = client
+        self.store = store
+        self.series_id = series_id
+
+    @property
+    def me(self) -> int:
+        return self.client.user.id if self.client.user else 0
+
+    # Channels
+
+    async def channel(self, channel_id: int) -> Postable:
+        found = self.client.get_channel(channel_id)
+        if found is None:
+            try:
+                found = await self.client.fetch_channel(channel_id)
+            except discord.HTTPException as exc:
+                raise describe("finding the challenge channel", exc, None) from exc
+        if not isinstance(found, Postable):
+            raise PostStepError(
+                "finding the challenge channel",
+                None,
+                f"channel {channel_id} is not a text or forum channel; "
+                "set one with /challenge channel",
+            )
+        return found
+
+    async def thread(self, thread_id: int) -> discord.Thread:
+        found = self.client.get_channel(thread_id)
+        if isinstance(found, discord.Thread):
+            return found
+        try:
+            fetched = await self.client.fetch_channel(thread_id)
+        except discord.HTTPException as exc:
+            raise describe("opening the day's thread", exc, None) from exc
+        if not isinstance(fetched, discord.Thread):
+            raise PostStepError("opening the day's thread", None, f"{thread_id} is not a thread")
+        return fetched
+
+    # A day
+
+    async def publish_day(
+        self, row: DayRow, post: DayPost, channel: Postable, *, resumed: bool
+    ) -> Progress:
+        """Run the missing steps of a day's post; raise PostStepError on the first failure."""
+        progress = Progress.of(row)
+        nonce = row.nonce or ""
+        if isinstance(channel, discord.ForumChannel):
+            await self._forum_post(row, post, channel, progress, nonce, resumed)
+            parts_channel: discord.abc.Messageable = await self.thread(progress.thread_id or 0)
+        else:
+            await self._first_message(row, post, channel, progress, nonce, resumed)
+            parts_channel = channel
+        await self._other_parts(row, post, parts_channel, progress, nonce, resumed)
+        if progress.thread_id is None and isinstance(channel, discord.TextChannel):
+            await self._open_thread(row, post, channel, progress, resumed)
+        forum = isinstance(channel, discord.ForumChannel)
+        await self._opening(row, post, progress, nonce, resumed, forum=forum)
+        return progress
+
+    async def _first_message(
+        self,
+        row: DayRow,
+        post: DayPost,
+        channel: discord.TextChannel,
+        progress: Progress,
+        nonce: str,
+        resumed: bool,
+    ) -> None:
+        if progress.message_id is not None:
+            return
+        step = "sending the day's message"
+        message = None
+        if resumed:
+            message = await self._guard(step, channel, self._find_marked(channel, nonce))
+            if message is not None:
+                log.info(
+                    "Day %d: found its message %d after a restart, adopting it", row.day, message.id
+                )
+        if message is None:
+            message = await self._guard(
+                step,
+                channel,
+                channel.send(
+                    **message_kwargs(post.parts[0]),
+                    nonce=nonce,
+                    allowed_mentions=ping_mentions(post.ping_role_id),
+                ),
+            )
+        await self._record(
+            row, progress, message_id=message.id, parts_sent=1, last_message_id=message.id
+        )
+
+    async def _forum_post(
+        self,
+        row: DayRow,
+        post: DayPost,
+        forum: discord.ForumChannel,
+        progress: Progress,
+        nonce: str,
+        resumed: bool,
+    ) -> None:
+        if progress.thread_id is not None:
+            return
+        step = "creating the forum post"
+        thread = None
+        if resumed:
+            thread = await self._guard(step, forum, self._find_forum_post(forum, post, nonce))
+        if thread is None:
+            created = await self._guard(
+                step,
+                forum,
+                forum.create_thread(
+                    name=post.thread_name,
+                    auto_archive_duration=post.archive_minutes,  # type: ignore[arg-type]
+                    allowed_mentions=ping_mentions(post.ping_role_id),
+                    **message_kwargs(post.parts[0]),
+                ),
+            )
+            thread, starter_id = created.thread, created.message.id
+        else:
+            starter_id = thread.id  # a forum post's starter message has the thread's id
+            log.info(
+                "Day %d: found its forum post %d after a restart, adopting it", row.day, thread.id
+            )
+        await self._record(
+            row,
+            progress,
+            message_id=starter_id,
+            thread_id=thread.id,
+            parts_sent=1,
+            last_message_id=starter_id,
+        )
+
+    async def _other_parts(
+        self,
+        row: DayRow,
+        post: DayPost,
+        channel: discord.abc.Messageable,
+        progress: Progress,
+        nonce: str,
+        resumed: bool,
+    ) -> None:
+        step = "sending the rest of the day's post"
+        while progress.parts_sent < len(post.parts):
+            index = progress.parts_sent
+            message = None
+            if resumed and progress.last_message_id is not None:
+                message = await self._guard(
+                    step,
+                    channel,
+                    self._already_sent(channel, progress.last_message_id, post.parts[index]),
+                )
+            if message is None:
+                message = await self._guard(
+                    step,
+                    channel,
+                    channel.send(**message_kwargs(post.parts[index]), nonce=f"{nonce}.{index}"),
+                )
+            await self._record(row, progress, parts_sent=index + 1, last_message_id=message.id)
+
+    async def _open_thread(
+        self,
+        row: DayRow,
+        post: DayPost,
+        channel: discord.TextChannel,
+        progress: Progress,
+        resumed: bool,
+    ) -> None:
+        step = "creating the day's thread"
+        message_id = progress.message_id or 0
+        if resumed:
+            existing = channel.guild.get_thread(message_id)
+            if existing is None:
+                try:
+                    fetched = await self.client.fetch_channel(message_id)
+                except discord.NotFound:
+                    fetched = None
+                except discord.HTTPException as exc:
+                    raise describe(step, exc, channel) from exc
+                existing = fetched if isinstance(fetched, discord.Thread) else None
+            if existing is not None:
+                await self._record(row, progress, thread_id=existing.id)
+                return
+        try:
+            thread = await channel.get_partial_message(message_id).create_thread(
+                name=post.thread_name,
+                auto_archive_duration=post.archive_minutes,  # type: ignore[arg-type]
+            )
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_ALREADY_EXISTS:
+                raise describe(step, exc, channel) from exc
+            thread_id = message_id  # a thread made from a message has the message's id
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise describe(step, exc, channel) from exc
+        else:
+            thread_id = thread.id
+        await self._record(row, progress, thread_id=thread_id)
+
+    async def _opening(
+        self,
+        row: DayRow,
+        post: DayPost,
+        progress: Progress,
+        nonce: str,
+        resumed: bool,
+        *,
+        forum: bool,
+    ) -> None:
+        if progress.opening_message_id is not None or not post.opening:
+            return
+        step = "posting the discussion question"
+        thread = await self.thread(progress.thread_id or 0)
+        # A forum post holds the day's messages first; a text thread starts empty.
+        after = (progress.last_message_id or thread.id) if forum else thread.id
+        sent: list[discord.Message] = []
+        for index, part in enumerate(post.opening):
+            message = None
+            if resumed:
+                message = await self._guard(step, thread, self._already_sent(thread, after, part))
+            if message is None:
+                message = await self._guard(
+                    step, thread, thread.send(**message_kwargs(part), nonce=f"{nonce}.q{index}")
+                )
+            sent.append(message)
+            after = message.id
+        first_id = sent[0].id
+        await self._record(row, progress, opening_message_id=first_id)
+
+    # Answers
+
+    async def publish_answers(self, row: DayRow, parts: Sequence[Any], *, resumed: bool) -> None:
+        step = "posting the expert answer"
+        thread = await self.thread(row.thread_id or 0)
+        sent = row.answer_parts_sent
+        last = row.answer_message_id or row.opening_message_id or row.last_message_id or thread.id
+        nonce = row.answer_nonce or ""
+        while sent < len(parts):
+            message = None
+            if resumed:
+                message = await self._guard(
+                    step, thread, self._already_sent(thread, last, parts[sent])
+                )
+            if message is None:
+                message = await self._guard(
+                    step,
+                    thread,
+                    thread.send(**message_kwargs(parts[sent]), nonce=f"{nonce}.{sent}"),
+                )
+            sent += 1
+            last = message.id
+            await self.store.update(
+                row.guild_id, row.series, row.day, answer_parts_sent=sent, answer_message_id=last
+            )
+
+    # Finding our own messages after a restart
+
+    async def _find_marked(
+        self, channel: discord.TextChannel, marker: str
+    ) -> discord.Message | None:
+        async for message in channel.history(limit=SEARCH_LIMIT):
+            if message.author.id == self.me and has_marker(message, marker):
+                return message
+        return None
+
+    async def _already_sent(
+        self, channel: discord.abc.Messageable, after_id: int, part: Any
+    ) -> discord.Message | None:
+        """Our message with this part's text sent after `after_id`, if a crash hid it."""
+        expected = comparable(message_kwargs(part).get("content"))
+        async for message in channel.history(
+            limit=SEARCH_LIMIT, after=discord.Object(after_id), oldest_first=True
+        ):
+            if message.author.id != self.me or message.type not in (
+                discord.MessageType.default,
+                discord.MessageType.reply,
+            ):
+                continue
+            if not expected or comparable(message.content) == expected:
+                return message
+        return None
+
+    async def _find_forum_post(
+        self, forum: discord.ForumChannel, post: DayPost, marker: str
+    ) -> discord.Thread | None:
+        candidates = list(forum.threads)
+        async for archived in forum.archived_threads(limit=SEARCH_LIMIT):
+            candidates.append(archived)
+        for thread in candidates:
+            if thread.owner_id != self.me or thread.name != post.thread_name:
+                continue
+            try:
+                starter = await thread.fetch_message(thread.id)
+            except discord.NotFound:
+                continue
+            if has_marker(starter, marker):
+                return thread
+        return None
+
+    # Helpers
+
+    async def _record(self, row: DayRow, progress: Progress, **changes: int | None) -> None:
+        for name, value in changes.items():
+            setattr(progress, name, value)
+        await self.store.update(row.guild_id, row.series, row.day, **changes)
+
+    async def _guard(self, step: str, channel: object, operation: Any) -> Any:
+        """Await a Discord call, turning any failure into a PostStepError naming the step."""
+        try:
+            return await operation
+        except discord.HTTPException as exc:
+            raise describe(step, exc, channel) from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise describe(step, exc, channel) from exc
+
+
+def describe(step: str, exc: BaseException, channel: object | None) -> PostStepError:
+    """One readable line: what failed, Discord's answer, and what to check."""
+    where = (
+        f" in #{channel.name}"
+        if isinstance(channel, discord.abc.GuildChannel | discord.Thread)
+        else ""
+    )
+    if isinstance(exc, discord.Forbidden):
+        hint = ""
+        if isinstance(channel, discord.abc.GuildChannel | discord.Thread) and channel.guild.me:
+            missing = missing_permissions(channel.permissions_for(channel.guild.me))
+            if missing:
+                hint = f"; missing: {', '.join(missing)}"
+        detail = (
+            f"403 Forbidden while {step}{where}: {exc.text or 'Missing Permissions'} "
+            f"(code {exc.code}) — check the bot's permissions{hint}"
+        )
+    elif isinstance(exc, discord.HTTPException):
+        detail = f"HTTP {exc.status} while {step}{where}: {exc.text or exc}"
+    else:
+        detail = f"{type(exc).__name__} while {step}{where}: {exc}"
+    return PostStepError(step, exc, detail)

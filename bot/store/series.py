@@ -1,0 +1,292 @@
+"""The schedule of each server's series: one `series_days` row per day."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from bot.store.database import Database
+
+
+def to_text(moment: datetime) -> str:
+    """A UTC ISO-8601 string ending in Z, sortable as text (the same shape SQLite writes)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def from_text(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class DayRow:
+    """One day of one server's series, as stored."""
+
+    guild_id: int
+    series: str
+    day: int
+    title: str
+    planned_at: datetime
+    state: str
+    nonce: str | None
+    channel_id: int | None
+    message_id: int | None
+    parts_sent: int
+    last_message_id: int | None
+    thread_id: int | None
+    opening_message_id: int | None
+    posted_at: datetime | None
+    late: bool
+    answer_state: str
+    answer_nonce: str | None
+    answer_parts_sent: int
+    answer_message_id: int | None
+    answer_posted_at: datetime | None
+    recap_posted_at: datetime | None
+    error: str | None
+    attempts: int
+
+    @classmethod
+    def from_row(cls, row: aiosqlite.Row) -> DayRow:
+        return cls(
+            guild_id=int(row["guild_id"]),
+            series=str(row["series"]),
+            day=int(row["day"]),
+            title=str(row["title"]),
+            planned_at=from_text(row["planned_at"]),  # type: ignore[arg-type]
+            state=str(row["state"]),
+            nonce=row["nonce"],
+            channel_id=row["channel_id"],
+            message_id=row["message_id"],
+            parts_sent=int(row["parts_sent"]),
+            last_message_id=row["last_message_id"],
+            thread_id=row["thread_id"],
+            opening_message_id=row["opening_message_id"],
+            posted_at=from_text(row["posted_at"]),
+            late=bool(row["late"]),
+            answer_state=str(row["answer_state"]),
+            answer_nonce=row["answer_nonce"],
+            answer_parts_sent=int(row["answer_parts_sent"]),
+            answer_message_id=row["answer_message_id"],
+            answer_posted_at=from_text(row["answer_posted_at"]),
+            recap_posted_at=from_text(row["recap_posted_at"]),
+            error=row["error"],
+            attempts=int(row["attempts"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedDay:
+    """What the schedule says about a day: its number, title and UTC time."""
+
+    day: int
+    title: str
+    planned_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    created: list[int]
+    moved: list[int]  # not-yet-posted days whose planned time changed
+
+
+# Columns the service may set through `update`; everything else has its own method.
+_PROGRESS_COLUMNS = frozenset(
+    {
+        "channel_id",
+        "message_id",
+        "parts_sent",
+        "last_message_id",
+        "thread_id",
+        "opening_message_id",
+        "answer_parts_sent",
+        "answer_message_id",
+    }
+)
+
+_KEY = "guild_id = ? AND series = ? AND day = ?"
+
+
+class SeriesStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # Reading
+
+    async def list_days(self, guild_id: int, series: str) -> list[DayRow]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM series_days WHERE guild_id = ? AND series = ? ORDER BY day",
+            (guild_id, series),
+        )
+        return [DayRow.from_row(row) for row in rows]
+
+    async def get_day(self, guild_id: int, series: str, day: int) -> DayRow | None:
+        row = await self.db.fetchone(
+            f"SELECT * FROM series_days WHERE {_KEY}", (guild_id, series, day)
+        )
+        return None if row is None else DayRow.from_row(row)
+
+    async def challenge_threads(self, guild_id: int) -> dict[int, int]:
+        """thread id → day number, for every day with a discussion thread in this server."""
+        rows = await self.db.fetchall(
+            "SELECT thread_id, day FROM series_days WHERE guild_id = ? AND thread_id IS NOT NULL",
+            (guild_id,),
+        )
+        return {int(row["thread_id"]): int(row["day"]) for row in rows}
+
+    async def day_for_thread(self, thread_id: int) -> DayRow | None:
+        row = await self.db.fetchone("SELECT * FROM series_days WHERE thread_id = ?", (thread_id,))
+        return None if row is None else DayRow.from_row(row)
+
+    async def guilds(self, series: str) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT guild_id FROM series_days WHERE series = ? ORDER BY guild_id",
+            (series,),
+        )
+        return [int(row["guild_id"]) for row in rows]
+
+    # The plan
+
+    async def sync_plan(self, guild_id: int, series: str, plan: Sequence[PlannedDay]) -> SyncResult:
+        """Create missing rows; move the planned time of days not posted yet.
+
+        Days already posted, being posted, skipped or missed keep their recorded time.
+        """
+        created: list[int] = []
+        moved: list[int] = []
+        async with self.db.transaction() as conn:
+            for item in plan:
+                async with conn.execute(
+                    f"SELECT planned_at, state FROM series_days WHERE {_KEY}",
+                    (guild_id, series, item.day),
+                ) as cursor:
+                    existing = await cursor.fetchone()
+                planned = to_text(item.planned_at)
+                if existing is None:
+                    await conn.execute(
+                        "INSERT INTO series_days (guild_id, series, day, title, planned_at) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (guild_id, series, item.day, item.title, planned),
+                    )
+                    created.append(item.day)
+                    continue
+                if existing["state"] == "scheduled" and existing["planned_at"] != planned:
+                    moved.append(item.day)
+                    await conn.execute(
+                        f"UPDATE series_days SET planned_at = ?, {_touch()} "
+                        f"WHERE {_KEY} AND state = 'scheduled'",
+                        (planned, guild_id, series, item.day),
+                    )
+                await conn.execute(
+                    f"UPDATE series_days SET title = ? WHERE {_KEY} AND title != ?",
+                    (item.title, guild_id, series, item.day, item.title),
+                )
+        return SyncResult(created, moved)
+
+    # Posting a day
+
+    async def claim(
+        self,
+        guild_id: int,
+        series: str,
+        day: int,
+        *,
+        nonce: str,
+        channel_id: int,
+        late: bool = False,
+        from_states: Iterable[str] = ("scheduled",),
+    ) -> bool:
+        """Record the intent to post (state `posting` + nonce) if the day is still in one of
+        `from_states`. False means someone else got there first: don't post. `late` is decided
+        here, once, so a resumed post renders exactly the same messages."""
+        states = tuple(from_states)
+        marks = ", ".join("?" for _ in states)
+        count = await self.db.execute(
+            f"UPDATE series_days SET state = 'posting', nonce = ?, channel_id = ?, late = ?, "
+            f"error = NULL, posted_at = NULL, "
+            f"attempts = 0, parts_sent = 0, message_id = NULL, last_message_id = NULL, "
+            f"thread_id = NULL, opening_message_id = NULL, {_touch()} "
+            f"WHERE {_KEY} AND state IN ({marks})",
+            (nonce, channel_id, int(late), guild_id, series, day, *states),
+        )
+        return count == 1
+
+    async def update(self, guild_id: int, series: str, day: int, **progress: int | None) -> None:
+        """Record a step of a post as soon as it succeeded (message ids, counts, thread)."""
+        unknown = set(progress) - _PROGRESS_COLUMNS
+        if unknown:
+            raise ValueError(f"not a progress column: {sorted(unknown)}")
+        assignments = ", ".join(f"{column} = ?" for column in progress)
+        await self.db.execute(
+            f"UPDATE series_days SET {assignments}, {_touch()} WHERE {_KEY}",
+            (*progress.values(), guild_id, series, day),
+        )
+
+    async def mark_posted(
+        self, guild_id: int, series: str, day: int, *, posted_at: datetime
+    ) -> bool:
+        count = await self.db.execute(
+            f"UPDATE series_days SET state = 'posted', posted_at = ?, error = NULL, "
+            f"attempts = 0, {_touch()} WHERE {_KEY} AND state = 'posting'",
+            (to_text(posted_at), guild_id, series, day),
+        )
+        return count == 1
+
+    async def set_state(
+        self, guild_id: int, series: str, day: int, state: str, *, from_states: Iterable[str]
+    ) -> bool:
+        """Move a day to `skipped` or `missed` (or back to `scheduled`) from `from_states`."""
+        states = tuple(from_states)
+        marks = ", ".join("?" for _ in states)
+        count = await self.db.execute(
+            f"UPDATE series_days SET state = ?, error = NULL, attempts = 0, {_touch()} "
+            f"WHERE {_KEY} AND state IN ({marks})",
+            (state, guild_id, series, day, *states),
+        )
+        return count == 1
+
+    async def set_error(
+        self, guild_id: int, series: str, day: int, error: str | None, *, attempts: int
+    ) -> None:
+        await self.db.execute(
+            f"UPDATE series_days SET error = ?, attempts = ?, {_touch()} WHERE {_KEY}",
+            (error, attempts, guild_id, series, day),
+        )
+
+    # Expert answers
+
+    async def claim_answers(self, guild_id: int, series: str, day: int, *, nonce: str) -> bool:
+        count = await self.db.execute(
+            f"UPDATE series_days SET answer_state = 'posting', answer_nonce = ?, "
+            f"answer_parts_sent = 0, answer_message_id = NULL, {_touch()} "
+            f"WHERE {_KEY} AND state = 'posted' AND answer_state = 'pending'",
+            (nonce, guild_id, series, day),
+        )
+        return count == 1
+
+    async def mark_answers(
+        self, guild_id: int, series: str, day: int, *, state: str, at: datetime | None
+    ) -> None:
+        """`posted` (with the time) or `none` (the day has no expert answer)."""
+        await self.db.execute(
+            f"UPDATE series_days SET answer_state = ?, answer_posted_at = ?, error = NULL, "
+            f"attempts = 0, {_touch()} WHERE {_KEY}",
+            (state, None if at is None else to_text(at), guild_id, series, day),
+        )
+
+    # Recaps (posted by the members cog when a day ends)
+
+    async def mark_recap_posted(self, guild_id: int, series: str, day: int, at: datetime) -> bool:
+        """Record the recap once; False when it was already recorded."""
+        count = await self.db.execute(
+            f"UPDATE series_days SET recap_posted_at = ?, {_touch()} "
+            f"WHERE {_KEY} AND recap_posted_at IS NULL",
+            (to_text(at), guild_id, series, day),
+        )
+        return count == 1
+
+
+def _touch() -> str:
+    return "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
