@@ -1,0 +1,203 @@
+"""Running the real bot against the emulator: in the test's event loop (`BotRunner`) or as a
+`python -m bot run` subprocess that a test may SIGKILL (`BotProcess`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.settings import Settings
+from tests.emulator.server import Emulator
+from tests.emulator.support import wait_for
+
+REPO = Path(__file__).resolve().parents[2]
+READY_TIMEOUT = 10.0
+
+
+class BotRunner:
+    """Starts `ChallengeBot` in a task against the emulator; restarts keep the database."""
+
+    def __init__(self, emulator: Emulator, make_settings: Callable[..., Settings]) -> None:
+        self.emulator = emulator
+        self.make_settings = make_settings
+        self.bot: Any = None
+        self.task: asyncio.Task[None] | None = None
+        self.settings: Settings | None = None
+        self._last: dict[str, Any] = {}
+        self.expect_stopped = False  # set by tests that stop the gateway on purpose
+
+    async def start(
+        self,
+        *,
+        extensions: Sequence[str] | None = None,
+        clock: Callable[[], Any] | None = None,
+        token: str | None = None,
+        wait: bool = True,
+        **overrides: Any,
+    ) -> Any:
+        """Build settings (with `overrides`), start the bot and wait until it is ready."""
+        from bot.bot import EXTENSIONS, ChallengeBot
+
+        if self.task is not None and not self.task.done():
+            raise RuntimeError("the bot is already running; stop() it first")
+        self._last = {"extensions": extensions, "clock": clock, "token": token, **overrides}
+        self.settings = self.make_settings(**overrides)
+        options: dict[str, Any] = {"guild_ready_timeout": 0.05}
+        if clock is not None:
+            options["clock"] = clock
+        self.bot = ChallengeBot(
+            self.settings,
+            extensions=EXTENSIONS if extensions is None else tuple(extensions),
+            **options,
+        )
+        self.task = asyncio.create_task(
+            self.bot.start(token or self.emulator.world.token), name="bot"
+        )
+        if wait:
+            await self.wait_ready()
+        return self.bot
+
+    async def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:  # noqa: ASYNC109
+        assert self.task is not None
+        ready = asyncio.create_task(self.bot.wait_until_ready())
+        try:
+            done, _ = await asyncio.wait(
+                {ready, self.task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            if not ready.done():
+                ready.cancel()
+        if self.task in done:
+            failed, self.task = self.task, None
+            if not self.bot.is_closed():
+                await self.bot.close()
+            failed.result()  # raises the bot's failure (e.g. LoginFailure)
+            raise AssertionError("the bot stopped before it was ready")
+        if not done:
+            raise AssertionError(f"the bot was not ready within {timeout}s")
+        await self.emulator.drain()
+        # Ready means the cogs' on_ready handlers have finished too (catch-up work etc.).
+        await wait_for(lambda: not _running("on_ready"), timeout=timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    def check_alive(self) -> None:
+        """The gateway task must still run (a parse error silently ends Client.connect())."""
+        if self.task is None or self.expect_stopped:
+            return
+        if self.task.done():
+            exc = None if self.task.cancelled() else self.task.exception()
+            raise AssertionError(f"the bot's gateway task ended during the test: {exc!r}") from exc
+
+    async def stop(self) -> None:
+        if self.bot is not None and not self.bot.is_closed():
+            # Let handlers of events already sent finish before the database closes.
+            if self.alive:
+                await self.emulator.drain(timeout=2)
+                with contextlib.suppress(AssertionError):
+                    await wait_for(lambda: not _running(""), timeout=2)
+            await self.bot.close()
+        if self.task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self.task, timeout=10)
+        self.task = None
+        # Let the emulator see the close, so a restart finds the old session ended.
+        with contextlib.suppress(AssertionError):
+            await wait_for(lambda: not self.emulator.gateway.connections, timeout=2)
+
+    async def restart(self, **overrides: Any) -> Any:
+        """Stop and start again with the same settings (plus `overrides`) and database."""
+        await self.stop()
+        return await self.start(**{**self._last, **overrides})
+
+
+def _running(event: str) -> bool:
+    """Whether discord.py still runs handlers for `event` ("" = any event); it names them."""
+    name = f"discord.py: {event}"
+    return any(t.get_name().startswith(name) and not t.done() for t in asyncio.all_tasks())
+
+
+class BotProcess:
+    """`python -m bot run` in a subprocess, configured through environment variables."""
+
+    def __init__(self, emulator: Emulator, settings: Settings, workdir: Path) -> None:
+        self.emulator = emulator
+        self.settings = settings
+        self.workdir = workdir
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = workdir / "bot-process.log"
+        self._identified_before = 0
+
+    def environment(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SERIES_"))}
+        values = self.settings.model_dump()
+        for key, value in values.items():
+            if value is None:
+                continue
+            if hasattr(value, "get_secret_value"):
+                value = value.get_secret_value()
+            if hasattr(value, "total_seconds"):
+                value = f"{int(value.total_seconds())}s"
+            if hasattr(value, "strftime") and key == "series_post_time":
+                value = value.strftime("%H:%M")
+            env[key.upper()] = str(value)
+        env["DISCORD_TOKEN"] = self.emulator.world.token
+        env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+        env.update(extra)
+        return env
+
+    def start(self, **extra_env: str) -> None:
+        self._identified_before = self.emulator.gateway.identify_count
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"],
+                cwd=self.workdir,
+                env=self.environment(**extra_env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    async def wait_ready(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
+        """Until the process has identified and got its guild (and member chunk)."""
+
+        def ready() -> bool:
+            if self.process is not None and self.process.poll() is not None:
+                raise AssertionError(
+                    f"the bot process exited with {self.process.returncode}:\n{self.log()}"
+                )
+            sessions = self.emulator.gateway.connected_sessions
+            return self.emulator.gateway.identify_count > self._identified_before and any(
+                s.ready for s in sessions
+            )
+
+        await wait_for(ready, timeout=timeout, message=f"bot process not ready:\n{self.log()}")
+        await self.emulator.drain()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs (crash test)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    async def wait(self, timeout: float = 10.0) -> int:  # noqa: ASYNC109
+        assert self.process is not None
+        await wait_for(
+            lambda: self.process is not None and self.process.poll() is not None, timeout=timeout
+        )
+        return int(self.process.returncode)
+
+    def log(self) -> str:
+        return self.log_path.read_text("utf-8", "replace") if self.log_path.exists() else ""
