@@ -1,0 +1,1 @@
+"""Keyword articles: loading, storing, lookup and import of the keyword site's pages."""

@@ -1,0 +1,257 @@
+"""Read and validate the keyword articles in KEYWORDS_DIR (one Markdown file each).
+
+Front matter: `title`, `slug`, `category` (required), `aliases`, `related` (lists), optional
+`source`, `url`. Every problem in every file is collected, then raised in one ContentError.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from bot.content import ContentError, ContentProblem, read_source
+from bot.keywords.model import Article
+from bot.keywords.normalise import name_key
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 64  # keeps custom_ids such as "kw:rel:<slug>" far below 100 characters
+MAX_TITLE = 100  # a title is also an autocomplete choice name and a button label source
+MAX_ALIAS = 100
+MAX_CATEGORY = 100
+KNOWN_KEYS = ("title", "slug", "category", "aliases", "related", "source", "url")
+
+
+def load_articles(directory: Path) -> list[Article]:
+    """All articles of `directory`, ordered by slug; raise ContentError listing every problem."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ContentError(
+            [ContentProblem(directory, None, "the keywords directory doesn't exist")]
+        )
+    files = sorted(directory.glob("*.md"))
+    if not files:
+        raise ContentError([ContentProblem(directory, None, "no article files (*.md) found")])
+    articles: list[Article] = []
+    problems: list[ContentProblem] = []
+    for path in files:
+        article, found = parse_article(path)
+        problems.extend(found)
+        if article is not None:
+            articles.append(article)
+    problems.extend(check_collection(articles))
+    if problems:
+        raise ContentError(problems)
+    return sorted(articles, key=lambda a: a.slug)
+
+
+def directory_fingerprint(directory: Path) -> str:
+    """sha256 over every article file's name and bytes: changes whenever the content does."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(directory).glob("*.md")):
+        digest.update(path.name.encode("utf-8") + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def parse_article(path: Path) -> tuple[Article | None, list[ContentProblem]]:
+    """One file → an Article, or None with the problems that prevented it."""
+    source, problems = read_source(path)
+    if source is None:
+        return None, problems
+    lines = _front_matter_lines(path)
+
+    def problem(key: str | None, message: str) -> None:
+        problems.append(ContentProblem(path, lines.get(key or "", 1), message))
+
+    meta = source.meta
+    if not meta:
+        problem(None, "missing front matter (--- title/slug/category/aliases/related ---)")
+    for key in meta:
+        if key not in KNOWN_KEYS:
+            problem(str(key), f"unknown key {key!r} (expected one of: {', '.join(KNOWN_KEYS)})")
+
+    title = _text(meta, "title", MAX_TITLE, problem)
+    slug = _text(meta, "slug", MAX_SLUG, problem)
+    if slug and not SLUG_PATTERN.match(slug):
+        problem("slug", f"slug {slug!r} must be lowercase letters, digits and single hyphens")
+        slug = None
+    category = _text(meta, "category", MAX_CATEGORY, problem)
+    aliases = _text_list(meta, "aliases", MAX_ALIAS, problem)
+    for alias in aliases:
+        if not name_key(alias):
+            problem("aliases", f"alias {alias!r} has no letters or digits")
+    related = _text_list(meta, "related", MAX_SLUG, problem)
+    for target in related:
+        if not SLUG_PATTERN.match(target):
+            problem("related", f"related entry {target!r} is not a slug (like deep-learning)")
+    source_name = _optional_text(meta, "source", problem)
+    url = _optional_text(meta, "url", problem)
+    if url and not re.match(r"^https?://\S+$", url):
+        problem("url", f"url {url!r} must start with http:// or https://")
+
+    body = source.body.strip()
+    if not body:
+        problems.append(ContentProblem(path, source.body_line, "the article has no text"))
+    if problems or not (title and slug and category):
+        return None, problems
+    return (
+        Article(
+            slug=slug,
+            title=title,
+            category=category,
+            body=body,
+            aliases=_unique_names(title, aliases),
+            related=tuple(dict.fromkeys(related)),
+            source=source_name,
+            url=url,
+            path=path,
+        ),
+        [],
+    )
+
+
+def check_collection(articles: list[Article]) -> list[ContentProblem]:
+    """Problems between files: duplicate slugs or names, unknown or self `related` slugs."""
+    problems: list[ContentProblem] = []
+    by_slug: dict[str, Article] = {}
+    for article in articles:
+        other = by_slug.get(article.slug)
+        if other is not None:
+            problems.append(
+                _problem(article, f"slug {article.slug!r} is also used by {_where(other)}", "slug")
+            )
+        else:
+            by_slug[article.slug] = article
+    owners: dict[str, tuple[Article, str]] = {}
+    for article in articles:
+        for kind, name in _named(article):
+            key = name_key(name)
+            if not key:
+                problems.append(
+                    _problem(article, f"{kind} {name!r} has no letters or digits", _key(kind))
+                )
+                continue
+            owner = owners.setdefault(key, (article, name))
+            if owner[0] is not article and owner[0].slug != article.slug:
+                problems.append(
+                    _problem(
+                        article,
+                        f"{kind} {name!r} is also a name of {owner[0].title!r} "
+                        f"({_where(owner[0])}, as {owner[1]!r})",
+                        _key(kind),
+                    )
+                )
+    for article in articles:
+        for target in article.related:
+            if target == article.slug:
+                problems.append(
+                    _problem(article, f"related lists the article itself ({target})", "related")
+                )
+            elif target not in by_slug:
+                problems.append(
+                    _problem(article, f"related: no article has slug {target!r}", "related")
+                )
+    return problems
+
+
+def _named(article: Article) -> list[tuple[str, str]]:
+    return [
+        ("title", article.title),
+        ("slug", article.slug),
+        *(("alias", alias) for alias in article.aliases),
+    ]
+
+
+def _key(kind: str) -> str:
+    return "aliases" if kind == "alias" else kind
+
+
+def _unique_names(title: str, aliases: list[str]) -> tuple[str, ...]:
+    """Aliases without repeats (compared folded) and without the title itself."""
+    seen = {name_key(title)}
+    kept = []
+    for alias in aliases:
+        key = name_key(alias)
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(alias)
+    return tuple(kept)
+
+
+def _problem(article: Article, message: str, key: str = "title") -> ContentProblem:
+    if article.path is None:
+        return ContentProblem(Path(f"{article.slug}.md"), None, message)
+    return ContentProblem(article.path, _front_matter_lines(article.path).get(key), message)
+
+
+def _where(article: Article) -> str:
+    return str(article.path) if article.path else f"{article.slug}.md"
+
+
+def _front_matter_lines(path: Path) -> dict[str, int]:
+    """Line number of each top-level front-matter key, for problem messages."""
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return {}
+    found: dict[str, int] = {}
+    lines = text.replace("\r\n", "\n").split("\n")
+    if not lines or lines[0].strip() != "---":
+        return found
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() in ("---", "..."):
+            break
+        match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+        if match:
+            found.setdefault(match.group(1), number)
+    return found
+
+
+def _text(meta: dict[str, Any], key: str, limit: int, problem: Any) -> str | None:
+    value = meta.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        problem(key if key in meta else None, f"missing {key}")
+        return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        problem(key, f"{key} must be text")
+        return None
+    text = " ".join(str(value).split())
+    if len(text) > limit:
+        problem(key, f"{key} is {len(text)} characters long (at most {limit})")
+        return None
+    return text
+
+
+def _optional_text(meta: dict[str, Any], key: str, problem: Any) -> str | None:
+    value = meta.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        problem(key, f"{key} must be text")
+        return None
+    return value.strip()
+
+
+def _text_list(meta: dict[str, Any], key: str, limit: int, problem: Any) -> list[str]:
+    value = meta.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problem(key, f"{key} must be a list (one '- item' per line)")
+        return []
+    items = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, str | int | float):
+            problem(key, f"{key} entries must be text, got {item!r}")
+            continue
+        text = " ".join(str(item).split())
+        if not text:
+            problem(key, f"{key} has an empty entry")
+        elif len(text) > limit:
+            problem(key, f"{key} entry {text[:40]!r}… is longer than {limit} characters")
+        else:
+            items.append(text)
+    return items

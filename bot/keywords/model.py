@@ -1,0 +1,78 @@
+"""What a keyword article is, and what a lookup returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One keyword article, parsed from one Markdown file in KEYWORDS_DIR.
+
+    Articles are global content shared by every server the bot is in.
+    """
+
+    slug: str  # "deep-learning": lowercase letters, digits and hyphens
+    title: str  # "Deep Learning"
+    category: str  # "Foundations"
+    body: str  # Markdown, without the front matter
+    aliases: tuple[str, ...] = ()  # other names, English/French/Arabic
+    related: tuple[str, ...] = ()  # slugs of related articles
+    source: str | None = None
+    url: str | None = None
+    path: Path | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the article answers to: title first, then aliases."""
+        return (self.title, *self.aliases)
+
+
+Via = Literal["slug", "title", "alias", "fulltext", "fuzzy"]
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """The query named one article; `via` says how it was recognised."""
+
+    article: Article
+    via: Via
+    matched: str  # the title or alias that matched
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestions:
+    """No confident match, but these (at most 3) are close."""
+
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NotFound:
+    query: str
+
+
+Resolution = Found | Suggestions | NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One autocomplete choice: `name` is shown (1–100 chars), `value` is the slug."""
+
+    name: str
+    value: str
+
+
+# Around matched words in SearchHit.snippet; rendering turns them into **bold**.
+HIGHLIGHT_START = "\x02"
+HIGHLIGHT_END = "\x03"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A /search result: the article and a body snippet with matched words marked."""
+
+    article: Article
+    snippet: str

@@ -1,0 +1,410 @@
+"""Resolving what a member typed to an article, autocomplete, and full-text search.
+
+`KeywordService` keeps the hot lookups in memory (exact names, sorted titles for prefix
+completion, the word vocabulary for typo correction) and asks the SQLite FTS5 index for
+word-order, partial-name and body matches. Resolution order:
+
+1. exact slug, title or alias (folded: case, accents, punctuation, spaces; also with no
+   spaces at all, so `deeplearning` and `apprentissageprofond` work);
+2. full-text (FTS5) over titles and aliases, accepted when the best name is ≥ FOUND_SCORE
+   similar with words in any order (skipped when a word appears in no name at all);
+3. the same two steps after correcting misspelt words against the names' vocabulary;
+4. fuzzy over whole names (typos without separators), accepted when clearly ahead;
+5. otherwise up to three suggestions (close names first, then articles whose text contains
+   every word), or NotFound.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import sqlite3
+from collections.abc import Awaitable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Protocol, TypeVar
+
+from rapidfuzz import fuzz, process
+
+from bot.keywords.model import (
+    Article,
+    Choice,
+    Found,
+    NotFound,
+    Resolution,
+    SearchHit,
+    Suggestions,
+    Via,
+)
+from bot.keywords.normalise import name_key, squash
+from bot.keywords.spelling import Speller
+from bot.store.keywords import KeywordStore
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY = 200  # characters of user input considered (the rest is ignored)
+MAX_TOKENS = 12  # words of user input considered
+MAX_SUGGESTIONS = 3
+MAX_CHOICES = 25
+CHOICE_TEXT = 100  # Discord: choice name 1–100 characters, value ≤ 100
+FOUND_SCORE = 90  # word-order-insensitive similarity (0–100) to accept a full-text match
+FUZZY_FOUND = 88  # similarity to accept a fuzzy whole-name match…
+FUZZY_MARGIN = 4  # …when the next article is at least this far behind
+SUGGEST_SCORE = 75  # a fuzzy name below this is noise, not a suggestion
+COMPLETE_SCORE = 65  # looser: autocomplete shows partial words
+FULL_FUZZY_POOL = 20_000  # above this many names, fuzzy scans titles only (speed)
+MIN_PREFIX = 4  # shortest last word completed through the FTS5 index
+PREFIX_SCAN = 400  # sorted names scanned per prefix lookup at most
+
+# Words too common to justify suggesting an article just because its text contains them.
+# fmt: off
+STOPWORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "by", "de", "des", "du", "en", "et", "for",
+    "from", "how", "i", "in", "is", "it", "la", "le", "les", "of", "on", "or", "the", "to",
+    "un", "une", "what", "why", "with",
+})
+# fmt: on
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    key: str  # folded form
+    name: str  # as written
+    slug: str
+    kind: Via  # "title", "alias" or "slug"
+
+
+class ArticleSource(Protocol):
+    """What the service needs from the store (KeywordStore satisfies it)."""
+
+    async def match_names(
+        self, tokens: Sequence[str], *, limit: int, prefix_last: bool = False
+    ) -> list[str]: ...
+
+    async def match_text(self, tokens: Sequence[str], *, limit: int) -> list[str]: ...
+
+    async def snippets(
+        self, tokens: Sequence[str], *, limit: int, words: int = 24
+    ) -> list[tuple[str, str]]: ...
+
+
+class KeywordService:
+    """Lookup over one set of articles. Build it with `await KeywordService.load(store)`."""
+
+    def __init__(self, articles: Sequence[Article], store: ArticleSource) -> None:
+        self.store = store
+        self.articles: dict[str, Article] = {a.slug: a for a in articles}
+        titles = [_Name(name_key(a.title), a.title, a.slug, "title") for a in articles]
+        slugs = [_Name(name_key(a.slug), a.slug, a.slug, "slug") for a in articles]
+        aliases = [
+            _Name(name_key(alias), alias, a.slug, "alias") for a in articles for alias in a.aliases
+        ]
+        self._exact: dict[str, _Name] = {}
+        self._squashed: dict[str, _Name | None] = {}
+        for entry in (*titles, *slugs, *aliases):  # titles win over slugs over aliases
+            if not entry.key:
+                continue
+            self._exact.setdefault(entry.key, entry)
+            flat = squash(entry.key)
+            if flat not in self._squashed:
+                self._squashed[flat] = entry
+            elif (known := self._squashed[flat]) is not None and known.slug != entry.slug:
+                self._squashed[flat] = None  # shared by two articles: ambiguous, drop it
+        self._names_of: dict[str, list[_Name]] = {}
+        for entry in (*titles, *aliases):
+            self._names_of.setdefault(entry.slug, []).append(entry)
+        # prefix completion: titles before aliases, each sorted by key (and squashed key)
+        self._title_keys = sorted((t.key, t.slug) for t in titles if t.key)
+        self._alias_keys = sorted((a.key, a.slug, a.name) for a in aliases if a.key)
+        self._title_flat = sorted((squash(t.key), t.slug) for t in titles if t.key)
+        self._alias_flat = sorted((squash(a.key), a.slug, a.name) for a in aliases if a.key)
+        self._speller = Speller(word for e in (*titles, *aliases) for word in e.key.split())
+        self._text_speller: Speller | None = None  # names and bodies, built on first /search
+        pool = [*titles, *aliases] if len(titles) + len(aliases) <= FULL_FUZZY_POOL else titles
+        self._fuzzy_pool = [e for e in pool if e.key]
+        self._fuzzy_keys = [squash(e.key) for e in self._fuzzy_pool]
+        self.by_title = sorted(articles, key=lambda a: (name_key(a.title), a.slug))
+        self._title_order = {a.slug: index for index, a in enumerate(self.by_title)}
+        self._word_slugs: dict[str, set[str]] = {}  # name word → articles having it
+        prefixes: dict[str, set[str]] = {}  # article → its name words' 1–3 letter starts
+        for entry in (*titles, *aliases):
+            for word in entry.key.split():
+                self._word_slugs.setdefault(word, set()).add(entry.slug)
+                starts = prefixes.setdefault(entry.slug, set())
+                starts.update(word[:size] for size in range(1, MIN_PREFIX))
+        self._name_words = sorted((word,) for word in self._word_slugs)
+        self._short_prefixes = {slug: frozenset(starts) for slug, starts in prefixes.items()}
+        self._categories: dict[str, list[Article]] = {}
+        for article in self.by_title:
+            self._categories.setdefault(article.category, []).append(article)
+
+    @classmethod
+    async def load(cls, store: KeywordStore) -> KeywordService:
+        return cls(await store.all_articles(), store)
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def get(self, slug: str) -> Article | None:
+        return self.articles.get(slug)
+
+    # Resolution ---------------------------------------------------------------------------
+
+    async def resolve(self, query: str) -> Resolution:
+        """What `query` names: Found, Suggestions (≤ 3) or NotFound. Never raises on input."""
+        text = query.strip()[:MAX_QUERY]
+        if text in self.articles:  # an autocomplete choice sends the slug
+            article = self.articles[text]
+            return Found(article, "slug", article.title)
+        key = name_key(text)
+        words = key.split()[:MAX_TOKENS]
+        if not words:
+            return NotFound(query)
+        key = " ".join(words)
+        found = self._exact_match(key, via=None)
+        if found is not None:
+            return found
+        candidates: dict[str, float] = {}  # slug → best name similarity, for suggestions
+        found = await self._name_match(key, words, candidates, via="fulltext")
+        if found is not None:
+            return found
+        corrected = [self._correct(word) for word in words]
+        if corrected != words:
+            fixed_key = " ".join(corrected)
+            found = self._exact_match(fixed_key, via="fuzzy")
+            if found is None:
+                found = await self._name_match(fixed_key, corrected, candidates, via="fuzzy")
+            if found is not None:
+                return found
+        close = self._fuzzy(squash(key), SUGGEST_SCORE, limit=10)
+        if close:
+            (best, best_score), *rest = close
+            if best_score >= FUZZY_FOUND and (not rest or rest[0][1] <= best_score - FUZZY_MARGIN):
+                return Found(self.articles[best.slug], "fuzzy", best.name)
+        for entry, score in close:
+            candidates[entry.slug] = max(score, candidates.get(entry.slug, 0.0))
+        # most similar names first; ties keep the order found (bm25, then fuzzy)
+        suggested = sorted(candidates, key=lambda slug: -candidates[slug])
+        if len(suggested) < MAX_SUGGESTIONS:
+            content_words = [w for w in corrected if w not in STOPWORDS and len(w) > 2]
+            suggested += await self._safe(self.store.match_text(content_words, limit=3))
+        picked = [self.articles[slug] for slug in dict.fromkeys(suggested) if slug in self.articles]
+        if picked:
+            return Suggestions(tuple(picked[:MAX_SUGGESTIONS]))
+        return NotFound(query)
+
+    def _exact_match(self, key: str, *, via: Via | None) -> Found | None:
+        entry = self._exact.get(key) or self._squashed.get(squash(key))
+        if entry is None:
+            return None
+        article = self.articles[entry.slug]
+        name = article.title if entry.kind == "slug" else entry.name
+        return Found(article, via or entry.kind, name)
+
+    async def _name_match(
+        self, key: str, words: list[str], candidates: dict[str, float], *, via: Via
+    ) -> Found | None:
+        """Articles whose names contain every word (bm25 order); Found if one name is
+        similar enough to the query with words in any order. Others become candidates."""
+        if not all(word in self._speller for word in words):
+            return None  # some word is in no name: the index can't match, skip the round trip
+        slugs = await self._safe(self.store.match_names(words, limit=10))
+        best: tuple[float, _Name] | None = None
+        for slug in slugs:
+            for entry in self._names_of.get(slug, ()):
+                score = fuzz.token_sort_ratio(key, entry.key)
+                candidates[slug] = max(score, candidates.get(slug, 0.0))
+                if best is None or score > best[0]:
+                    best = (score, entry)
+        if best is not None and best[0] >= FOUND_SCORE:
+            entry = best[1]
+            return Found(self.articles[entry.slug], via, entry.name)
+        return None
+
+    def _correct(self, word: str) -> str:
+        """The names' word closest to a misspelt `word` (1 edit, 2 for long words)."""
+        return self._speller.correct(word)
+
+    def _text_correct(self, word: str) -> str:
+        """Like `_correct`, over the words of the article bodies as well."""
+        if self._text_speller is None:
+            words = {w for a in self.articles.values() for w in name_key(a.body).split()}
+            self._text_speller = Speller(words | self._speller.words)
+        return self._text_speller.correct(word)
+
+    def _fuzzy(self, flat: str, cutoff: float, *, limit: int) -> list[tuple[_Name, float]]:
+        """Names similar to `flat` (no spaces), best per article, best first."""
+        if len(flat) < 4:
+            return []
+        matches = process.extract(
+            flat,
+            self._fuzzy_keys,
+            scorer=fuzz.ratio,
+            limit=limit * 3,
+            score_cutoff=cutoff,
+            processor=None,
+        )
+        best: dict[str, tuple[_Name, float]] = {}
+        for _, score, index in matches:
+            entry = self._fuzzy_pool[index]
+            if entry.slug not in best or score > best[entry.slug][1]:
+                best[entry.slug] = (entry, score)
+        ranked = sorted(best.values(), key=lambda pair: (-pair[1], pair[0].slug))
+        return ranked[:limit]
+
+    async def _safe(self, call: Awaitable[list[str]]) -> list[str]:
+        """Await a store lookup; a database error degrades to "no hits", logged."""
+        try:
+            return await call
+        except sqlite3.Error:
+            log.warning("Keyword index lookup failed", exc_info=True)
+            return []
+
+    # Autocomplete -------------------------------------------------------------------------
+
+    async def autocomplete(self, query: str) -> list[Choice]:
+        """At most 25 choices (one per article): prefix matches, then word matches, then
+        close spellings. Names are titles (≤ 100 chars), values are slugs."""
+        key = " ".join(name_key(query[:MAX_QUERY]).split()[:MAX_TOKENS])
+        if not key:
+            return [_choice(a.title, a.slug) for a in self.by_title[:MAX_CHOICES]]
+        picked: dict[str, Choice] = {}
+
+        def add(slug: str, alias: str | None = None) -> None:
+            if slug in picked or len(picked) >= MAX_CHOICES or slug not in self.articles:
+                return
+            title = self.articles[slug].title
+            picked[slug] = _choice(f"{title} ({alias})" if alias else title, slug)
+
+        flat = squash(key)
+        for keys, prefix in (
+            (self._title_keys, key),
+            (self._title_flat, flat),
+            (self._alias_keys, key),
+            (self._alias_flat, flat),
+        ):
+            for entry in _prefixed(keys, prefix):
+                if len(picked) >= MAX_CHOICES:
+                    break
+                add(entry[1], entry[2] if len(entry) > 2 else None)
+        words = key.split()
+        if len(picked) < MAX_CHOICES:
+            for slug in await self._word_prefix_matches(words):
+                add(slug)
+        if len(picked) < MAX_CHOICES:
+            corrected = [self._correct(word) for word in words]
+            if corrected != words:
+                for slug in await self._word_prefix_matches(corrected):
+                    add(slug)
+        if not picked:
+            for entry, _ in self._fuzzy(flat, COMPLETE_SCORE, limit=MAX_CHOICES):
+                add(entry.slug, None if entry.kind == "title" else entry.name)
+        return list(picked.values())
+
+    async def _word_prefix_matches(self, words: list[str]) -> list[str]:
+        """Articles whose names contain the complete words and a word starting with the
+        last one. A last word shorter than MIN_PREFIX is checked here rather than by FTS5,
+        where a one-letter prefix would expand to thousands of terms."""
+        *complete, last = words
+        if not all(word in self._speller for word in complete):
+            return []  # a complete word that is in no name: nothing can match
+        if len(last) >= MIN_PREFIX:
+            return await self._safe(
+                self.store.match_names(words, limit=MAX_CHOICES, prefix_last=True)
+            )
+        if not complete:  # one short word: any name word starting with it, by title
+            return self._articles_with_word_prefix(last)
+        sets = sorted((self._word_slugs.get(word, set()) for word in complete), key=len)
+        found = [slug for slug in set.intersection(*sets) if last in self._short_prefixes[slug]]
+        return sorted(found, key=self._title_order.__getitem__)[:MAX_CHOICES]
+
+    def _articles_with_word_prefix(self, prefix: str) -> list[str]:
+        """The first articles (by title) having a name word that starts with `prefix`."""
+        words = [w[0] for w in _prefixed(self._name_words, prefix, limit=len(self._name_words))]
+        total = sum(len(self._word_slugs[word]) for word in words)
+        if total > 2000:  # common start: matches are dense, walking the titles ends soon
+            matching = (a.slug for a in self.by_title if prefix in self._short_prefixes[a.slug])
+            return list(islice(matching, MAX_CHOICES))
+        found = set().union(*(self._word_slugs[word] for word in words))
+        return sorted(found, key=self._title_order.__getitem__)[:MAX_CHOICES]
+
+    # Full-text search and browsing --------------------------------------------------------
+
+    async def search(self, query: str, *, limit: int = 5) -> list[SearchHit]:
+        """Articles containing every word of `query`, best first, with marked snippets."""
+        words = name_key(query[:MAX_QUERY]).split()[:MAX_TOKENS]
+        rows = await self._safe_rows(words, limit)
+        if not rows:
+            corrected = [self._text_correct(word) for word in words]
+            if corrected != words:
+                rows = await self._safe_rows(corrected, limit)
+        return [
+            SearchHit(self.articles[slug], text) for slug, text in rows if slug in self.articles
+        ]
+
+    async def _safe_rows(self, words: list[str], limit: int) -> list[tuple[str, str]]:
+        try:
+            return await self.store.snippets(words, limit=limit)
+        except sqlite3.Error:
+            log.warning("Keyword search failed", exc_info=True)
+            return []
+
+    @property
+    def categories(self) -> list[str]:
+        return sorted(self._categories, key=name_key)
+
+    def in_category(self, category: str | None) -> list[Article]:
+        """Articles of one category (folded match), or every article by category then title."""
+        if not category or not category.strip():
+            return [a for name in self.categories for a in self._categories[name]]
+        wanted = name_key(category)
+        for name, articles in self._categories.items():
+            if name_key(name) == wanted:
+                return list(articles)
+        return []
+
+    def complete_category(self, query: str) -> list[Choice]:
+        wanted = name_key(query[:MAX_QUERY])
+        names = [c for c in self.categories if wanted in name_key(c)]
+        return [_choice(f"{c} ({len(self._categories[c])})", c) for c in names[:MAX_CHOICES]]
+
+
+class DayLike(Protocol):
+    """What related_days needs of a challenge day (bot.series.model.ChallengeDay)."""
+
+    number: int
+    title: str
+    keywords: tuple[str, ...]
+
+
+D = TypeVar("D", bound=DayLike)
+
+
+def related_days(article: Article, days: Iterable[D]) -> list[D]:
+    """Days tagged with this article: a day keyword equal (folded) to its title, slug or alias."""
+    names = {name_key(name) for name in (*article.names, article.slug)}
+    return sorted(
+        (day for day in days if any(name_key(tag) in names for tag in day.keywords)),
+        key=lambda day: day.number,
+    )
+
+
+def _prefixed(
+    entries: list[tuple[str, ...]], prefix: str, *, limit: int = PREFIX_SCAN
+) -> Iterable[tuple[str, ...]]:
+    """Entries of a sorted list whose first item starts with `prefix` (bounded scan)."""
+    if not prefix:
+        return
+    start = bisect.bisect_left(entries, (prefix,))
+    for index in range(start, min(len(entries), start + limit)):
+        entry = entries[index]
+        if not entry[0].startswith(prefix):
+            return
+        yield entry
+
+
+def _choice(name: str, value: str) -> Choice:
+    text = " ".join(name.split())
+    if len(text) > CHOICE_TEXT:
+        text = text[: CHOICE_TEXT - 1].rstrip() + "…"
+    return Choice(text or value[:CHOICE_TEXT] or "?", value[:CHOICE_TEXT])

@@ -1,0 +1,389 @@
+"""Keyword articles as Discord embeds and buttons: /keyword, /keywords and /search.
+
+An article opens on a summary (first paragraphs, ≤ SUMMARY_CHARS) with its category, other
+names and the challenge days tagged with it; "Read more" pages through the full text (each
+page ≤ 4096 characters), and related articles are buttons. Every echo of what a member
+typed is one line, escaped Markdown, and can't mention anyone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import discord
+
+from bot.keywords.model import HIGHLIGHT_END, HIGHLIGHT_START, Article, SearchHit
+from bot.rendering.limits import (
+    BUTTON_LABEL,
+    BUTTONS_PER_ROW,
+    CUSTOM_ID,
+    EMBED_DESCRIPTION,
+    EMBED_FIELD_NAME,
+    EMBED_FIELD_VALUE,
+    EMBED_FOOTER,
+    EMBED_TITLE,
+    defuse_mentions,
+    one_line,
+    truncate,
+)
+from bot.rendering.markdown import split_markdown
+from bot.rendering.meta import BRAND_COLOUR
+
+log = logging.getLogger(__name__)
+
+SUMMARY_CHARS = 1000  # the first page: a summary that reads in a few seconds
+PAGE_CHARS = EMBED_DESCRIPTION - 96  # full-text pages, with room to spare
+ECHO_CHARS = 100  # how much of a member's query is repeated back
+RELATED_BUTTONS = 10  # two rows of five
+BROWSE_PAGE = 15  # articles per /keywords page
+VIEW_TIMEOUT = 300.0
+NOT_YOURS = "These buttons belong to whoever ran the command — run it yourself to get your own."
+
+
+class DayLike(Protocol):
+    number: int
+    title: str
+
+
+ArticleLookup = Callable[[str], Article | None]
+DaysFor = Callable[[Article], Sequence[DayLike]]
+
+
+def echo(text: str, limit: int = ECHO_CHARS) -> str:
+    """A member's text shown back: one line, shortened, no Markdown, no mentions."""
+    printable = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    shown = truncate(one_line(printable), limit)
+    return defuse_mentions(discord.utils.escape_markdown(discord.utils.escape_mentions(shown)))
+
+
+def summary_of(body: str, limit: int = SUMMARY_CHARS) -> str:
+    """The first paragraph(s) of `body` that fit in `limit` characters (at least one, cut)."""
+    paragraphs = [p.strip() for p in body.strip().split("\n\n") if p.strip()]
+    taken: list[str] = []
+    for paragraph in paragraphs:
+        candidate = "\n\n".join([*taken, paragraph])
+        if len(candidate) > limit:
+            break
+        taken.append(paragraph)
+    if not taken:
+        return truncate(paragraphs[0] if paragraphs else "", limit)
+    return "\n\n".join(taken)
+
+
+def article_pages(article: Article) -> list[str]:
+    """Page 0 is the summary; pages 1… the full text when it says more than the summary."""
+    summary = summary_of(article.body)
+    if summary.strip() == article.body.strip():
+        return [summary]
+    return [summary, *split_markdown(article.body, PAGE_CHARS)]
+
+
+def render_article(
+    article: Article, page: int, pages: Sequence[str], days: Sequence[DayLike] = ()
+) -> discord.Embed:
+    page = max(0, min(page, len(pages) - 1))
+    embed = discord.Embed(
+        title=truncate(article.title, EMBED_TITLE),
+        description=truncate(pages[page], EMBED_DESCRIPTION),
+        colour=BRAND_COLOUR,
+        url=article.url or None,
+    )
+    if page == 0:
+        embed.add_field(name="Category", value=truncate(article.category, EMBED_FIELD_VALUE))
+        if article.aliases:
+            names = ", ".join(article.aliases)
+            embed.add_field(
+                name="Also known as", value=truncate(names, EMBED_FIELD_VALUE), inline=False
+            )
+        if days:
+            lines = "\n".join(f"Day {day.number}: {one_line(day.title)}" for day in days)
+            embed.add_field(
+                name="In the challenge", value=truncate(lines, EMBED_FIELD_VALUE), inline=False
+            )
+    if len(pages) > 1:
+        where = "summary" if page == 0 else f"full article, part {page} of {len(pages) - 1}"
+        embed.set_footer(text=truncate(f"{where} · /keyword {article.slug}", EMBED_FOOTER))
+    else:
+        embed.set_footer(text=truncate(f"/keyword {article.slug}", EMBED_FOOTER))
+    return embed
+
+
+def not_found_text(query: str) -> str:
+    return (
+        f"I couldn't find an article for “{echo(query)}”. Try `/keywords` to browse by "
+        "category, or `/search` to look inside the articles."
+    )
+
+
+def suggestions_text(query: str) -> str:
+    return f"No article is called “{echo(query)}”. Did you mean one of these?"
+
+
+def render_search(query: str, hits: Sequence[SearchHit]) -> discord.Embed:
+    embed = discord.Embed(
+        title=truncate(f"Search: {echo(query)}", EMBED_TITLE), colour=BRAND_COLOUR
+    )
+    for hit in hits:
+        embed.add_field(
+            name=truncate(hit.article.title, EMBED_FIELD_NAME),
+            value=truncate(highlight(hit.snippet) or "…", EMBED_FIELD_VALUE - 60)
+            + f"\n`/keyword {hit.article.slug}`",
+            inline=False,
+        )
+    embed.set_footer(text="Top matches inside the articles")
+    return embed
+
+
+def no_search_hits_text(query: str) -> str:
+    return f"Nothing in the articles matches “{echo(query)}”. Try fewer or different words."
+
+
+def highlight(snippet: str) -> str:
+    """A marked snippet as Discord text: Markdown escaped, matches in **bold**, one line."""
+    escaped = discord.utils.escape_markdown(discord.utils.escape_mentions(one_line(snippet)))
+    text = escaped.replace(HIGHLIGHT_START, "**").replace(HIGHLIGHT_END, "**")
+    return defuse_mentions(text)
+
+
+def browse_pages(
+    articles: Sequence[Article], *, per_page: int = BROWSE_PAGE
+) -> list[list[Article]]:
+    return [list(articles[i : i + per_page]) for i in range(0, len(articles), per_page)] or [[]]
+
+
+def render_browse(
+    category: str | None, chunk: Sequence[Article], page: int, pages: int
+) -> discord.Embed:
+    title = f"Keywords — {one_line(category)}" if category else "All keywords"
+    lines: list[str] = []
+    current = None
+    for article in chunk:
+        if not category and article.category != current:
+            current = article.category
+            lines.append(f"__{discord.utils.escape_markdown(current)}__")
+        names = f" · {truncate(', '.join(article.aliases[:2]), 80)}" if article.aliases else ""
+        lines.append(f"**{article.title}** `{article.slug}`{names}")
+    embed = discord.Embed(
+        title=truncate(title, EMBED_TITLE),
+        description=truncate("\n".join(lines) or "No articles here.", EMBED_DESCRIPTION),
+        colour=BRAND_COLOUR,
+    )
+    embed.set_footer(text=f"Page {page + 1} of {pages} · open one with /keyword")
+    return embed
+
+
+def unknown_category_text(category: str, categories: Sequence[str]) -> str:
+    known = ", ".join(categories)
+    return truncate(f"There's no category “{echo(category)}”. Categories: {known}.", 2000)
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+
+def button_label(text: str) -> str:
+    return truncate(one_line(text), BUTTON_LABEL) or "?"
+
+
+def custom_id(*parts: str) -> str:
+    value = ":".join(("kw", *parts))
+    if len(value) > CUSTOM_ID:
+        raise ValueError(f"custom_id too long: {value!r}")
+    return value
+
+
+class OwnerView(discord.ui.View):
+    """Buttons only the member who ran the command may use; they go grey on timeout."""
+
+    def __init__(self, owner_id: int, *, timeout: float | None = None) -> None:
+        super().__init__(timeout=VIEW_TIMEOUT if timeout is None else timeout)
+        self.owner_id = owner_id
+        self.interaction: discord.Interaction | None = None  # the command that sent it
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+        return False
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self.interaction is None:
+            return
+        try:
+            await self.interaction.edit_original_response(view=self)
+        except discord.HTTPException:
+            log.debug("Could not grey out an expired keyword view", exc_info=True)
+
+    def handover(self, other: OwnerView) -> OwnerView:
+        """Replace this view on the same message by `other` (this one stops listening)."""
+        other.interaction = self.interaction
+        self.stop()
+        return other
+
+
+class ArticleView(OwnerView):
+    """Read more / Previous over an article's pages, and its related articles as buttons."""
+
+    def __init__(
+        self,
+        owner_id: int,
+        article: Article,
+        *,
+        lookup: ArticleLookup,
+        days_for: DaysFor,
+        timeout: float | None = None,
+    ) -> None:
+        super().__init__(owner_id, timeout=timeout)
+        self.lookup = lookup
+        self.days_for = days_for
+        self.show(article)
+
+    def show(self, article: Article, page: int = 0) -> None:
+        self.article = article
+        self.pages = article_pages(article)
+        self.page = max(0, min(page, len(self.pages) - 1))
+        self._build()
+
+    def embed(self) -> discord.Embed:
+        days = self.days_for(self.article) if self.page == 0 else ()
+        return render_article(self.article, self.page, self.pages, days)
+
+    def _build(self) -> None:
+        self.clear_items()
+        if len(self.pages) > 1:
+            previous = discord.ui.Button(
+                label="Previous",
+                custom_id=custom_id("page", "prev"),
+                style=discord.ButtonStyle.secondary,
+                disabled=self.page == 0,
+                row=0,
+            )
+            following = discord.ui.Button(
+                label="Read more" if self.page == 0 else "Next",
+                custom_id=custom_id("page", "next"),
+                style=discord.ButtonStyle.primary,
+                disabled=self.page >= len(self.pages) - 1,
+                row=0,
+            )
+            previous.callback = self._previous  # type: ignore[method-assign]
+            following.callback = self._next  # type: ignore[method-assign]
+            self.add_item(previous)
+            self.add_item(following)
+        related = [a for a in map(self.lookup, self.article.related) if a is not None]
+        for index, target in enumerate(related[:RELATED_BUTTONS]):
+            button = discord.ui.Button(
+                label=button_label(target.title),
+                custom_id=custom_id("rel", target.slug),
+                style=discord.ButtonStyle.secondary,
+                row=1 + index // BUTTONS_PER_ROW,
+            )
+            button.callback = self._opener(target.slug)  # type: ignore[method-assign]
+            self.add_item(button)
+
+    async def _previous(self, interaction: discord.Interaction) -> None:
+        await self._turn(interaction, self.page - 1)
+
+    async def _next(self, interaction: discord.Interaction) -> None:
+        await self._turn(interaction, self.page + 1)
+
+    async def _turn(self, interaction: discord.Interaction, page: int) -> None:
+        self.show(self.article, page)
+        await interaction.response.edit_message(embed=self.embed(), view=self)
+
+    def _opener(self, slug: str) -> Callable[[discord.Interaction], object]:
+        async def open_related(interaction: discord.Interaction) -> None:
+            target = self.lookup(slug)
+            if target is None:  # articles were reloaded without it
+                await interaction.response.send_message(
+                    "That article isn't available any more.", ephemeral=True
+                )
+                return
+            self.show(target)
+            await interaction.response.edit_message(content=None, embed=self.embed(), view=self)
+
+        return open_related
+
+
+class SuggestionView(OwnerView):
+    """Up to three "Did you mean …?" buttons; a click turns the message into that article."""
+
+    def __init__(
+        self,
+        owner_id: int,
+        articles: Sequence[Article],
+        *,
+        lookup: ArticleLookup,
+        days_for: DaysFor,
+        timeout: float | None = None,
+    ) -> None:
+        super().__init__(owner_id, timeout=timeout)
+        self.lookup = lookup
+        self.days_for = days_for
+        for article in articles[:3]:
+            button = discord.ui.Button(
+                label=button_label(f"Did you mean {article.title}?"),
+                custom_id=custom_id("pick", article.slug),
+                style=discord.ButtonStyle.primary,
+            )
+            button.callback = self._picker(article.slug)  # type: ignore[method-assign]
+            self.add_item(button)
+
+    def _picker(self, slug: str) -> Callable[[discord.Interaction], object]:
+        async def pick(interaction: discord.Interaction) -> None:
+            article = self.lookup(slug)
+            if article is None:
+                await interaction.response.send_message(
+                    "That article isn't available any more.", ephemeral=True
+                )
+                return
+            view = ArticleView(self.owner_id, article, lookup=self.lookup, days_for=self.days_for)
+            self.handover(view)
+            await interaction.response.edit_message(content=None, embed=view.embed(), view=view)
+
+        return pick
+
+
+class BrowseView(OwnerView):
+    """Previous/Next through /keywords pages."""
+
+    def __init__(
+        self,
+        owner_id: int,
+        category: str | None,
+        pages: list[list[Article]],
+        *,
+        timeout: float | None = None,
+    ) -> None:
+        super().__init__(owner_id, timeout=timeout)
+        self.category = category
+        self.pages = pages
+        self.page = 0
+        self._sync()
+
+    def embed(self) -> discord.Embed:
+        return render_browse(self.category, self.pages[self.page], self.page, len(self.pages))
+
+    def _sync(self) -> None:
+        self.previous.disabled = self.page <= 0
+        self.next.disabled = self.page >= len(self.pages) - 1
+
+    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
+        self.page = max(0, min(self.page + step, len(self.pages) - 1))
+        self._sync()
+        await interaction.response.edit_message(embed=self.embed(), view=self)
+
+    @discord.ui.button(
+        label="Previous", style=discord.ButtonStyle.secondary, custom_id="kw:browse:prev"
+    )
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._turn(interaction, -1)
+
+    @discord.ui.button(
+        label="Next", style=discord.ButtonStyle.secondary, custom_id="kw:browse:next"
+    )
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._turn(interaction, +1)

@@ -1,0 +1,139 @@
+"""/keyword, /keywords and /search over the keyword articles."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.content import ContentError
+from bot.keywords.model import Article, Found, Suggestions
+from bot.keywords.search import KeywordService, related_days
+from bot.keywords.sync import sync_articles
+from bot.rendering.keywords import (
+    ArticleView,
+    BrowseView,
+    SuggestionView,
+    browse_pages,
+    no_search_hits_text,
+    not_found_text,
+    render_search,
+    suggestions_text,
+    unknown_category_text,
+)
+from bot.store.keywords import KeywordStore
+
+if TYPE_CHECKING:
+    from bot.bot import ChallengeBot
+    from bot.series.model import ChallengeDay
+
+log = logging.getLogger(__name__)
+
+
+def member_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown:
+    """COMMAND_COOLDOWN_RATE uses per COMMAND_COOLDOWN_SECONDS, per member."""
+    settings = interaction.client.settings  # type: ignore[attr-defined]
+    return app_commands.Cooldown(settings.command_cooldown_rate, settings.command_cooldown_seconds)
+
+
+def load_days(directory: Path) -> tuple[ChallengeDay, ...]:
+    """The challenge days, to show which ones an article is tagged in; () if unreadable."""
+    try:
+        from bot.series.loader import load_series
+
+        return tuple(load_series(Path(directory)))
+    except (ContentError, ImportError, OSError) as exc:
+        log.warning("Challenge days not loaded for /keyword (%s): %s", directory, exc)
+        return ()
+
+
+def to_choices(choices: Sequence[object]) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=c.name, value=c.value) for c in choices]  # type: ignore[attr-defined]
+
+
+class Keywords(commands.Cog):
+    def __init__(self, bot: ChallengeBot) -> None:
+        self.bot = bot
+        self.store = KeywordStore(bot.db)
+        self.service = KeywordService([], self.store)
+        self.days: tuple[ChallengeDay, ...] = ()
+
+    async def cog_load(self) -> None:
+        settings = self.bot.settings
+        await sync_articles(self.store, Path(settings.keywords_dir))
+        self.service = await KeywordService.load(self.store)
+        self.days = await asyncio.to_thread(load_days, Path(settings.series_dir))
+        log.info("Keyword lookup ready: %d articles", len(self.service))
+
+    def days_for(self, article: Article) -> list[ChallengeDay]:
+        return related_days(article, self.days)
+
+    def article_view(self, owner_id: int, article: Article) -> ArticleView:
+        return ArticleView(owner_id, article, lookup=self.service.get, days_for=self.days_for)
+
+    @app_commands.command(
+        name="keyword", description="Look up an AI keyword (English, French or Arabic)"
+    )
+    @app_commands.describe(term="A keyword such as deep learning or apprentissage profond")
+    @app_commands.checks.dynamic_cooldown(member_cooldown)
+    async def keyword(self, interaction: discord.Interaction, term: str) -> None:
+        result = await self.service.resolve(term)
+        owner = interaction.user.id
+        if isinstance(result, Found):
+            view = self.article_view(owner, result.article)
+            await interaction.response.send_message(embed=view.embed(), view=view)
+        elif isinstance(result, Suggestions):
+            view = SuggestionView(
+                owner, result.articles, lookup=self.service.get, days_for=self.days_for
+            )
+            await interaction.response.send_message(suggestions_text(term), view=view)
+        else:
+            await interaction.response.send_message(not_found_text(term), ephemeral=True)
+            return
+        view.interaction = interaction
+
+    @keyword.autocomplete("term")
+    async def keyword_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return to_choices(await self.service.autocomplete(current))
+
+    @app_commands.command(name="keywords", description="Browse the keyword articles by category")
+    @app_commands.describe(category="Only this category (leave empty for all)")
+    @app_commands.checks.dynamic_cooldown(member_cooldown)
+    async def keywords(self, interaction: discord.Interaction, category: str | None = None) -> None:
+        articles = self.service.in_category(category)
+        if not articles:
+            text = unknown_category_text(category or "", self.service.categories)
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        name = articles[0].category if category and category.strip() else None
+        view = BrowseView(interaction.user.id, name, browse_pages(articles))
+        await interaction.response.send_message(embed=view.embed(), view=view)
+        view.interaction = interaction
+
+    @keywords.autocomplete("category")
+    async def category_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return to_choices(self.service.complete_category(current))
+
+    @app_commands.command(name="search", description="Search inside the keyword articles")
+    @app_commands.describe(text="Words to look for in the articles")
+    @app_commands.checks.dynamic_cooldown(member_cooldown)
+    async def search(self, interaction: discord.Interaction, text: str) -> None:
+        hits = await self.service.search(text, limit=5)
+        if not hits:
+            await interaction.response.send_message(no_search_hits_text(text), ephemeral=True)
+            return
+        await interaction.response.send_message(embed=render_search(text, hits))
+
+
+async def setup(bot: ChallengeBot) -> None:
+    await bot.add_cog(Keywords(bot))
