@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,9 +70,14 @@ def check_content(settings: Settings) -> list[tuple[str, list[str], list[str]]]:
     return sections
 
 
-async def check_database(settings: Settings) -> tuple[list[str], list[str]]:
-    path = settings.database_path
-    existed = Path(path).exists()
+async def check_database(path: Path, existed: bool) -> tuple[list[str], list[str]]:
+    """Open an existing database (migrating it) and run SQLite's quick check."""
+    if not existed:
+        parent = path.parent if str(path.parent) else Path(".")
+        where = parent if parent.exists() else parent.parent
+        if not os.access(where, os.W_OK):
+            return [], [f"DATABASE_PATH {path}: can't create it, {where} is not writable"]
+        return [f"{path} doesn't exist yet; it will be created at the first run"], []
     db = Database(path)
     try:
         await db.open()
@@ -81,8 +87,49 @@ async def check_database(settings: Settings) -> tuple[list[str], list[str]]:
         return [], [str(exc)]
     finally:
         await db.close()
-    state = "exists" if existed else "created"
-    return [f"{path} {state}, schema version {version}"], problems
+    return [f"{path} exists, schema version {version}"], problems
+
+
+async def check_discord(settings: Settings) -> tuple[list[str], list[str]]:
+    """Log in over REST and report, per configured channel, the permissions the bot lacks."""
+    import discord
+
+    from bot.discord_setup import apply_endpoints, missing_permissions
+
+    apply_endpoints(settings.discord_api_url, settings.discord_gateway_url)
+    client = discord.Client(intents=discord.Intents.none())
+    ok: list[str] = []
+    problems: list[str] = []
+    try:
+        await client.login(settings.require_token())
+        ok.append(f"logged in as {client.user} via {settings.discord_api_url}")
+        configured = {
+            "CHALLENGE_CHANNEL_ID": settings.challenge_channel_id,
+            "WELCOME_CHANNEL_ID": settings.welcome_channel_id,
+        }
+        for key, channel_id in configured.items():
+            if not channel_id:
+                continue
+            try:
+                found = await client.fetch_channel(channel_id)
+                guild = await client.fetch_guild(found.guild.id)  # type: ignore[union-attr]
+                me = await guild.fetch_member(client.user.id)  # type: ignore[union-attr]
+                channel = next(c for c in await guild.fetch_channels() if c.id == channel_id)
+            except (discord.NotFound, discord.Forbidden, StopIteration, AttributeError):
+                problems.append(f"{key} {channel_id}: channel not found or not visible to the bot")
+                continue
+            missing = missing_permissions(channel.permissions_for(me))
+            if missing:
+                problems.append(f"{key} #{channel.name}: missing {', '.join(missing)}")
+            else:
+                ok.append(f"{key} #{channel.name}: all needed permissions present")
+    except discord.LoginFailure:
+        problems.append("DISCORD_TOKEN was refused by Discord: reset it in the developer portal")
+    except (discord.HTTPException, OSError) as exc:
+        problems.append(f"can't reach Discord at {settings.discord_api_url}: {exc}")
+    finally:
+        await client.close()
+    return ok, problems
 
 
 def check(settings: Settings, args: argparse.Namespace) -> int:
@@ -90,6 +137,9 @@ def check(settings: Settings, args: argparse.Namespace) -> int:
     report.add("Settings", *check_settings(settings))
     for section in check_content(settings):
         report.add(*section)
-    report.add("Database", *asyncio.run(check_database(settings)))
+    path = Path(settings.database_path)
+    report.add("Database", *asyncio.run(check_database(path, path.exists())))
+    if settings.discord_token is not None and not args.offline:
+        report.add("Discord", *asyncio.run(check_discord(settings)))
     print(report.render())
     return 1 if report.problem_count else 0

@@ -68,7 +68,7 @@ def test_check_passes_on_shipped_content(capsys: pytest.CaptureFixture[str]) -> 
     out = capsys.readouterr().out
     assert "Challenge days" in out and "12 loaded" in out
     assert "Keyword articles" in out
-    assert "Database" in out and "schema version" in out
+    assert "Database" in out and "created at the first run" in out
     # No token and no channel are the only problems in a bare environment.
     assert code == 1
     assert out.count("✗ DISCORD_TOKEN") == 1
@@ -84,6 +84,26 @@ def test_check_names_a_broken_content_file(
     assert main(["check", "--offline"]) == 1
     out = capsys.readouterr().out
     assert f"{days / 'day-01.md'}:" in out
+
+
+def test_check_reports_schema_of_an_existing_database(
+    isolated: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["check", "--offline"])
+    assert not (isolated / "bot.sqlite3").exists()  # check never creates the database
+    import asyncio
+
+    from bot.store import Database
+
+    async def create() -> None:
+        db = Database(isolated / "bot.sqlite3")
+        await db.open()
+        await db.close()
+
+    asyncio.run(create())
+    capsys.readouterr()
+    main(["check", "--offline"])
+    assert "exists, schema version" in capsys.readouterr().out
 
 
 def test_corrupt_database_is_reported_not_overwritten(

@@ -102,7 +102,7 @@ async def test_corrupt_file_is_reported_and_left_untouched(tmp_path: Path) -> No
     path = tmp_path / "bot.sqlite3"
     garbage = b"this is not a database at all" * 100
     path.write_bytes(garbage)
-    with pytest.raises(StoreError, match="DATABASE_PATH .* not a readable SQLite database"):
+    with pytest.raises(StoreError, match=r"DATABASE_PATH .* not a readable SQLite database"):
         await Database(path).open()
     assert path.read_bytes() == garbage
 
