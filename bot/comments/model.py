@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-JUMP_URL = "https://discord.com/channels/{guild}/{channel}/{message}"
+from bot.rendering.limits import discord_link
 
 
 def iso(moment: datetime) -> str:
@@ -16,7 +16,7 @@ def iso(moment: datetime) -> str:
 
 
 def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
-    return JUMP_URL.format(guild=guild_id, channel=channel_id, message=message_id)
+    return discord_link(guild_id, channel_id, message_id)
 
 
 @dataclass(frozen=True, slots=True)

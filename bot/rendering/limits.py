@@ -29,6 +29,12 @@ ELLIPSIS = "…"
 _MENTION = re.compile(r"@(everyone|here)")
 
 
+def discord_link(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
+    """A link that opens a channel, thread or message in Discord (links never ping)."""
+    base = f"https://discord.com/channels/{guild_id}/{channel_id}"
+    return base if message_id is None else f"{base}/{message_id}"
+
+
 def truncate(text: str, limit: int, *, ellipsis: str = ELLIPSIS) -> str:
     """Cut `text` to at most `limit` characters, at a word boundary when one is near."""
     if len(text) <= limit:

@@ -23,6 +23,7 @@ from bot.rendering.limits import (
     EMBED_TITLE,
     MESSAGE_CONTENT,
     defuse_mentions,
+    discord_link,
     one_line,
     truncate,
 )
@@ -31,7 +32,6 @@ from bot.rendering.meta import BRAND_COLOUR
 STATS_FILENAME = "stats.png"
 LEADERBOARD_SIZE = 10
 NAME_LIMIT = 64
-JUMP_URL = "https://discord.com/channels/{guild}/{channel}/{message}"
 
 
 def display(name: str) -> str:
@@ -154,9 +154,7 @@ def render_recap(
         lines.append("")
         lines.append("**Most-reacted comments**")
         for index, comment in enumerate(top, start=1):
-            url = JUMP_URL.format(
-                guild=guild_id, channel=comment.thread_id, message=comment.message_id
-            )
+            url = discord_link(guild_id, comment.thread_id, comment.message_id)
             snippet = truncate(one_line(comment.content), 80)
             quoted = (
                 f" — “{defuse_mentions(discord.utils.escape_markdown(snippet))}”" if snippet else ""

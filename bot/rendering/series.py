@@ -10,6 +10,7 @@ from bot.rendering.days import discord_timestamp
 from bot.rendering.limits import (
     EMBED_DESCRIPTION,
     EMBED_FIELD_VALUE,
+    discord_link,
     one_line,
     truncate,
 )
@@ -28,7 +29,7 @@ ERROR_LINE = 300  # characters of an error shown per day
 
 
 def thread_link(guild_id: int, thread_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id}/{thread_id}"
+    return discord_link(guild_id, thread_id)
 
 
 def day_line(row: DayRow, now: datetime) -> str:

@@ -25,9 +25,9 @@ from bot.comments.model import (
     UserActivity,
     UserDayCount,
     UserSummary,
-    iso,
 )
 from bot.store.database import Database
+from bot.store.timestamps import from_db, to_db
 
 _COLUMNS = (
     "message_id, guild_id, day, thread_id, author_id, author_name, content, attachments, "
@@ -80,8 +80,8 @@ def _comment_params(c: Comment) -> tuple[Any, ...]:
         c.content,
         _attachments_json(c.attachments),
         c.reply_to,
-        iso(c.created_at),
-        iso(c.edited_at) if c.edited_at else None,
+        to_db(c.created_at),
+        to_db(c.edited_at) if c.edited_at else None,
         max(0, c.reactions),
         c.guild_id,
         c.author_id,
@@ -95,7 +95,7 @@ def _op_statement(op: CommentOp) -> tuple[str, list[tuple[Any, ...]]]:
     if isinstance(op, Edit):
         return _UPSERT_EDIT, [_comment_params(op.comment)]
     if isinstance(op, Refresh):
-        edited = iso(op.edited_at) if op.edited_at else None
+        edited = to_db(op.edited_at) if op.edited_at else None
         params = (
             op.content,
             _attachments_json(op.attachments),
@@ -115,10 +115,6 @@ def _op_statement(op: CommentOp) -> tuple[str, list[tuple[Any, ...]]]:
     raise TypeError(f"unknown comment operation {op!r}")
 
 
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def _comment(row: aiosqlite.Row) -> Comment:
     return Comment(
         guild_id=row["guild_id"],
@@ -134,7 +130,7 @@ def _comment(row: aiosqlite.Row) -> Comment:
         ),
         reply_to=row["reply_to"],
         created_at=datetime.fromisoformat(row["created_at"]),
-        edited_at=_when(row["edited_at"]),
+        edited_at=from_db(row["edited_at"]),
         deleted=bool(row["deleted"]),
         reactions=row["reactions"],
     )
@@ -177,7 +173,7 @@ class CommentStore:
             await conn.execute(
                 "INSERT INTO erased_users (guild_id, user_id, erased_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (guild_id, user_id) DO UPDATE SET erased_at = excluded.erased_at",
-                (guild_id, user_id, iso(erased_at)),
+                (guild_id, user_id, to_db(erased_at)),
             )
             cursor = await conn.execute(
                 "DELETE FROM comments WHERE guild_id = ? AND author_id = ?", (guild_id, user_id)
@@ -199,7 +195,7 @@ class CommentStore:
         )
         return {
             row["thread_id"]: ChallengeThread(
-                row["guild_id"], row["day"], row["thread_id"], _when(row["posted_at"])
+                row["guild_id"], row["day"], row["thread_id"], from_db(row["posted_at"])
             )
             for row in rows
         }
@@ -213,7 +209,7 @@ class CommentStore:
             "SELECT erased_at FROM erased_users WHERE guild_id = ? AND user_id = ?",
             (guild_id, user_id),
         )
-        return _when(row["erased_at"]) if row else None
+        return from_db(row["erased_at"]) if row else None
 
     async def read_until(self, thread_id: int) -> int | None:
         """The id up to which this thread's history has been read back, if ever."""
@@ -229,7 +225,7 @@ class CommentStore:
             "INSERT INTO comment_threads (thread_id, guild_id, read_until, read_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET "
             "read_until = max(read_until, excluded.read_until), read_at = excluded.read_at",
-            (thread_id, guild_id, message_id, iso(at)),
+            (thread_id, guild_id, message_id, to_db(at)),
         )
 
     async def last_message_id(self, thread_id: int) -> int | None:

@@ -6,7 +6,7 @@ comments that count are used: not deleted, and not written by a member who asked
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.members.participation import (
     DayTotals,
@@ -15,20 +15,13 @@ from bot.members.participation import (
     SeriesDay,
 )
 from bot.store.database import Database
+from bot.store.timestamps import from_db, to_db
 
 # Comments that count: not deleted, author not erased (alias `c`).
 _COUNTS = (
     "c.deleted = 0 AND NOT EXISTS (SELECT 1 FROM erased_users e "
     "WHERE e.guild_id = c.guild_id AND e.user_id = c.author_id)"
 )
-
-
-def _text(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _when(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value).astimezone(UTC)
 
 
 class MemberStore:
@@ -47,11 +40,11 @@ class MemberStore:
             SeriesDay(
                 day=int(row["day"]),
                 title=str(row["title"]),
-                planned_at=_when(row["planned_at"]),  # type: ignore[arg-type]
+                planned_at=from_db(row["planned_at"]),  # type: ignore[arg-type]
                 state=str(row["state"]),
                 thread_id=row["thread_id"],
-                posted_at=_when(row["posted_at"]),
-                recap_posted_at=_when(row["recap_posted_at"]),
+                posted_at=from_db(row["posted_at"]),
+                recap_posted_at=from_db(row["recap_posted_at"]),
             )
             for row in rows
         ]
@@ -154,7 +147,7 @@ class MemberStore:
         count = await self.db.execute(
             "INSERT INTO granted_roles (guild_id, user_id, role_id, granted_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (guild_id, user_id, role_id, _text(at)),
+            (guild_id, user_id, role_id, to_db(at)),
         )
         return count == 1
 
@@ -170,4 +163,4 @@ class MemberStore:
             "SELECT role_id, granted_at FROM granted_roles WHERE guild_id = ? AND user_id = ?",
             (guild_id, user_id),
         )
-        return {int(row[0]): _when(row[1]) for row in rows}  # type: ignore[misc]
+        return {int(row[0]): from_db(row[1]) for row in rows}  # type: ignore[misc]

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import aiosqlite
 
 from bot.store.database import Database
-
-
-def to_text(moment: datetime) -> str:
-    """A UTC ISO-8601 string ending in Z, sortable as text (the same shape SQLite writes)."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def from_text(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
+from bot.store.timestamps import from_db, to_db
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +47,7 @@ class DayRow:
             series=str(row["series"]),
             day=int(row["day"]),
             title=str(row["title"]),
-            planned_at=from_text(row["planned_at"]),  # type: ignore[arg-type]
+            planned_at=from_db(row["planned_at"]),  # type: ignore[arg-type]
             state=str(row["state"]),
             nonce=row["nonce"],
             channel_id=row["channel_id"],
@@ -64,14 +56,14 @@ class DayRow:
             last_message_id=row["last_message_id"],
             thread_id=row["thread_id"],
             opening_message_id=row["opening_message_id"],
-            posted_at=from_text(row["posted_at"]),
+            posted_at=from_db(row["posted_at"]),
             late=bool(row["late"]),
             answer_state=str(row["answer_state"]),
             answer_nonce=row["answer_nonce"],
             answer_parts_sent=int(row["answer_parts_sent"]),
             answer_message_id=row["answer_message_id"],
-            answer_posted_at=from_text(row["answer_posted_at"]),
-            recap_posted_at=from_text(row["recap_posted_at"]),
+            answer_posted_at=from_db(row["answer_posted_at"]),
+            recap_posted_at=from_db(row["recap_posted_at"]),
             error=row["error"],
             attempts=int(row["attempts"]),
         )
@@ -163,7 +155,7 @@ class SeriesStore:
                     (guild_id, series, item.day),
                 ) as cursor:
                     existing = await cursor.fetchone()
-                planned = to_text(item.planned_at)
+                planned = to_db(item.planned_at)
                 if existing is None:
                     await conn.execute(
                         "INSERT INTO series_days (guild_id, series, day, title, planned_at) "
@@ -230,7 +222,7 @@ class SeriesStore:
         count = await self.db.execute(
             f"UPDATE series_days SET state = 'posted', posted_at = ?, error = NULL, "
             f"attempts = 0, {_touch()} WHERE {_KEY} AND state = 'posting'",
-            (to_text(posted_at), guild_id, series, day),
+            (to_db(posted_at), guild_id, series, day),
         )
         return count == 1
 
@@ -273,7 +265,7 @@ class SeriesStore:
         await self.db.execute(
             f"UPDATE series_days SET answer_state = ?, answer_posted_at = ?, error = NULL, "
             f"attempts = 0, {_touch()} WHERE {_KEY}",
-            (state, None if at is None else to_text(at), guild_id, series, day),
+            (state, None if at is None else to_db(at), guild_id, series, day),
         )
 
     # Recaps (posted by the members cog when a day ends)
@@ -283,7 +275,7 @@ class SeriesStore:
         count = await self.db.execute(
             f"UPDATE series_days SET recap_posted_at = ?, {_touch()} "
             f"WHERE {_KEY} AND recap_posted_at IS NULL",
-            (to_text(at), guild_id, series, day),
+            (to_db(at), guild_id, series, day),
         )
         return count == 1
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.store import Database
-from bot.store.series import PlannedDay, SeriesStore, from_text, to_text
+from bot.store.series import PlannedDay, SeriesStore
+from bot.store.timestamps import from_db, to_db
 
 GUILD, OTHER, SERIES = 111, 222, "ml-dl-morocco"
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -28,10 +29,13 @@ async def store(tmp_path: Path) -> AsyncIterator[SeriesStore]:
 
 
 def test_time_text_round_trip() -> None:
-    text = to_text(T0)
-    assert text == "2026-12-01T08:00:00.000Z"
-    assert from_text(text) == T0
-    assert from_text(None) is None
+    text = to_db(T0)
+    assert text == "2026-12-01T08:00:00.000000+00:00"
+    assert from_db(text) == T0
+    assert from_db("2026-12-01T08:00:00.000Z") == T0  # SQLite's own strftime shape
+    assert from_db(None) is None
+    later = to_db(T0.replace(microsecond=5))
+    assert len(later) == len(text) and later > text  # fixed width: text order is time order
 
 
 async def test_sync_creates_rows_then_moves_only_unposted_days(store: SeriesStore) -> None:
