@@ -91,8 +91,11 @@ class MemberStore:
         rows = await self.db.fetchall(
             "SELECT c.author_id, group_concat(DISTINCT c.day) AS days, count(*) AS comments, "
             "min(c.message_id) AS first_id, "
-            "(SELECT n.author_name FROM comments n WHERE n.guild_id = c.guild_id "
-            " AND n.author_id = c.author_id ORDER BY n.message_id DESC LIMIT 1) AS name "
+            # The name on their latest comment: max() reads the author's index entries,
+            # then one primary-key lookup (ORDER BY ... LIMIT 1 sorted every author's rows).
+            "(SELECT n.author_name FROM comments n WHERE n.message_id = "
+            " (SELECT max(m.message_id) FROM comments m WHERE m.guild_id = c.guild_id "
+            "  AND m.author_id = c.author_id)) AS name "
             f"FROM comments c WHERE c.guild_id = ? AND {_COUNTS} GROUP BY c.author_id",
             (guild_id,),
         )
