@@ -21,7 +21,9 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.meta",
     "cogs.comments",
     "cogs.series",
-    "cogs.members",
+    "cogs.welcome",
+    "cogs.participation",
+    "cogs.recaps",
     "cogs.keywords",
 )
 

@@ -18,14 +18,14 @@ async def test_check_reports_a_channel_with_every_permission(emulator, make_sett
 
 async def test_check_names_the_missing_permissions(emulator, make_settings) -> None:
     settings = make_settings(welcome_channel_id=emulator.channel_id("staff"))
-    ok, problems = await check_discord(settings)
+    _, problems = await check_discord(settings)
     assert len(problems) == 1
     assert problems[0].startswith("WELCOME_CHANNEL_ID")
     assert "View Channel" in problems[0] or "not visible" in problems[0]
 
 
 async def test_check_reports_a_refused_token(emulator, make_settings) -> None:
-    ok, problems = await check_discord(make_settings(discord_token="not-the-token"))
+    _, problems = await check_discord(make_settings(discord_token="not-the-token"))
     assert problems == ["DISCORD_TOKEN was refused by Discord: reset it in the developer portal"]
 
 

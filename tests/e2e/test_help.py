@@ -16,7 +16,9 @@ EXTENSIONS = (
     "cogs.meta",
     "cogs.comments",
     "cogs.keywords",
-    "cogs.members",
+    "cogs.welcome",
+    "cogs.participation",
+    "cogs.recaps",
     "tests.e2e.admin_probe",
 )
 

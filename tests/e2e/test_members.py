@@ -21,7 +21,13 @@ pytestmark = pytest.mark.e2e
 
 SERIES = "members-e2e"
 # The series cog would post days on its own; these tests play its part with SQL.
-EXTENSIONS = ("cogs.meta", "cogs.comments", "cogs.members")
+EXTENSIONS = (
+    "cogs.meta",
+    "cogs.comments",
+    "cogs.welcome",
+    "cogs.participation",
+    "cogs.recaps",
+)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -160,7 +166,7 @@ async def test_a_join_storm_is_greeted_in_groups_under_the_rate_limits(
         welcome_channel_id=emulator.channel_id("welcome"),
         welcome_burst_threshold=10,
     )
-    queue = bot.get_cog("Members").welcomes
+    queue = bot.get_cog("Welcome").greeter.queue
     # Real rate gate (3 messages / 5 s); the grouping rhythm sped up from a minute.
     queue.policy = BurstPolicy(threshold=10, gather=0.3, group_every=1.0)
 
@@ -264,10 +270,10 @@ async def test_the_completion_role_is_given_exactly_once(
     assert "all 12 days" in congratulation[0]["content"]
     assert {finisher, champion} <= set(amina.member["roles"])
 
-    members = bot.get_cog("Members")
+    participation = bot.get_cog("Participation")
     await amina.says(threads[12], "One more thought")
     await amina.says(threads[5], "Back to day 5")
-    await wait_for(lambda: members.messages_checked == 3)
+    await wait_for(lambda: participation.messages_checked == 3)
     grants = emulator.recorder.rest("PUT", "/guilds/*/members/*/roles/*")
     assert sorted(call.path.rsplit("/", 1)[-1] for call in grants) == sorted([finisher, champion])
     assert len(emulator.bot_messages(threads[12])) == 1
@@ -286,10 +292,10 @@ async def test_a_refused_role_is_a_warning_not_a_crash(
         completion_tier_role_id=int(emulator.role("Challenge Champion")["id"]),
         completion_tier_days=1,
     )
-    with caplog.at_level(logging.WARNING, logger="cogs.members"):
+    with caplog.at_level(logging.WARNING, logger="bot.members.completion"):
         await emulator.member("karim").says(threads[1], "Hello")
         await wait_for(lambda: "Manage Roles" in caplog.text)
-    await wait_for(lambda: bot.get_cog("Members").messages_checked == 1)
+    await wait_for(lambda: bot.get_cog("Participation").messages_checked == 1)
     assert emulator.bot_messages(threads[1]) == []  # no congratulation for a role not given
 
 
@@ -334,7 +340,7 @@ async def test_the_recap_names_the_most_reacted_comments_once(
     assert first in text and second in text and text.index(first) < text.index(second)
     assert "**Youssef**" in text and str(quiet["id"]) not in text
 
-    assert not await bot.get_cog("Members").post_recap(guild, 1, int(threads[1]))
+    assert not await bot.get_cog("Recaps").service.post(guild, 1, int(threads[1]))
     bot.dispatch("challenge_day_ending", guild, 1, int(threads[1]))
     await emulator.drain()
     assert len(emulator.bot_messages(threads[1])) == 1

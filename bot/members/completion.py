@@ -1,0 +1,150 @@
+"""CompletionRoles: gives the completion roles a member qualifies for, exactly once.
+
+Who qualifies is pure (`earned_roles` in participation.py); this service reads the member's
+days, claims each grant in the store before asking Discord (so a role is never given twice,
+even by two messages at once), undoes the claim when Discord refuses, and congratulates the
+member in the thread they just answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.members.once import WarnOnce
+from bot.members.participation import earned_roles, series_length
+from bot.rendering.members import render_congratulations
+from bot.store.members import MemberStore
+
+if TYPE_CHECKING:
+    from bot.bot import ChallengeBot
+
+log = logging.getLogger(__name__)
+
+
+class CompletionRoles:
+    def __init__(self, bot: ChallengeBot, store: MemberStore) -> None:
+        self.bot = bot
+        self.settings = bot.settings
+        self.store = store
+        self.warn = WarnOnce(log)
+        self._locks: dict[tuple[int, int], asyncio.Lock] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.settings.completion_role_id or self.settings.completion_tier_role_id)
+
+    async def after_reply(self, member: discord.Member, thread: discord.Thread) -> list[int]:
+        """A member wrote in `thread`: if it is a challenge day's thread, check their roles."""
+        found = await self.store.day_for_thread(thread.id)
+        if found is None:
+            return []
+        _, series, day = found
+        return await self.check(member, series, day, thread)
+
+    async def check(
+        self,
+        member: discord.Member,
+        series: str,
+        day: int,
+        thread: discord.abc.Messageable | None = None,
+    ) -> list[int]:
+        """Give the completion roles `member` now qualifies for; return the role ids given.
+
+        `day` is the day just commented on: counted even if the comments cog hasn't stored
+        the message yet. Idempotent: a role is given once (granted_roles), never twice.
+        """
+        key = (member.guild.id, member.id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                return await self._grant(member, series, day, thread)
+        finally:
+            if not lock.locked() and self._locks.get(key) is lock:
+                del self._locks[key]
+
+    async def _grant(
+        self, member: discord.Member, series: str, day: int, thread: discord.abc.Messageable | None
+    ) -> list[int]:
+        guild = member.guild
+        if await self.store.is_erased(guild.id, member.id):
+            return []
+        days = await self.store.user_days(guild.id, member.id) | {day}
+        total = series_length(await self.store.series_days(guild.id, series))
+        earned = earned_roles(
+            days,
+            total=total,
+            completion_role_id=self.settings.completion_role_id,
+            tier_role_id=self.settings.completion_tier_role_id,
+            tier_days=self.settings.completion_tier_days,
+        )
+        if not earned:
+            return []
+        already = await self.store.granted(guild.id, member.id)
+        given: list[int] = []
+        congratulate: list[tuple[str, int]] = []
+        for role_id, needed in earned:
+            if role_id in already:
+                continue
+            role = guild.get_role(role_id)
+            if role is None:
+                self.warn(
+                    f"role-{role_id}", "Completion role %s not found in %s", role_id, guild.id
+                )
+                continue
+            if member.get_role(role_id) is not None:
+                await self.store.claim_grant(guild.id, member.id, role_id, self.bot.now())
+                continue  # they have it already (given by hand): nothing to celebrate twice
+            if not self._can_give(guild, role):
+                continue
+            if not await self.store.claim_grant(guild.id, member.id, role_id, self.bot.now()):
+                continue
+            try:
+                await member.add_roles(role, reason=f"Took part on {needed} days of the series")
+            except discord.HTTPException as exc:
+                await self.store.release_grant(guild.id, member.id, role_id)
+                self.warn(
+                    f"add-role-{role_id}",
+                    "Could not give the completion role %s (%s): check that the bot has Manage "
+                    "Roles and that its own role is above it",
+                    role.name,
+                    exc,
+                )
+                continue
+            given.append(role_id)
+            congratulate.append((role.name, needed))
+            log.info("Gave %s to member %s in server %s", role.name, member.id, guild.id)
+        if congratulate and thread is not None:
+            try:
+                await thread.send(
+                    render_congratulations(member.display_name, congratulate, total),
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            except discord.HTTPException:
+                log.warning("Could not congratulate member %s", member.id, exc_info=True)
+        return given
+
+    def _can_give(self, guild: discord.Guild, role: discord.Role) -> bool:
+        me = guild.me
+        if me is None:
+            return True  # not cached: let Discord decide
+        if not me.guild_permissions.manage_roles:
+            self.warn(
+                f"manage-roles-{guild.id}",
+                "Completion roles are configured but the bot lacks Manage Roles in %s: "
+                "give it that permission to hand out %s",
+                guild.name,
+                role.name,
+            )
+            return False
+        if role >= me.top_role:
+            self.warn(
+                f"role-order-{role.id}",
+                "The completion role %s is above the bot's own role: drag the bot's role above it",
+                role.name,
+            )
+            return False
+        return True

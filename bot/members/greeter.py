@@ -1,0 +1,167 @@
+"""Greeter: welcomes people who join, by DM or in the welcome channel, under the burst policy.
+
+Joins go into a `WelcomeQueue` (pure, in welcome.py); one background task sends what the queue
+allows — one greeting per newcomer, or one grouped greeting (no pings) for a join storm —
+sleeping until the rate gate opens or a new join arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.members.once import WarnOnce
+from bot.members.welcome import (
+    BurstPolicy,
+    Greet,
+    GreetGroup,
+    Newcomer,
+    WelcomeQueue,
+    group_welcome_text,
+    placeholder_values,
+    welcome_text,
+    where_we_are,
+)
+from bot.rendering.members import render_group_welcome, render_welcome
+from bot.series.schedule import first_post
+from bot.store.members import MemberStore
+
+if TYPE_CHECKING:
+    from bot.bot import ChallengeBot
+
+log = logging.getLogger(__name__)
+
+
+class Greeter:
+    def __init__(self, bot: ChallengeBot, store: MemberStore) -> None:
+        self.bot = bot
+        self.settings = bot.settings
+        self.store = store
+        self.queue = WelcomeQueue(BurstPolicy(threshold=self.settings.welcome_burst_threshold))
+        self.warn = WarnOnce(log)
+        self._joined: dict[tuple[int, int], discord.Member] = {}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.settings.welcome_channel_id or self.settings.welcome_dm)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="welcome-queue")
+        if not self.enabled:
+            log.info("Welcome messages are off (set WELCOME_CHANNEL_ID or WELCOME_DM=true)")
+
+    def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def joined(self, member: discord.Member) -> None:
+        """Queue a greeting for `member` (bots and a switched-off welcome are ignored)."""
+        if member.bot or not self.enabled:
+            return
+        self._joined[(member.guild.id, member.id)] = member
+        self.queue.add(Newcomer(member.id, member.guild.id), time.monotonic())
+        self._wake.set()
+
+    async def _loop(self) -> None:
+        """Send what the queue allows, sleeping until the rate gate or a new join says so."""
+        while not self.bot.is_closed():
+            action, wait = self.queue.next_action(time.monotonic())
+            if action is None:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=min(wait or 1.0, 1.0))
+                continue
+            try:
+                sent = await self._perform(action)
+            except Exception:
+                log.exception("Could not send a welcome")
+                sent = True  # count the attempt: a failing channel must not be hammered
+            if sent:
+                self.queue.sent(time.monotonic())
+
+    async def _perform(self, action: Greet | GreetGroup) -> bool:
+        if isinstance(action, Greet):
+            key = (action.newcomer.guild_id, action.newcomer.user_id)
+            member = self._joined.pop(key, None)
+            return member is not None and await self.greet(member)
+        for newcomer in action.newcomers:
+            self._joined.pop((newcomer.guild_id, newcomer.user_id), None)
+        return await self.greet_group(action.guild_id, len(action.newcomers))
+
+    def welcome_channel(self, guild: discord.Guild) -> discord.abc.Messageable | None:
+        channel_id = self.settings.welcome_channel_id
+        if not channel_id:
+            return None
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            self.warn("welcome-channel", "WELCOME_CHANNEL_ID %s: channel not found", channel_id)
+            return None
+        if getattr(channel, "guild", None) is not None and channel.guild.id != guild.id:  # type: ignore[union-attr]
+            return None  # another server's channel
+        return channel  # type: ignore[return-value]
+
+    async def welcome_for(self, member: discord.Member) -> str:
+        """The greeting for `member` as things stand now."""
+        days = await self.store.series_days(member.guild.id, self.settings.series_id)
+        start = self.settings.start
+        first = (
+            first_post(start, self.settings.series_post_time, self.settings.tz) if start else None
+        )
+        moment = where_we_are(
+            days, self.bot.now(), interval=self.settings.series_interval, first_post=first
+        )
+        values = placeholder_values(
+            moment,
+            member=member.mention,
+            server=discord.utils.escape_markdown(member.guild.name),
+            series=self.settings.series_name,
+            channel_id=self.settings.challenge_channel_id,
+        )
+        result = welcome_text(self.settings.welcome_message, moment, values)
+        if result.problem:
+            self.warn(
+                "welcome-template",
+                "WELCOME_MESSAGE can't be used (%s); sending the default welcome instead",
+                result.problem,
+            )
+        return render_welcome(result.text)
+
+    async def greet(self, member: discord.Member) -> bool:
+        """Greet one member (DM or welcome channel); True when a message went out."""
+        text = await self.welcome_for(member)
+        only_them = discord.AllowedMentions(
+            everyone=False, users=[member], roles=False, replied_user=False
+        )
+        if self.settings.welcome_dm:
+            try:
+                await member.send(text, allowed_mentions=only_them)
+                return True
+            except discord.HTTPException as exc:
+                log.info("Could not DM a welcome to %s (%s)", member.id, exc)
+        channel = self.welcome_channel(member.guild)
+        if channel is None:
+            return False
+        await channel.send(text, allowed_mentions=only_them)
+        return True
+
+    async def greet_group(self, guild_id: int, count: int) -> bool:
+        """One grouped greeting (no pings) for a burst of joins."""
+        guild = self.bot.get_guild(guild_id)
+        channel = self.welcome_channel(guild) if guild is not None else None
+        log.info("Join burst in server %s: greeting %d newcomers at once", guild_id, count)
+        if channel is None or guild is None:
+            return False
+        text = group_welcome_text(
+            count, discord.utils.escape_markdown(guild.name), self.settings.series_name
+        )
+        await channel.send(
+            render_group_welcome(text), allowed_mentions=discord.AllowedMentions.none()
+        )
+        return True

@@ -1,0 +1,57 @@
+"""Standings: what /stats, /leaderboard and /streak show, read from the store.
+
+The maths is pure (participation.py, chart.py); this only gathers the rows for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from bot.members.chart import comments_chart
+from bot.members.participation import (
+    ParticipationSummary,
+    Ranked,
+    SeriesDay,
+    Streak,
+    current_day,
+    rank,
+    streak,
+    summarise,
+)
+from bot.store.members import MemberStore
+
+
+@dataclass(frozen=True, slots=True)
+class MyStreak:
+    """One member's streak and where today's challenge stands for them."""
+
+    streak: Streak
+    today: SeriesDay | None  # the latest posted day
+    answered_today: bool
+
+
+class Standings:
+    def __init__(self, store: MemberStore, series_id: str) -> None:
+        self.store = store
+        self.series_id = series_id
+
+    async def summary(self, guild_id: int) -> ParticipationSummary:
+        days = await self.store.series_days(guild_id, self.series_id)
+        return summarise(
+            await self.store.day_totals(guild_id), await self.store.participants(guild_id), days
+        )
+
+    @staticmethod
+    async def chart(summary: ParticipationSummary) -> bytes:
+        """The per-day chart as PNG bytes, drawn in a worker thread."""
+        return await asyncio.to_thread(comments_chart, summary.per_day)
+
+    async def ranking(self, guild_id: int) -> list[Ranked]:
+        return rank(await self.store.participants(guild_id))
+
+    async def streak_of(self, guild_id: int, user_id: int) -> MyStreak:
+        days = await self.store.series_days(guild_id, self.series_id)
+        mine = await self.store.user_days(guild_id, user_id)
+        today = current_day(days)
+        return MyStreak(streak(mine, days), today, today is not None and today.day in mine)

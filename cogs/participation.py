@@ -1,0 +1,115 @@
+"""/stats, /leaderboard, /streak; and completion roles checked on every reply in a thread."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.members.completion import CompletionRoles
+from bot.members.participation import find_rank
+from bot.members.standings import Standings
+from bot.rendering.members import STATS_FILENAME, render_leaderboard, render_stats, render_streak
+from bot.store.database import StoreError
+from bot.store.members import MemberStore
+
+if TYPE_CHECKING:
+    from bot.bot import ChallengeBot
+
+LEADERBOARD_SIZE = 10  # members whose current display name is looked up
+
+
+def member_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown:
+    settings = interaction.client.settings  # type: ignore[attr-defined]
+    return app_commands.Cooldown(settings.command_cooldown_rate, settings.command_cooldown_seconds)
+
+
+class ParticipationCog(commands.Cog, name="Participation"):
+    def __init__(self, bot: ChallengeBot) -> None:
+        self.bot = bot
+        self.settings = bot.settings
+        self.standings: Standings = None  # type: ignore[assignment]  # set in cog_load
+        self.completion: CompletionRoles = None  # type: ignore[assignment]  # set in cog_load
+        self.messages_checked = 0  # thread messages checked for completion roles (for tests)
+
+    async def cog_load(self) -> None:
+        store = MemberStore(self.bot.db)
+        self.standings = Standings(store, self.settings.series_id)
+        self.completion = CompletionRoles(self.bot, store)
+
+    # --- commands ------------------------------------------------------------------------
+
+    @app_commands.command(
+        name="stats", description="Comments and participants per day, with a chart"
+    )
+    @app_commands.guild_only()
+    @app_commands.checks.dynamic_cooldown(member_cooldown)
+    async def stats(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        summary = await self.standings.summary(interaction.guild.id)
+        png = await self.standings.chart(summary)
+        embed = render_stats(summary, self.settings.series_name, chart=True)
+        chart = discord.File(io.BytesIO(png), filename=STATS_FILENAME)
+        await interaction.edit_original_response(embed=embed, attachments=[chart])
+
+    @app_commands.command(name="leaderboard", description="Who took part on the most days")
+    @app_commands.guild_only()
+    @app_commands.checks.dynamic_cooldown(member_cooldown)
+    async def leaderboard(self, interaction: discord.Interaction) -> None:
+        guild = interaction.guild
+        assert guild is not None
+        ranked = await self.standings.ranking(guild.id)
+        names = {
+            r.participant.user_id: m.display_name
+            for r in ranked[:LEADERBOARD_SIZE]
+            if (m := guild.get_member(r.participant.user_id)) is not None
+        }
+        embed = render_leaderboard(
+            ranked,
+            self.settings.series_name,
+            me=find_rank(ranked, interaction.user.id),
+            names=names,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="streak", description="Your streak of days in a row and days done")
+    @app_commands.guild_only()
+    @app_commands.checks.dynamic_cooldown(member_cooldown)
+    async def streak(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        mine = await self.standings.streak_of(interaction.guild.id, interaction.user.id)
+        embed = render_streak(
+            mine.streak,
+            today_day=mine.today.day if mine.today else None,
+            today_thread=mine.today.thread_id if mine.today else None,
+            answered_today=mine.answered_today,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    # --- completion roles ----------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if (
+            message.guild is None
+            or message.author.bot
+            or not isinstance(message.channel, discord.Thread)
+            or not isinstance(message.author, discord.Member)
+            or not self.completion.enabled
+        ):
+            return
+        try:
+            await self.completion.after_reply(message.author, message.channel)
+        except StoreError:
+            if not self.bot.is_closed():
+                raise  # a real problem; while shutting down the database is simply gone
+        finally:
+            self.messages_checked += 1
+
+
+async def setup(bot: ChallengeBot) -> None:
+    await bot.add_cog(ParticipationCog(bot))
