@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 import discord
 
@@ -17,12 +18,22 @@ class RedactFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if self.secrets:
             message = record.getMessage()
-            redacted = message
-            for secret in self.secrets:
-                redacted = redacted.replace(secret, "[token hidden]")
+            redacted = self.redact(message)
+            if record.exc_info and record.exc_info[1] is not None:
+                trace = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+                if self.redact(trace) != trace:  # the traceback itself holds a secret
+                    redacted += "\n" + self.redact(trace)
+                    record.exc_info, record.exc_text = None, None
+            if record.stack_info:
+                record.stack_info = self.redact(record.stack_info)
             if redacted != message:
                 record.msg, record.args = redacted, None
         return True
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "[token hidden]")
+        return text
 
 
 def setup_logging(level: str, *secrets: str) -> None:

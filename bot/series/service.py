@@ -308,14 +308,16 @@ class SeriesService:
             )
             if not claimed:
                 return Outcome.ALREADY
-            previous = plan_maths.previous_posted(slots(rows), number)
-            if previous is not None:
-                ended = next(r for r in rows if r.day == previous.number)
-                self.bot.dispatch("challenge_day_ending", guild_id, ended.day, ended.thread_id)
             row = await self.store.get_day(guild_id, self.series_id, number)
             assert row is not None
         else:
             log.info("Day %d was interrupted while posting; resuming it", number)
+        # The previous day ends now. Also on a resume: a crash may have cut the first
+        # announcement short (its listeners are idempotent, e.g. the recap is claimed once).
+        previous = plan_maths.previous_posted(slots(rows), number)
+        if previous is not None:
+            ended = next(r for r in rows if r.day == previous.number)
+            self.bot.dispatch("challenge_day_ending", guild_id, ended.day, ended.thread_id)
         post = self._render(day, row, rows, config, now)
         try:
             progress = await self.publisher.publish_day(row, post, channel, resumed=resumed)

@@ -78,6 +78,10 @@ class Database:
             await self._conn.execute("PRAGMA synchronous = NORMAL")
             await self._conn.execute("PRAGMA foreign_keys = ON")
             await self.migrate()
+            # Reads work under another connection's exclusive lock (WAL): make sure we can
+            # also write, so a held lock is reported now rather than at the first write.
+            await self._conn.execute("BEGIN IMMEDIATE")
+            await self._conn.execute("ROLLBACK")
         except sqlite3.DatabaseError as exc:
             await self.close()
             raise StoreError(_explain(self.path, exc)) from exc
