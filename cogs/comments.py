@@ -23,6 +23,7 @@ from bot.rendering.comments import (
     too_large,
 )
 from bot.store.comments import CommentStore
+from cogs.checks import admin_only, member_cooldown
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
@@ -30,11 +31,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024  # bytes a bot may attach outside boosted servers
-
-
-def member_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown:
-    settings = interaction.client.settings  # type: ignore[attr-defined]
-    return app_commands.Cooldown(settings.command_cooldown_rate, settings.command_cooldown_seconds)
 
 
 def upload_limit(interaction: discord.Interaction) -> int:
@@ -140,7 +136,7 @@ class Comments(commands.Cog):
 
     @comments.command(name="export", description="(Admins) Download the comments as a file")
     @app_commands.describe(day="Only this day (default: all days)", format="File format")
-    @app_commands.checks.has_permissions(manage_guild=True)
+    @admin_only
     async def export(
         self,
         interaction: discord.Interaction,

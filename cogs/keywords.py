@@ -28,18 +28,13 @@ from bot.rendering.keywords import (
     unknown_category_text,
 )
 from bot.store.keywords import KeywordStore
+from cogs.checks import member_cooldown
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
     from bot.series.model import ChallengeDay
 
 log = logging.getLogger(__name__)
-
-
-def member_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown:
-    """COMMAND_COOLDOWN_RATE uses per COMMAND_COOLDOWN_SECONDS, per member."""
-    settings = interaction.client.settings  # type: ignore[attr-defined]
-    return app_commands.Cooldown(settings.command_cooldown_rate, settings.command_cooldown_seconds)
 
 
 def load_days(directory: Path) -> tuple[ChallengeDay, ...]:

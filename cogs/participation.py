@@ -15,16 +15,12 @@ from bot.members.standings import Standings
 from bot.rendering.members import STATS_FILENAME, render_leaderboard, render_stats, render_streak
 from bot.store.database import StoreError
 from bot.store.members import MemberStore
+from cogs.checks import member_cooldown
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
 
 LEADERBOARD_SIZE = 10  # members whose current display name is looked up
-
-
-def member_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown:
-    settings = interaction.client.settings  # type: ignore[attr-defined]
-    return app_commands.Cooldown(settings.command_cooldown_rate, settings.command_cooldown_seconds)
 
 
 class ParticipationCog(commands.Cog, name="Participation"):

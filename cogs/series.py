@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -34,24 +34,15 @@ from bot.series.config import parse_interval, parse_post_time, parse_start
 from bot.series.loader import load_series
 from bot.series.service import SeriesService
 from bot.settings import format_duration
+from cogs.checks import admin_only
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 PREVIEW_MESSAGES = 10  # at most this many ephemeral follow-ups for one preview
-
-
-def admin_only(command: T) -> T:
-    """Manage Server, shown as such in /help and checked at run time.
-
-    (Discord ignores default permissions on subcommands, so the runtime check is what counts.)
-    """
-    command = app_commands.checks.has_permissions(manage_guild=True)(command)
-    return app_commands.default_permissions(manage_guild=True)(command)
 
 
 class SeriesCog(commands.Cog, name="Series"):
