@@ -29,7 +29,7 @@ def _now() -> datetime:
 async def _read_comments(path: Path, guild_id: int, day: int | None) -> list[Comment]:
     db = Database(path)
     try:
-        await db.open()
+        await db.open(check_writable=False)
         return await CommentStore(db).for_export(guild_id, day)
     finally:
         await db.close()
@@ -62,7 +62,7 @@ async def _survey(path: Path, user_id: int, guilds: list[int] | None) -> dict[in
     """Comment count per server for this user (all servers where they appear by default)."""
     db = Database(path)
     try:
-        await db.open()
+        await db.open(check_writable=False)
         store = CommentStore(db)
         found = guilds if guilds is not None else await store.user_guilds(user_id)
         return {g: len(await store.user_comments(g, user_id)) for g in found}

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.members.participation import SeriesDay, current_day, series_length
+from bot.rendering.limits import discord_timestamp
 
 PLACEHOLDERS = ("member", "server", "series", "day", "thread", "next")
 
@@ -77,11 +78,6 @@ class WelcomeText:
     problem: str | None = None  # why a custom template wasn't used
 
 
-def timestamp(moment: datetime, style: str = "R") -> str:
-    """Discord's `<t:…>` markup: shown in each reader's own time zone."""
-    return f"<t:{int(moment.timestamp())}:{style}>"
-
-
 def placeholder_values(
     moment: SeriesMoment,
     *,
@@ -100,7 +96,7 @@ def placeholder_values(
         day, thread = "finished", channel
     else:
         day, thread = "not started yet", channel
-    upcoming = timestamp(moment.next_at) if moment.next_at else "—"
+    upcoming = discord_timestamp(moment.next_at, "R") if moment.next_at else "—"
     return {
         "member": member,
         "server": server,
@@ -122,7 +118,7 @@ def default_welcome(moment: SeriesMoment, values: dict[str, str]) -> str:
         if moment.next_day is not None and moment.next_at is not None:
             lines.append(
                 f"⏭️ Day {moment.next_day.day} comes {values['next']} "
-                f"({timestamp(moment.next_at, 'f')})."
+                f"({discord_timestamp(moment.next_at, 'f')})."
             )
         else:
             lines.append("🏁 It's the last day of the series: don't miss it!")
@@ -131,7 +127,7 @@ def default_welcome(moment: SeriesMoment, values: dict[str, str]) -> str:
         lines.append(
             f"The **{values['series']}** ({total} daily challenges on AI in Morocco) starts "
             f"{values['next']}"
-            + (f" ({timestamp(moment.next_at, 'f')})" if moment.next_at else "")
+            + (f" ({discord_timestamp(moment.next_at, 'f')})" if moment.next_at else "")
             + f" in {values['thread']}."
         )
         lines.append("💬 Each day opens a thread: reply there to take part.")

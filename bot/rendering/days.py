@@ -8,7 +8,7 @@ fits Discord's limits (`split_markdown` cuts between sections and paragraphs).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import discord
 
@@ -17,6 +17,7 @@ from bot.rendering.limits import (
     EMBED_TITLE,
     MESSAGE_CONTENT,
     THREAD_NAME,
+    discord_timestamp,
     one_line,
     truncate,
 )
@@ -43,13 +44,6 @@ class ForumPost:
     name: str
     starter: RenderedMessage
     messages: tuple[RenderedMessage, ...]
-
-
-def discord_timestamp(moment: datetime, style: str = "F") -> str:
-    """`<t:UNIX:F>`: Discord shows it in each reader's own time zone (naive = UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return f"<t:{int(moment.timestamp())}:{style}>"
 
 
 def marker_line(marker: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 MESSAGE_CONTENT = 2000
 EMBED_TITLE = 256
@@ -27,6 +28,13 @@ HISTORY_PAGE = 100
 ELLIPSIS = "…"
 
 _MENTION = re.compile(r"@(everyone|here)")
+
+
+def discord_timestamp(moment: datetime, style: str = "F") -> str:
+    """`<t:UNIX:F>`: Discord shows it in each reader's own time zone (naive = UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return f"<t:{int(moment.timestamp())}:{style}>"
 
 
 def discord_link(guild_id: int, channel_id: int, message_id: int | None = None) -> str:

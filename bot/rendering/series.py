@@ -6,11 +6,11 @@ from datetime import datetime
 
 import discord
 
-from bot.rendering.days import discord_timestamp
 from bot.rendering.limits import (
     EMBED_DESCRIPTION,
     EMBED_FIELD_VALUE,
     discord_link,
+    discord_timestamp,
     one_line,
     truncate,
 )

@@ -37,7 +37,7 @@ def header(config: SeriesConfig) -> str:
 async def stored_rows(settings: Settings) -> tuple[int | None, dict[str, str], list[DayRow]]:
     """(server, its overrides, its rows) from an existing database."""
     db = Database(settings.database_path)
-    await db.open()
+    await db.open(check_writable=False)
     try:
         store = SeriesStore(db)
         guild_id = settings.guild_id

@@ -48,13 +48,17 @@ class Database:
     """Owns one aiosqlite connection in WAL mode.
 
     Single statements run in autocommit mode; `transaction()` groups several under one
-    lock so concurrent coroutines never interleave inside a transaction.
+    lock so concurrent coroutines never interleave inside a transaction. Reads go through a
+    second, read-only connection: WAL gives each read a committed snapshot, so a read never
+    sees another coroutine's unfinished (possibly rolled-back) transaction and never waits
+    for the writer.
     """
 
     def __init__(self, path: Path | str, *, migrations: list[Migration] | None = None) -> None:
         self.path = Path(path) if str(path) != ":memory:" else path
         self._migrations = migrations
         self._conn: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
     @property
@@ -64,10 +68,18 @@ class Database:
         return self._conn
 
     @property
+    def reader(self) -> aiosqlite.Connection:
+        """The read-only connection (the writer itself for an in-memory database)."""
+        if self._reader is not None:
+            return self._reader
+        return self.conn
+
+    @property
     def is_open(self) -> bool:
         return self._conn is not None
 
-    async def open(self) -> None:
+    async def open(self, *, check_writable: bool = True) -> None:
+        """Connect, migrate and open the reader. `check_writable=False` for read-only tools."""
         if isinstance(self.path, Path):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -78,10 +90,17 @@ class Database:
             await self._conn.execute("PRAGMA synchronous = NORMAL")
             await self._conn.execute("PRAGMA foreign_keys = ON")
             await self.migrate()
-            # Reads work under another connection's exclusive lock (WAL): make sure we can
-            # also write, so a held lock is reported now rather than at the first write.
-            await self._conn.execute("BEGIN IMMEDIATE")
-            await self._conn.execute("ROLLBACK")
+            if check_writable:
+                # Reads work under another connection's exclusive lock (WAL): make sure we can
+                # also write, so a held lock is reported now rather than at the first write.
+                await self._conn.execute("BEGIN IMMEDIATE")
+                await self._conn.execute("ROLLBACK")
+            if isinstance(self.path, Path):
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                self._reader = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+                self._reader.row_factory = aiosqlite.Row
+                await self._reader.execute("PRAGMA busy_timeout = 5000")
+                await self._reader.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as exc:
             await self.close()
             raise StoreError(_explain(self.path, exc)) from exc
@@ -90,6 +109,9 @@ class Database:
             raise
 
     async def close(self) -> None:
+        if self._reader is not None:
+            reader, self._reader = self._reader, None
+            await reader.close()
         if self._conn is not None:
             conn, self._conn = self._conn, None
             await conn.close()
@@ -147,12 +169,12 @@ class Database:
         return count
 
     async def fetchone(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
+        async with self.reader.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        """Committed rows, in one hop to the reader's thread."""
+        return list(await self.reader.execute_fetchall(sql, params))
 
     async def integrity_check(self) -> list[str]:
         rows = await self.fetchall("PRAGMA quick_check")

@@ -46,7 +46,7 @@ class KeywordStore:
 
     async def _rows(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
         """A read in one hop to the database thread (lookups are latency-sensitive)."""
-        return list(await self.db.conn.execute_fetchall(sql, params))
+        return await self.db.fetchall(sql, params)
 
     async def source(self) -> KeywordSource | None:
         row = await self.db.fetchone(

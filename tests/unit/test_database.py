@@ -151,3 +151,34 @@ async def test_data_survives_reopen(tmp_path: Path) -> None:
         assert await GuildSettingsStore(db).get(7, "paused") == "1"
     finally:
         await db.close()
+
+
+async def test_reads_never_see_an_unfinished_transaction(tmp_path: Path) -> None:
+    import asyncio
+
+    db = Database(tmp_path / "bot.sqlite3")
+    await db.open()
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def writer() -> None:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO guild_settings (guild_id, key, value) VALUES (1, 'k', 'dirty')"
+                )
+                inside.set()
+                await release.wait()
+                raise RuntimeError("rolled back")
+
+    try:
+        task = asyncio.create_task(writer())
+        await inside.wait()
+        assert await GuildSettingsStore(db).get(1, "k") is None  # not the uncommitted value
+        release.set()
+        await task
+        assert await GuildSettingsStore(db).get(1, "k") is None
+        await GuildSettingsStore(db).set(1, "k", "clean")
+        assert await GuildSettingsStore(db).get(1, "k") == "clean"  # committed: visible at once
+    finally:
+        await db.close()

@@ -13,7 +13,6 @@ import pytest
 from bot.rendering.days import (
     ForumPost,
     RenderedMessage,
-    discord_timestamp,
     marker_line,
     render_answers,
     render_day,
@@ -29,6 +28,7 @@ from bot.rendering.limits import (
     EMBED_TOTAL,
     MESSAGE_CONTENT,
     THREAD_NAME,
+    discord_timestamp,
 )
 from bot.series.loader import load_series
 from bot.series.model import ChallengeDay, Series
