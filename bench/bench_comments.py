@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python bench/bench_comments.py` as well as `-m`
     sys.path.insert(0, str(ROOT))
 
-from bot.comments.model import iso  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store import Database  # noqa: E402
 from bot.store.comments import CommentStore  # noqa: E402
+from bot.store.timestamps import to_db as iso  # noqa: E402
 from tests.emulator.server import Emulator  # noqa: E402
 
 MESSAGES = 20_000

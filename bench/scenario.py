@@ -22,9 +22,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.comments.model import iso
 from bot.settings import Settings
 from bot.store import Database
+from bot.store.timestamps import to_db as iso
 from tests.emulator.ids import DISCORD_EPOCH_MS
 from tests.emulator.runner import REPO, BotProcess
 from tests.emulator.server import Emulator

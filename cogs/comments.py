@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.comments.export import FORMATS, export_filename
-from bot.comments.model import ChallengeThread
+from bot.comments.model import ChallengeThread, DayPage
 from bot.comments.service import CommentService
 from bot.rendering.comments import (
     FORGET_PROMPT,
@@ -121,17 +121,18 @@ class Comments(commands.Cog):
     ) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None  # guild_only
+        await interaction.response.defer(thinking=True)  # reading can take a moment
 
-        async def fetch(page: int):  # type: ignore[no-untyped-def]
+        async def fetch(page: int) -> DayPage:
             return await self.service.day_page(guild_id, day, page)
 
         page = await fetch(0)
         embed = render_day_page(day, page)
         if page.pages <= 1:
-            await interaction.response.send_message(embed=embed)
+            await interaction.edit_original_response(embed=embed)
             return
         view = DayPager(interaction.user.id, day, page, fetch)
-        await interaction.response.send_message(embed=embed, view=view)
+        await interaction.edit_original_response(embed=embed, view=view)
         view.interaction = interaction
 
     @comments.command(name="export", description="(Admins) Download the comments as a file")

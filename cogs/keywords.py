@@ -27,6 +27,7 @@ from bot.rendering.keywords import (
     suggestions_text,
     unknown_category_text,
 )
+from bot.series.loader import load_series
 from bot.store.keywords import KeywordStore
 from cogs.checks import member_cooldown
 
@@ -40,10 +41,8 @@ log = logging.getLogger(__name__)
 def load_days(directory: Path) -> tuple[ChallengeDay, ...]:
     """The challenge days, to show which ones an article is tagged in; () if unreadable."""
     try:
-        from bot.series.loader import load_series
-
         return tuple(load_series(Path(directory)))
-    except (ContentError, ImportError, OSError) as exc:
+    except (ContentError, OSError) as exc:
         log.warning("Challenge days not loaded for /keyword (%s): %s", directory, exc)
         return ()
 
@@ -63,8 +62,17 @@ class Keywords(commands.Cog):
         settings = self.bot.settings
         await sync_articles(self.store, Path(settings.keywords_dir))
         self.service = await KeywordService.load(self.store)
-        self.days = await asyncio.to_thread(load_days, Path(settings.series_dir))
+        # The series cog (loaded first) already parsed the days: reuse them when it did.
+        self.days = self.series_days() or await asyncio.to_thread(
+            load_days, Path(settings.series_dir)
+        )
         log.info("Keyword lookup ready: %d articles", len(self.service))
+
+    def series_days(self) -> tuple[ChallengeDay, ...]:
+        """The days the series cog loaded; () when it isn't loaded or found problems."""
+        service = getattr(self.bot.get_cog("Series"), "service", None)
+        series = getattr(service, "series", None)
+        return tuple(series) if series is not None else ()
 
     def days_for(self, article: Article) -> list[ChallengeDay]:
         return related_days(article, self.days)

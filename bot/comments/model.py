@@ -8,17 +8,6 @@ from datetime import UTC, datetime
 from bot.rendering.limits import discord_link
 
 
-def iso(moment: datetime) -> str:
-    """Fixed-width UTC ISO-8601 (microseconds), so stored times compare as strings."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def jump_url(guild_id: int, channel_id: int, message_id: int) -> str:
-    return discord_link(guild_id, channel_id, message_id)
-
-
 @dataclass(frozen=True, slots=True)
 class Attachment:
     name: str
@@ -55,7 +44,7 @@ class Comment:
 
     @property
     def jump_url(self) -> str:
-        return jump_url(self.guild_id, self.thread_id, self.message_id)
+        return discord_link(self.guild_id, self.thread_id, self.message_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +55,13 @@ class DayStats:
 
 
 @dataclass(frozen=True, slots=True)
-class UserActivity:
-    """One member's participation in a server: distinct days and comment count."""
+class DayPage:
+    """One page of a day's comments, newest first, as `/comments day` shows it."""
 
-    user_id: int
-    author_name: str  # the most recent display name recorded
-    days: tuple[int, ...]
-    comments: int
+    stats: DayStats
+    comments: list[Comment]
+    page: int  # 0-based, within range
+    pages: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import discord
@@ -26,7 +25,7 @@ from bot.comments.model import (
     BackfillReport,
     ChallengeThread,
     Comment,
-    DayStats,
+    DayPage,
     Delete,
     Edit,
     React,
@@ -35,11 +34,11 @@ from bot.comments.model import (
     SetReactions,
     StoredState,
     UserSummary,
-    iso,
     snowflake_time,
 )
 from bot.comments.writer import CommentWriter
 from bot.store.comments import CommentStore
+from bot.store.timestamps import to_db
 
 log = logging.getLogger(__name__)
 
@@ -79,16 +78,8 @@ def comment_from_message(message: discord.Message, thread: ChallengeThread) -> C
 
 
 def _changed(known: StoredState, now: Comment) -> bool:
-    edited = iso(now.edited_at) if now.edited_at else known.edited_at
+    edited = to_db(now.edited_at) if now.edited_at else known.edited_at
     return (known.content, known.edited_at, known.reactions) != (now.content, edited, now.reactions)
-
-
-@dataclass(frozen=True, slots=True)
-class DayPage:
-    stats: DayStats
-    comments: list[Comment]
-    page: int  # 0-based
-    pages: int
 
 
 class CommentService:
@@ -188,7 +179,7 @@ class CommentService:
             message = await channel.fetch_message(message_id)
         except discord.NotFound:
             return
-        except discord.HTTPException:
+        except Exception:  # a background task: log here, nobody awaits it
             log.warning("Could not recount reactions on message %s", message_id, exc_info=True)
             return
         self.writer.submit(SetReactions(message_id, reaction_total(message)))
@@ -316,7 +307,8 @@ class CommentService:
     # --- reading -----------------------------------------------------------------------
 
     async def day_page(self, guild_id: int, day: int, page: int) -> DayPage:
-        await self.writer.flush()
+        """A page of committed comments. No flush: a page a few milliseconds stale is fine,
+        and waiting behind a busy writer could outlast an interaction's deadline."""
         stats = await self.store.day_stats(guild_id, day)
         pages = max(1, -(-stats.comments // PAGE_SIZE))
         page = min(max(0, page), pages - 1)
@@ -327,7 +319,10 @@ class CommentService:
         """The export document and how many (not deleted) comments it holds."""
         await self.writer.flush()
         comments = await self.store.for_export(guild_id, day)
-        text = render_export(comments, fmt, guild_id=guild_id, day=day, now=self.now())
+        # Tens of thousands of comments take a while to format: keep the event loop free.
+        text = await asyncio.to_thread(
+            render_export, comments, fmt, guild_id=guild_id, day=day, now=self.now()
+        )
         return text, sum(1 for c in comments if not c.deleted)
 
     async def my_data(self, guild_id: int, user_id: int) -> tuple[UserSummary, str]:
@@ -335,14 +330,21 @@ class CommentService:
         await self.writer.flush()
         summary = await self.store.user_summary(guild_id, user_id)
         comments = await self.store.user_comments(guild_id, user_id)
-        document = {
-            "guild_id": str(guild_id),
-            "user_id": str(user_id),
-            "exported_at": iso(self.now()),
-            "erased_at": iso(summary.erased_at) if summary.erased_at else None,
-            "comments": [{"day": c.day, "deleted": c.deleted, **comment_dict(c)} for c in comments],
-        }
-        return summary, json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        now = self.now()
+
+        def render() -> str:
+            document = {
+                "guild_id": str(guild_id),
+                "user_id": str(user_id),
+                "exported_at": to_db(now),
+                "erased_at": to_db(summary.erased_at) if summary.erased_at else None,
+                "comments": [
+                    {"day": c.day, "deleted": c.deleted, **comment_dict(c)} for c in comments
+                ],
+            }
+            return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+        return summary, await asyncio.to_thread(render)
 
     # --- privacy -----------------------------------------------------------------------
 

@@ -6,6 +6,11 @@ disk. A background task applies what has queued up after `delay` seconds (or at 
 only lose the last few milliseconds of not-yet-committed writes, which the start-up
 backfill reads again from Discord. `flush()` waits until everything queued so far is
 committed; `close()` flushes and stops.
+
+A busy database (another process holding the write lock, e.g. `challenge-bot erase-user`)
+is waited out: the batch goes back to the head of the queue and is retried with backoff,
+so nothing is lost and the order is kept. Only an operation that fails on its own for any
+other reason (a bad row) is dropped, logged, without sinking its neighbours.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.comments.model import CommentOp
@@ -21,19 +27,42 @@ log = logging.getLogger(__name__)
 
 Apply = Callable[[Sequence[CommentOp]], Awaitable[None]]
 
+RETRY_FIRST = 0.05  # seconds before the first retry on a busy database, doubled each time…
+RETRY_MAX = 5.0  # …up to this
+CLOSE_PATIENCE = 30.0  # seconds close() keeps retrying a busy database before giving up
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked" / "database is busy": another writer holds the lock."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
 
 class CommentWriter:
-    def __init__(self, apply: Apply, *, delay: float = 0.005, batch_size: int = 1000) -> None:
+    def __init__(
+        self,
+        apply: Apply,
+        *,
+        delay: float = 0.005,
+        batch_size: int = 1000,
+        retry_first: float = RETRY_FIRST,
+        retry_max: float = RETRY_MAX,
+    ) -> None:
         self._apply = apply
         self.delay = delay
         self.batch_size = batch_size
+        self.retry_first = retry_first
+        self.retry_max = retry_max
         self._pending: list[CommentOp] = []
         self._lock = asyncio.Lock()  # one batch at a time, in order
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.applied = 0  # operations committed
-        self.failed = 0  # operations dropped after failing alone
-        self.batches = 0  # transactions
+        self.failed = 0  # operations dropped (a bad row, or still busy at close)
+        self.batches = 0  # transactions attempted
+        self.busy_retries = 0  # batches put back because the database was busy
 
     @property
     def pending(self) -> int:
@@ -47,19 +76,40 @@ class CommentWriter:
         self._pending.append(op)
         self._wakeup.set()
 
-    async def flush(self) -> None:
-        """Commit everything submitted so far."""
+    async def flush(self, *, patience: float | None = None) -> None:
+        """Commit everything submitted so far, waiting out a busy database.
+
+        With `patience` (seconds), give up after that long busy and drop what is left.
+        """
+        loop = asyncio.get_running_loop()
+        give_up = None if patience is None else loop.time() + patience
         async with self._lock:
+            pause, busy = self.retry_first, 0
             while self._pending:
                 batch = self._pending[: self.batch_size]
                 del self._pending[: self.batch_size]
                 # A cancelled caller (shutdown) must not abandon a batch half-way: finish it.
                 write = asyncio.ensure_future(self._write(batch))
                 try:
-                    await asyncio.shield(write)
+                    done = await asyncio.shield(write)
                 except asyncio.CancelledError:
                     await write
                     raise
+                if done:
+                    if busy:
+                        log.info("Database free again after %d retry(ies)", busy)
+                    pause, busy = self.retry_first, 0
+                    continue
+                busy += 1
+                if busy == 1:
+                    log.warning(
+                        "Database busy: %d comment write(s) wait to be retried", self.pending
+                    )
+                if give_up is not None and loop.time() >= give_up:
+                    self._drop_pending()
+                    return
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, self.retry_max)
 
     async def close(self) -> None:
         if self._task is not None:
@@ -67,7 +117,7 @@ class CommentWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        await self.flush()
+        await self.flush(patience=CLOSE_PATIENCE)
 
     async def _run(self) -> None:
         while True:
@@ -80,20 +130,42 @@ class CommentWriter:
             except Exception:  # keep the writer alive whatever happens
                 log.exception("Writing comments failed")
 
-    async def _write(self, batch: list[CommentOp]) -> None:
+    async def _write(self, batch: list[CommentOp]) -> bool:
+        """Apply a batch; False when the database was busy and the rest went back in line."""
         self.batches += 1
         try:
             await self._apply(batch)
-        except Exception:
+        except Exception as exc:
+            if is_busy(exc):
+                return self._requeue(batch)
             # One bad row must not sink its neighbours: retry them one by one.
-            log.exception("A batch of %d comment writes failed; retrying one by one", len(batch))
-            for op in batch:
-                try:
-                    await self._apply([op])
-                except Exception:
-                    self.failed += 1
-                    log.exception("Dropped a comment write: %r", op)
-                else:
-                    self.applied += 1
-        else:
-            self.applied += len(batch)
+            log.warning(
+                "A batch of %d comment writes failed (%s); retrying one by one", len(batch), exc
+            )
+            return await self._write_each(batch)
+        self.applied += len(batch)
+        return True
+
+    async def _write_each(self, batch: list[CommentOp]) -> bool:
+        for index, op in enumerate(batch):
+            try:
+                await self._apply([op])
+            except Exception as exc:
+                if is_busy(exc):
+                    return self._requeue(batch[index:])
+                self.failed += 1
+                log.error("Dropped a comment write that fails on its own: %r", op, exc_info=True)
+            else:
+                self.applied += 1
+        return True
+
+    def _requeue(self, ops: list[CommentOp]) -> bool:
+        self._pending[:0] = ops  # back at the head: order is kept
+        self.busy_retries += 1
+        return False
+
+    def _drop_pending(self) -> None:
+        count = len(self._pending)
+        self._pending.clear()
+        self.failed += count
+        log.error("Database still busy: gave up on %d comment write(s)", count)

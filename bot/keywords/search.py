@@ -38,6 +38,7 @@ from bot.keywords.model import (
 )
 from bot.keywords.normalise import name_key, squash
 from bot.keywords.spelling import Speller
+from bot.rendering.limits import CHOICE_VALUE, CHOICES, choice_name
 from bot.store.keywords import KeywordStore
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,6 @@ log = logging.getLogger(__name__)
 MAX_QUERY = 200  # characters of user input considered (the rest is ignored)
 MAX_TOKENS = 12  # words of user input considered
 MAX_SUGGESTIONS = 3
-MAX_CHOICES = 25
-CHOICE_TEXT = 100  # Discord: choice name 1–100 characters, value ≤ 100
 FOUND_SCORE = 90  # word-order-insensitive similarity (0–100) to accept a full-text match
 FUZZY_FOUND = 88  # similarity to accept a fuzzy whole-name match…
 FUZZY_MARGIN = 4  # …when the next article is at least this far behind
@@ -267,11 +266,11 @@ class KeywordService:
         close spellings. Names are titles (≤ 100 chars), values are slugs."""
         key = " ".join(name_key(query[:MAX_QUERY]).split()[:MAX_TOKENS])
         if not key:
-            return [_choice(a.title, a.slug) for a in self.by_title[:MAX_CHOICES]]
+            return [_choice(a.title, a.slug) for a in self.by_title[:CHOICES]]
         picked: dict[str, Choice] = {}
 
         def add(slug: str, alias: str | None = None) -> None:
-            if slug in picked or len(picked) >= MAX_CHOICES or slug not in self.articles:
+            if slug in picked or len(picked) >= CHOICES or slug not in self.articles:
                 return
             title = self.articles[slug].title
             picked[slug] = _choice(f"{title} ({alias})" if alias else title, slug)
@@ -284,20 +283,20 @@ class KeywordService:
             (self._alias_flat, flat),
         ):
             for entry in _prefixed(keys, prefix):
-                if len(picked) >= MAX_CHOICES:
+                if len(picked) >= CHOICES:
                     break
                 add(entry[1], entry[2] if len(entry) > 2 else None)
         words = key.split()
-        if len(picked) < MAX_CHOICES:
+        if len(picked) < CHOICES:
             for slug in await self._word_prefix_matches(words):
                 add(slug)
-        if len(picked) < MAX_CHOICES:
+        if len(picked) < CHOICES:
             corrected = [self._correct(word) for word in words]
             if corrected != words:
                 for slug in await self._word_prefix_matches(corrected):
                     add(slug)
         if not picked:
-            for entry, _ in self._fuzzy(flat, COMPLETE_SCORE, limit=MAX_CHOICES):
+            for entry, _ in self._fuzzy(flat, COMPLETE_SCORE, limit=CHOICES):
                 add(entry.slug, None if entry.kind == "title" else entry.name)
         return list(picked.values())
 
@@ -309,14 +308,12 @@ class KeywordService:
         if not all(word in self._speller for word in complete):
             return []  # a complete word that is in no name: nothing can match
         if len(last) >= MIN_PREFIX:
-            return await self._safe(
-                self.store.match_names(words, limit=MAX_CHOICES, prefix_last=True)
-            )
+            return await self._safe(self.store.match_names(words, limit=CHOICES, prefix_last=True))
         if not complete:  # one short word: any name word starting with it, by title
             return self._articles_with_word_prefix(last)
         sets = sorted((self._word_slugs.get(word, set()) for word in complete), key=len)
         found = [slug for slug in set.intersection(*sets) if last in self._short_prefixes[slug]]
-        return sorted(found, key=self._title_order.__getitem__)[:MAX_CHOICES]
+        return sorted(found, key=self._title_order.__getitem__)[:CHOICES]
 
     def _articles_with_word_prefix(self, prefix: str) -> list[str]:
         """The first articles (by title) having a name word that starts with `prefix`."""
@@ -324,9 +321,9 @@ class KeywordService:
         total = sum(len(self._word_slugs[word]) for word in words)
         if total > 2000:  # common start: matches are dense, walking the titles ends soon
             matching = (a.slug for a in self.by_title if prefix in self._short_prefixes[a.slug])
-            return list(islice(matching, MAX_CHOICES))
+            return list(islice(matching, CHOICES))
         found = set().union(*(self._word_slugs[word] for word in words))
-        return sorted(found, key=self._title_order.__getitem__)[:MAX_CHOICES]
+        return sorted(found, key=self._title_order.__getitem__)[:CHOICES]
 
     # Full-text search and browsing --------------------------------------------------------
 
@@ -366,7 +363,7 @@ class KeywordService:
     def complete_category(self, query: str) -> list[Choice]:
         wanted = name_key(query[:MAX_QUERY])
         names = [c for c in self.categories if wanted in name_key(c)]
-        return [_choice(f"{c} ({len(self._categories[c])})", c) for c in names[:MAX_CHOICES]]
+        return [_choice(f"{c} ({len(self._categories[c])})", c) for c in names[:CHOICES]]
 
 
 class DayLike(Protocol):
@@ -404,7 +401,5 @@ def _prefixed(
 
 
 def _choice(name: str, value: str) -> Choice:
-    text = " ".join(name.split())
-    if len(text) > CHOICE_TEXT:
-        text = text[: CHOICE_TEXT - 1].rstrip() + "…"
-    return Choice(text or value[:CHOICE_TEXT] or "?", value[:CHOICE_TEXT])
+    """A choice Discord accepts: one-line name of 1–100 characters, value ≤ 100."""
+    return Choice(choice_name(name), value[:CHOICE_VALUE])

@@ -8,7 +8,6 @@ member in the thread they just answered.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -31,7 +30,6 @@ class CompletionRoles:
         self.settings = bot.settings
         self.store = store
         self.warn = WarnOnce(log)
-        self._locks: dict[tuple[int, int], asyncio.Lock] = {}
 
     @property
     def enabled(self) -> bool:
@@ -55,20 +53,10 @@ class CompletionRoles:
         """Give the completion roles `member` now qualifies for; return the role ids given.
 
         `day` is the day just commented on: counted even if the comments cog hasn't stored
-        the message yet. Idempotent: a role is given once (granted_roles), never twice.
+        the message yet. Idempotent: a role is given once, never twice, even when two messages
+        check at the same time, because each grant is claimed in the store first
+        (`claim_grant`: only one claim can succeed).
         """
-        key = (member.guild.id, member.id)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        try:
-            async with lock:
-                return await self._grant(member, series, day, thread)
-        finally:
-            if not lock.locked() and self._locks.get(key) is lock:
-                del self._locks[key]
-
-    async def _grant(
-        self, member: discord.Member, series: str, day: int, thread: discord.abc.Messageable | None
-    ) -> list[int]:
         guild = member.guild
         if await self.store.is_erased(guild.id, member.id):
             return []

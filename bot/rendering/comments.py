@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import discord
 
-from bot.comments.model import Comment, UserSummary
-from bot.comments.service import DayPage
+from bot.comments.model import Comment, DayPage, UserSummary
 from bot.rendering.limits import (
     EMBED_DESCRIPTION,
     EMBED_FIELD_VALUE,
     MESSAGE_CONTENT,
     defuse_mentions,
+    discord_timestamp,
     one_line,
     truncate,
 )
 from bot.rendering.meta import BRAND_COLOUR
-
-log = logging.getLogger(__name__)
+from bot.rendering.views import OwnerView, Paged, Pager
 
 PREVIEW_CHARS = 300  # per comment on a /comments day page (5 per page stay far below 4096)
 PAGER_TIMEOUT = 180.0
@@ -67,11 +65,10 @@ def render_day_page(day: int, page: DayPage) -> discord.Embed:
         "",
     ]
     for comment in page.comments:
-        when = int(comment.created_at.timestamp())
         reply = " ↩️" if comment.reply_to else ""
+        when = discord_timestamp(comment.created_at, "R")
         lines.append(
-            f"**{safe_name(comment.author_name)}**{reply} · <t:{when}:R> · "
-            f"[jump]({comment.jump_url})"
+            f"**{safe_name(comment.author_name)}**{reply} · {when} · [jump]({comment.jump_url})"
         )
         lines.append(f"> {_preview(comment)}")
     embed.description = truncate("\n".join(lines), EMBED_DESCRIPTION)
@@ -90,11 +87,11 @@ def render_my_data(summary: UserSummary, series_name: str) -> discord.Embed:
             f"{series_name}"
         )
         if first and last:
-            text += f", first <t:{int(first.timestamp())}:f>, last <t:{int(last.timestamp())}:f>"
+            text += f", first {discord_timestamp(first, 'f')}, last {discord_timestamp(last, 'f')}"
         text += ". The attached file has every stored comment of yours."
     if summary.erased_at is not None:
         text += (
-            f"\n\nYou asked to be forgotten on <t:{int(summary.erased_at.timestamp())}:D>: "
+            f"\n\nYou asked to be forgotten on {discord_timestamp(summary.erased_at, 'D')}: "
             "nothing new is recorded from you."
         )
     embed.description = truncate(text, EMBED_DESCRIPTION)
@@ -121,43 +118,8 @@ def too_large(text: str, limit: int) -> bool:
     return len(text.encode("utf-8")) > limit
 
 
-def message_text(text: str) -> str:
-    return truncate(text, MESSAGE_CONTENT)
-
-
-class OwnerOnlyView(discord.ui.View):
-    """A view only the member who opened it can use; buttons go grey when it times out."""
-
-    def __init__(self, owner_id: int, *, timeout: float) -> None:
-        super().__init__(timeout=timeout)
-        self.owner_id = owner_id
-        self.interaction: discord.Interaction | None = None  # the one that sent the view
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
-            "These buttons belong to whoever ran the command — run it yourself to get your own.",
-            ephemeral=True,
-        )
-        return False
-
-    def disable_all(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-
-    async def _edit_original(self, **changes: object) -> None:
-        if self.interaction is None:
-            return
-        try:
-            await self.interaction.edit_original_response(**changes)  # type: ignore[arg-type]
-        except discord.HTTPException:
-            log.debug("Could not update an expired view", exc_info=True)
-
-
-class DayPager(OwnerOnlyView):
-    """Previous/Next over a day's comments."""
+class DayPager(Pager):
+    """Previous/Next over a day's comments, read again at every turn (they keep coming)."""
 
     def __init__(
         self,
@@ -168,37 +130,16 @@ class DayPager(OwnerOnlyView):
         *,
         timeout: float = PAGER_TIMEOUT,
     ) -> None:
-        super().__init__(owner_id, timeout=timeout)
-        self.day = day
-        self.page = page
-        self.fetch = fetch
-        self._sync_buttons()
+        async def draw(number: int) -> Paged:
+            shown = await fetch(number)
+            return Paged(render_day_page(day, shown), shown.page, shown.pages)
 
-    def _sync_buttons(self) -> None:
-        self.previous.disabled = self.page.page <= 0
-        self.next.disabled = self.page.page >= self.page.pages - 1
-
-    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
-        self.page = await self.fetch(self.page.page + step)
-        self._sync_buttons()
-        await interaction.response.edit_message(
-            embed=render_day_page(self.day, self.page), view=self
+        super().__init__(
+            owner_id, page.pages, draw, page=page.page, timeout=timeout, emoji=("◀️", "▶️")
         )
 
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary, emoji="◀️")
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self._turn(interaction, -1)
 
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary, emoji="▶️")
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self._turn(interaction, +1)
-
-    async def on_timeout(self) -> None:
-        self.disable_all()
-        await self._edit_original(view=self)
-
-
-class ConfirmView(OwnerOnlyView):
+class ConfirmView(OwnerView):
     """Confirm/Cancel for something that can't be undone."""
 
     def __init__(
@@ -222,7 +163,7 @@ class ConfirmView(OwnerOnlyView):
         self.stop()
         await interaction.response.defer()
         text = await self.on_confirm()
-        await interaction.edit_original_response(content=message_text(text), view=None)
+        await interaction.edit_original_response(content=truncate(text, MESSAGE_CONTENT), view=None)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
@@ -232,11 +173,11 @@ class ConfirmView(OwnerOnlyView):
 
     async def on_timeout(self) -> None:
         self.outcome = "timeout"
-        await self._edit_original(content=self.timed_out, view=None)
+        await self.edit_original(content=self.timed_out, view=None)
 
 
 def erased_text(removed: int, when: datetime) -> str:
     return (
-        f"Done: {removed} stored comment(s) erased on <t:{int(when.timestamp())}:f>. "
+        f"Done: {removed} stored comment(s) erased on {discord_timestamp(when, 'f')}. "
         "Nothing more will be recorded from you in this server."
     )

@@ -8,7 +8,6 @@ typed is one line, escaped Markdown, and can't mention anyone.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -30,16 +29,14 @@ from bot.rendering.limits import (
 )
 from bot.rendering.markdown import split_markdown
 from bot.rendering.meta import BRAND_COLOUR
-
-log = logging.getLogger(__name__)
+from bot.rendering.views import OwnerView, Pager
 
 SUMMARY_CHARS = 1000  # the first page: a summary that reads in a few seconds
 PAGE_CHARS = EMBED_DESCRIPTION - 96  # full-text pages, with room to spare
 ECHO_CHARS = 100  # how much of a member's query is repeated back
 RELATED_BUTTONS = 10  # two rows of five
 BROWSE_PAGE = 15  # articles per /keywords page
-VIEW_TIMEOUT = 300.0
-NOT_YOURS = "These buttons belong to whoever ran the command — run it yourself to get your own."
+VIEW_TIMEOUT = 300.0  # read when a view is made (tests shorten it)
 
 
 class DayLike(Protocol):
@@ -193,38 +190,6 @@ def custom_id(*parts: str) -> str:
     return value
 
 
-class OwnerView(discord.ui.View):
-    """Buttons only the member who ran the command may use; they go grey on timeout."""
-
-    def __init__(self, owner_id: int, *, timeout: float | None = None) -> None:
-        super().__init__(timeout=VIEW_TIMEOUT if timeout is None else timeout)
-        self.owner_id = owner_id
-        self.interaction: discord.Interaction | None = None  # the command that sent it
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
-        return False
-
-    async def on_timeout(self) -> None:
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        if self.interaction is None:
-            return
-        try:
-            await self.interaction.edit_original_response(view=self)
-        except discord.HTTPException:
-            log.debug("Could not grey out an expired keyword view", exc_info=True)
-
-    def handover(self, other: OwnerView) -> OwnerView:
-        """Replace this view on the same message by `other` (this one stops listening)."""
-        other.interaction = self.interaction
-        self.stop()
-        return other
-
-
 class ArticleView(OwnerView):
     """Read more / Previous over an article's pages, and its related articles as buttons."""
 
@@ -237,7 +202,7 @@ class ArticleView(OwnerView):
         days_for: DaysFor,
         timeout: float | None = None,
     ) -> None:
-        super().__init__(owner_id, timeout=timeout)
+        super().__init__(owner_id, timeout=VIEW_TIMEOUT if timeout is None else timeout)
         self.lookup = lookup
         self.days_for = days_for
         self.show(article)
@@ -320,7 +285,7 @@ class SuggestionView(OwnerView):
         days_for: DaysFor,
         timeout: float | None = None,
     ) -> None:
-        super().__init__(owner_id, timeout=timeout)
+        super().__init__(owner_id, timeout=VIEW_TIMEOUT if timeout is None else timeout)
         self.lookup = lookup
         self.days_for = days_for
         for article in articles[:3]:
@@ -347,7 +312,7 @@ class SuggestionView(OwnerView):
         return pick
 
 
-class BrowseView(OwnerView):
+class BrowseView(Pager):
     """Previous/Next through /keywords pages."""
 
     def __init__(
@@ -358,32 +323,19 @@ class BrowseView(OwnerView):
         *,
         timeout: float | None = None,
     ) -> None:
-        super().__init__(owner_id, timeout=timeout)
         self.category = category
-        self.pages = pages
-        self.page = 0
-        self._sync()
+        self.chunks = pages
+        super().__init__(
+            owner_id,
+            len(pages),
+            self.draw,
+            timeout=VIEW_TIMEOUT if timeout is None else timeout,
+            custom_ids=("kw:browse:prev", "kw:browse:next"),
+        )
+
+    def draw(self, page: int) -> discord.Embed:
+        return render_browse(self.category, self.chunks[page], page, len(self.chunks))
 
     def embed(self) -> discord.Embed:
-        return render_browse(self.category, self.pages[self.page], self.page, len(self.pages))
-
-    def _sync(self) -> None:
-        self.previous.disabled = self.page <= 0
-        self.next.disabled = self.page >= len(self.pages) - 1
-
-    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
-        self.page = max(0, min(self.page + step, len(self.pages) - 1))
-        self._sync()
-        await interaction.response.edit_message(embed=self.embed(), view=self)
-
-    @discord.ui.button(
-        label="Previous", style=discord.ButtonStyle.secondary, custom_id="kw:browse:prev"
-    )
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self._turn(interaction, -1)
-
-    @discord.ui.button(
-        label="Next", style=discord.ButtonStyle.secondary, custom_id="kw:browse:next"
-    )
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self._turn(interaction, +1)
+        """The page shown now."""
+        return self.draw(self.page)

@@ -22,7 +22,6 @@ from bot.comments.model import (
     Refresh,
     SetReactions,
     StoredState,
-    UserActivity,
     UserDayCount,
     UserSummary,
 )
@@ -33,11 +32,14 @@ _COLUMNS = (
     "message_id, guild_id, day, thread_id, author_id, author_name, content, attachments, "
     "reply_to, created_at, edited_at, deleted, reactions"
 )
-# Comments that count: not deleted, author not erased.
-_VISIBLE = (
-    "c.deleted = 0 AND NOT EXISTS (SELECT 1 FROM erased_users e "
+# The comment's author (alias `c`) has not asked to be forgotten.
+_NOT_ERASED = (
+    "NOT EXISTS (SELECT 1 FROM erased_users e "
     "WHERE e.guild_id = c.guild_id AND e.user_id = c.author_id)"
 )
+# Comments that count: not deleted, author not erased. Every count, page, leaderboard and
+# recap filters with this one fragment (the members store imports it).
+COUNTED = f"c.deleted = 0 AND {_NOT_ERASED}"
 
 _INSERT = (
     f"INSERT INTO comments ({_COLUMNS}) "
@@ -54,11 +56,17 @@ _UPSERT_EDIT = (
     "attachments = excluded.attachments, edited_at = coalesce(excluded.edited_at, edited_at) "
     "WHERE deleted = 0"
 )
-# Reconciliation never goes back in time over a newer edit seen live.
+# Reconciliation: the reaction count always follows Discord, but the text only moves
+# forward. A page read before a live edit carries an older (or no) edited_at: keep the edit.
+_NOT_OLDER = (
+    "(:edited IS NOT NULL AND (edited_at IS NULL OR edited_at <= :edited) "
+    "OR :edited IS NULL AND edited_at IS NULL)"
+)
 _REFRESH = (
-    "UPDATE comments SET content = ?, attachments = ?, edited_at = coalesce(?, edited_at), "
-    "reactions = ? WHERE message_id = ? AND deleted = 0 "
-    "AND (edited_at IS NULL OR ? IS NULL OR edited_at <= ?)"
+    f"UPDATE comments SET content = CASE WHEN {_NOT_OLDER} THEN :content ELSE content END, "
+    f"attachments = CASE WHEN {_NOT_OLDER} THEN :attachments ELSE attachments END, "
+    f"edited_at = CASE WHEN {_NOT_OLDER} THEN coalesce(:edited, edited_at) ELSE edited_at END, "
+    "reactions = :reactions WHERE message_id = :message_id AND deleted = 0"
 )
 _DELETE = "UPDATE comments SET deleted = 1, content = '', attachments = '[]' WHERE message_id = ?"
 _REACT = "UPDATE comments SET reactions = max(0, reactions + ?) WHERE message_id = ?"
@@ -88,23 +96,20 @@ def _comment_params(c: Comment) -> tuple[Any, ...]:
     )
 
 
-def _op_statement(op: CommentOp) -> tuple[str, list[tuple[Any, ...]]]:
+def _op_statement(op: CommentOp) -> tuple[str, list[Any]]:
     """The SQL and parameter rows for one operation."""
     if isinstance(op, Record):
         return _INSERT, [_comment_params(op.comment)]
     if isinstance(op, Edit):
         return _UPSERT_EDIT, [_comment_params(op.comment)]
     if isinstance(op, Refresh):
-        edited = to_db(op.edited_at) if op.edited_at else None
-        params = (
-            op.content,
-            _attachments_json(op.attachments),
-            edited,
-            max(0, op.reactions),
-            op.message_id,
-            edited,
-            edited,
-        )
+        params = {
+            "content": op.content,
+            "attachments": _attachments_json(op.attachments),
+            "edited": to_db(op.edited_at) if op.edited_at else None,
+            "reactions": max(0, op.reactions),
+            "message_id": op.message_id,
+        }
         return _REFRESH, [params]
     if isinstance(op, Delete):
         return _DELETE, [(mid,) for mid in op.message_ids]
@@ -148,7 +153,7 @@ class CommentStore:
             return
         async with self.db.transaction() as conn:
             sql: str | None = None
-            rows: list[tuple[Any, ...]] = []
+            rows: list[Any] = []
             for op in ops:
                 op_sql, op_rows = _op_statement(op)
                 if op_sql != sql and rows:
@@ -158,10 +163,6 @@ class CommentStore:
                 rows.extend(op_rows)
             if rows and sql:
                 await conn.executemany(sql, rows)
-
-    async def record(self, comment: Comment) -> bool:
-        """Insert one comment in autocommit mode; False if it exists or its author is erased."""
-        return await self.db.execute(_INSERT, _comment_params(comment)) > 0
 
     async def erase_user(self, guild_id: int, user_id: int, erased_at: datetime) -> int:
         """Erase a member's data in a server (comments, role grants) and remember the erasure.
@@ -228,12 +229,6 @@ class CommentStore:
             (thread_id, guild_id, message_id, to_db(at)),
         )
 
-    async def last_message_id(self, thread_id: int) -> int | None:
-        row = await self.db.fetchone(
-            "SELECT max(message_id) AS last FROM comments WHERE thread_id = ?", (thread_id,)
-        )
-        return row["last"] if row and row["last"] is not None else None
-
     async def thread_state(self, thread_id: int, after: int = 0) -> dict[int, StoredState]:
         """Stored comments of a thread after an id, as reconciliation compares them."""
         rows = await self.db.fetchall(
@@ -253,6 +248,7 @@ class CommentStore:
         }
 
     async def get(self, message_id: int) -> Comment | None:
+        """One stored comment, whatever its state (what tests and tools check against)."""
         row = await self.db.fetchone(
             f"SELECT {_COLUMNS} FROM comments WHERE message_id = ?", (message_id,)
         )
@@ -271,22 +267,23 @@ class CommentStore:
 
     # --- reading for commands, exports and the members features ------------------------
 
-    async def day_stats(self, guild_id: int, day: int) -> DayStats:
-        row = await self.db.fetchone(
-            "SELECT count(*) AS comments, count(DISTINCT c.author_id) AS participants "
-            f"FROM comments c WHERE c.guild_id = ? AND c.day = ? AND {_VISIBLE}",
-            (guild_id, day),
-        )
-        return DayStats(day, int(row["comments"]), int(row["participants"]))  # type: ignore[index]
-
-    async def all_day_stats(self, guild_id: int) -> list[DayStats]:
-        """Days with at least one comment, in day order."""
+    async def day_totals(self, guild_id: int, day: int | None = None) -> list[DayStats]:
+        """Counted comments and distinct participants per day (days with comments only)."""
+        where, params = "", (guild_id,)
+        if day is not None:
+            where, params = " AND c.day = ?", (guild_id, day)
         rows = await self.db.fetchall(
             "SELECT c.day, count(*) AS comments, count(DISTINCT c.author_id) AS participants "
-            f"FROM comments c WHERE c.guild_id = ? AND {_VISIBLE} GROUP BY c.day ORDER BY c.day",
-            (guild_id,),
+            f"FROM comments c WHERE c.guild_id = ?{where} AND {COUNTED} "
+            "GROUP BY c.day ORDER BY c.day",
+            params,
         )
-        return [DayStats(row["day"], row["comments"], row["participants"]) for row in rows]
+        return [DayStats(int(r["day"]), int(r["comments"]), int(r["participants"])) for r in rows]
+
+    async def day_stats(self, guild_id: int, day: int) -> DayStats:
+        """One day's totals (zeros when nobody commented)."""
+        found = await self.day_totals(guild_id, day)
+        return found[0] if found else DayStats(day, 0, 0)
 
     async def newest(
         self, guild_id: int, day: int, *, offset: int = 0, limit: int = 5
@@ -294,50 +291,10 @@ class CommentStore:
         """A page of a day's comments, newest first."""
         rows = await self.db.fetchall(
             f"SELECT {_COLUMNS} FROM comments c WHERE c.guild_id = ? AND c.day = ? "
-            f"AND {_VISIBLE} ORDER BY c.message_id DESC LIMIT ? OFFSET ?",
+            f"AND {COUNTED} ORDER BY c.message_id DESC LIMIT ? OFFSET ?",
             (guild_id, day, limit, offset),
         )
         return [_comment(row) for row in rows]
-
-    async def top_reacted(self, guild_id: int, day: int, limit: int = 3) -> list[Comment]:
-        """A day's most-reacted comments (ties: the earliest first); zero-reaction ones left out."""
-        rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM comments c WHERE c.guild_id = ? AND c.day = ? "
-            f"AND c.reactions > 0 AND {_VISIBLE} ORDER BY c.reactions DESC, c.message_id "
-            "LIMIT ?",
-            (guild_id, day, limit),
-        )
-        return [_comment(row) for row in rows]
-
-    async def user_activity(self, guild_id: int) -> list[UserActivity]:
-        """Per member: distinct days commented and comment count (most active first)."""
-        rows = await self.db.fetchall(
-            "SELECT c.author_id, c.day, count(*) AS n, max(c.message_id) AS last_id "
-            f"FROM comments c WHERE c.guild_id = ? AND {_VISIBLE} "
-            "GROUP BY c.author_id, c.day ORDER BY c.author_id, c.day",
-            (guild_id,),
-        )
-        names = await self._latest_names(guild_id)
-        per_user: dict[int, tuple[list[int], int]] = {}
-        for row in rows:
-            days, total = per_user.get(row["author_id"], ([], 0))
-            days.append(row["day"])
-            per_user[row["author_id"]] = (days, total + row["n"])
-        found = [
-            UserActivity(user_id, names.get(user_id, str(user_id)), tuple(days), total)
-            for user_id, (days, total) in per_user.items()
-        ]
-        found.sort(key=lambda u: (-len(u.days), -u.comments, u.user_id))
-        return found
-
-    async def user_days(self, guild_id: int, user_id: int) -> list[int]:
-        """The distinct days a member commented on, ascending (for streaks)."""
-        rows = await self.db.fetchall(
-            f"SELECT DISTINCT c.day FROM comments c WHERE c.guild_id = ? AND c.author_id = ? "
-            f"AND {_VISIBLE} ORDER BY c.day",
-            (guild_id, user_id),
-        )
-        return [row["day"] for row in rows]
 
     async def user_summary(self, guild_id: int, user_id: int) -> UserSummary:
         rows = await self.db.fetchall(
@@ -382,16 +339,5 @@ class CommentStore:
         if day is not None:
             sql += " AND c.day = ?"
             params += (day,)
-        sql += (
-            " AND NOT EXISTS (SELECT 1 FROM erased_users e WHERE e.guild_id = c.guild_id "
-            "AND e.user_id = c.author_id) ORDER BY c.day, c.message_id"
-        )
+        sql += f" AND {_NOT_ERASED} ORDER BY c.day, c.message_id"
         return [_comment(row) for row in await self.db.fetchall(sql, params)]
-
-    async def _latest_names(self, guild_id: int) -> dict[int, str]:
-        rows = await self.db.fetchall(
-            "SELECT author_id, author_name FROM comments WHERE message_id IN "
-            "(SELECT max(message_id) FROM comments WHERE guild_id = ? GROUP BY author_id)",
-            (guild_id,),
-        )
-        return {row["author_id"]: row["author_name"] for row in rows}

@@ -1,7 +1,8 @@
 """What the members' features read and write: participation, completion roles, recaps.
 
 Reads go over `comments`, `erased_users` and `series_days` (owned by other stores); only
-comments that count are used: not deleted, and not written by a member who asked to be erased.
+comments that count are used, with the comment store's own `COUNTED` filter (not deleted,
+not written by a member who asked to be erased), and per-day totals come from it.
 """
 
 from __future__ import annotations
@@ -14,19 +15,15 @@ from bot.members.participation import (
     ReactedComment,
     SeriesDay,
 )
+from bot.store.comments import COUNTED, CommentStore
 from bot.store.database import Database
 from bot.store.timestamps import from_db, to_db
-
-# Comments that count: not deleted, author not erased (alias `c`).
-_COUNTS = (
-    "c.deleted = 0 AND NOT EXISTS (SELECT 1 FROM erased_users e "
-    "WHERE e.guild_id = c.guild_id AND e.user_id = c.author_id)"
-)
 
 
 class MemberStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.comments = CommentStore(db)
 
     # --- the schedule ----------------------------------------------------------------------
 
@@ -75,16 +72,8 @@ class MemberStore:
 
     async def day_totals(self, guild_id: int, day: int | None = None) -> list[DayTotals]:
         """Comments and distinct participants per day (days with comments only)."""
-        where, params = "", (guild_id,)
-        if day is not None:
-            where, params = " AND c.day = ?", (guild_id, day)
-        rows = await self.db.fetchall(
-            "SELECT c.day, count(*) AS comments, count(DISTINCT c.author_id) AS people "
-            f"FROM comments c WHERE c.guild_id = ?{where} AND {_COUNTS} "
-            "GROUP BY c.day ORDER BY c.day",
-            params,
-        )
-        return [DayTotals(int(r["day"]), int(r["comments"]), int(r["people"])) for r in rows]
+        found = await self.comments.day_totals(guild_id, day)
+        return [DayTotals(t.day, t.comments, t.participants) for t in found]
 
     async def participants(self, guild_id: int) -> list[Participant]:
         """Every member with at least one counted comment, with their latest display name."""
@@ -96,7 +85,7 @@ class MemberStore:
             "(SELECT n.author_name FROM comments n WHERE n.message_id = "
             " (SELECT max(m.message_id) FROM comments m WHERE m.guild_id = c.guild_id "
             "  AND m.author_id = c.author_id)) AS name "
-            f"FROM comments c WHERE c.guild_id = ? AND {_COUNTS} GROUP BY c.author_id",
+            f"FROM comments c WHERE c.guild_id = ? AND {COUNTED} GROUP BY c.author_id",
             (guild_id,),
         )
         return [
@@ -113,7 +102,7 @@ class MemberStore:
     async def user_days(self, guild_id: int, user_id: int) -> set[int]:
         rows = await self.db.fetchall(
             f"SELECT DISTINCT c.day FROM comments c WHERE c.guild_id = ? AND c.author_id = ? "
-            f"AND {_COUNTS}",
+            f"AND {COUNTED}",
             (guild_id, user_id),
         )
         return {int(row[0]) for row in rows}
@@ -123,7 +112,7 @@ class MemberStore:
         rows = await self.db.fetchall(
             "SELECT c.message_id, c.thread_id, c.author_name, c.reactions, c.content "
             f"FROM comments c WHERE c.guild_id = ? AND c.day = ? AND c.reactions > 0 "
-            f"AND {_COUNTS} ORDER BY c.reactions DESC, c.message_id LIMIT ?",
+            f"AND {COUNTED} ORDER BY c.reactions DESC, c.message_id LIMIT ?",
             (guild_id, day, limit),
         )
         return [
@@ -138,10 +127,7 @@ class MemberStore:
         ]
 
     async def is_erased(self, guild_id: int, user_id: int) -> bool:
-        row = await self.db.fetchone(
-            "SELECT 1 FROM erased_users WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-        )
-        return row is not None
+        return await self.comments.erased_at(guild_id, user_id) is not None
 
     # --- completion roles ------------------------------------------------------------------
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from bot.comments.model import iso
 from bot.store import Database
 from bot.store.comments import CommentStore
+from bot.store.timestamps import to_db
 from tests.emulator import Emulator, wait_for
 from tests.emulator.ids import MessageKind
 from tests.emulator.runner import BotRunner
@@ -71,9 +71,9 @@ async def declare_days(path: Path, guild_id: str, threads: dict[int, str]) -> No
                     int(guild_id),
                     day,
                     f"Day {day}",
-                    iso(datetime.now(UTC)),
+                    to_db(datetime.now(UTC)),
                     int(thread_id),
-                    iso(datetime.now(UTC)),
+                    to_db(datetime.now(UTC)),
                 ),
             )
     finally:
@@ -327,12 +327,27 @@ async def test_comments_day_pages_for_the_invoker_only(
 
     refused = await emulator.member("amina").clicks(answer.record.original, "Next")
     assert refused.ephemeral and "belong to whoever ran" in refused.text
-    turned = await answer.click("Next")
-    assert "point 1" in turned.text and "Page 2/2" in turned.text
+    turned = await answer.click("Next")  # deferred, then the same message edited in place
+    assert turned.record.original is answer.record.original
+    description = turned.embed["description"]
+    assert "point 1" in description and "point 6" not in description
+    assert turned.embed["footer"]["text"] == "Page 2/2"
 
     empty = await karim.runs("comments day", day=9)
     assert "No comments recorded for day 9" in empty.text
     assert emulator.recorder.pinging() == []
+
+
+async def test_comments_day_answers_while_the_writer_is_busy(
+    bot_runner: BotRunner, emulator: Emulator, days: dict[int, str]
+) -> None:
+    bot = await bot_runner.start()
+    posted = await _conversation(emulator, days[1], count=2)
+    await wait_comment(bot, posted[-1])
+    writer = bot.get_cog("Comments").service.writer
+    async with writer._lock:  # a long batch is being committed (backfill, busy database)
+        answer = await emulator.member("karim").runs("comments day", day=1)
+    assert "**2** comment(s) from **2** participant(s)" in answer.text
 
 
 async def test_export_is_for_admins_in_every_format(

@@ -12,7 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.comments.export import export_filename, render_export, thread_tree, to_csv, to_json
+from bot.comments.export import (
+    MAX_DEPTH,
+    csv_cell,
+    export_filename,
+    render_export,
+    thread_tree,
+    to_csv,
+    to_json,
+)
 from bot.comments.model import Attachment, Comment
 
 NOW = datetime(2026, 12, 20, 12, 0, tzinfo=UTC)
@@ -133,4 +141,93 @@ def test_a_reply_cycle_does_not_loop() -> None:
 def test_csv_round_trips_any_text(texts: list[str]) -> None:
     comments = [make(i + 1, content=text) for i, text in enumerate(texts)]
     rows = list(csv.DictReader(io.StringIO(to_csv(comments), newline="")))
-    assert [r["content"] for r in rows] == texts
+    assert [r["content"] for r in rows] == [csv_cell(text) for text in texts]
+    for row, text in zip(rows, texts, strict=True):  # only a would-be formula is changed
+        shown = row["content"]
+        assert shown == text or (shown == "'" + text and text[:1] in "=+-@\t\r")
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    evil = [
+        make(1, content='=HYPERLINK("https://evil.example","click")'),
+        make(2, content="+1+cmd|' /C calc'!A0", author_name="@admin"),
+        make(3, content="-2+3", author_name="=1+1"),
+        make(4, content="@SUM(A1:A9)"),
+        make(5, content="\t=1"),
+        make(6, content="\r=1"),
+        make(7, content="a = b + c"),  # only the first character matters
+        make(8, attachments=(Attachment("=x.png", "https://cdn.example/x.png"),)),
+    ]
+    rows = list(csv.DictReader(io.StringIO(to_csv(evil), newline="")))
+    for row in rows:
+        for column in ("author_name", "content", "attachments"):
+            assert not row[column].startswith(("=", "+", "-", "@", "\t", "\r")), row
+    assert rows[0]["content"] == "'" + evil[0].content
+    assert (rows[2]["author_name"], rows[2]["content"]) == ("'=1+1", "'-2+3")
+    assert rows[6]["content"] == "a = b + c"
+    assert json.loads(rows[7]["attachments"])[0]["name"] == "=x.png"  # a JSON list: "[…"
+
+
+def _chain(length: int) -> list[Comment]:
+    """Each comment replies to the one before: a single, very long reply chain."""
+    return [make(i, reply_to=i - 1 if i > 1 else None) for i in range(1, length + 1)]
+
+
+def _depth(nodes: list[dict[str, object]]) -> int:
+    deepest, level = 0, nodes
+    while level:
+        deepest += 1
+        level = [reply for node in level for reply in node["replies"]]  # type: ignore[union-attr]
+    return deepest
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "md"])
+def test_a_600_long_reply_chain_exports_in_every_format(fmt: str) -> None:
+    chain = _chain(600)
+    text = render_export(chain, fmt, guild_id=5, day=1, now=NOW)
+    if fmt == "json":
+        roots = json.loads(text)["days"][0]["threads"]
+        assert _depth(roots) == MAX_DEPTH + 1  # the root and MAX_DEPTH levels of replies
+        flat: list[dict[str, object]] = []
+        level = roots
+        while level:
+            flat += level
+            level = [reply for node in level for reply in node["replies"]]
+        ids = sorted(int(str(n["message_id"])) for n in flat)
+        assert ids == list(range(1, 601))
+        # Below the cap replies are listed in order under the deepest level, links kept.
+        holder = roots[0]
+        for _ in range(MAX_DEPTH - 1):
+            holder = holder["replies"][0]
+        listed = holder["replies"]
+        assert [int(n["message_id"]) for n in listed] == list(range(MAX_DEPTH + 1, 601))
+        assert all(int(n["reply_to"]) == int(n["message_id"]) - 1 for n in listed)
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        assert [int(r["message_id"]) for r in rows] == list(range(1, 601))
+    else:
+        items = [line for line in text.splitlines() if line.lstrip().startswith("- **")]
+        assert len(items) == 600
+        assert max(len(line) - len(line.lstrip()) for line in items) == 2 * MAX_DEPTH
+
+
+def test_depth_cap_keeps_deleted_parents_and_order() -> None:
+    # 1 ← 2 ← 3 (deleted) ← 4, 1 ← 5: with a cap of 2, 4 is listed beside 3 under 2.
+    comments = [
+        make(1),
+        make(2, reply_to=1),
+        make(3, reply_to=2, deleted=True, content=""),
+        make(4, reply_to=3),
+        make(5, reply_to=1),
+    ]
+    tree = thread_tree(comments, max_depth=2)
+    assert [n["message_id"] for n in tree] == ["1"]
+    assert [n["message_id"] for n in tree[0]["replies"]] == ["2", "5"]
+    under_two = tree[0]["replies"][0]["replies"]
+    assert [(n["message_id"], n.get("deleted", False)) for n in under_two] == [
+        ("3", True),
+        ("4", False),
+    ]
+    assert under_two[1]["reply_to"] == "3" and under_two[0]["replies"] == []
+    flat = thread_tree(comments, max_depth=0)  # no nesting at all: every comment a root
+    assert [n["message_id"] for n in flat] == ["1", "2", "3", "4", "5"]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.comments.model import Attachment, Comment, DayStats, UserDayCount, UserSummary
-from bot.comments.service import DayPage
+from bot.comments.model import Attachment, Comment, DayPage, DayStats, UserDayCount, UserSummary
 from bot.rendering.comments import render_day_page, render_my_data, safe_name
 from bot.rendering.limits import EMBED_DESCRIPTION, EMBED_TOTAL
 

@@ -1,0 +1,95 @@
+"""Completion roles: many replies checked at once still give each role exactly once.
+
+No per-member lock is needed: each grant is claimed in the store (`claim_grant`, INSERT …
+ON CONFLICT DO NOTHING) before Discord is asked, and only one claim can succeed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from bot.members.completion import CompletionRoles
+from bot.store import Database
+from bot.store.members import MemberStore
+
+G, USER, SERIES = 1, 10, "s"
+FINISHER, CHAMPION = 501, 502
+NOW = datetime(2026, 12, 13, 12, tzinfo=UTC)
+
+
+class FakeMember:
+    """What CompletionRoles touches on a member; add_roles yields so checks interleave."""
+
+    def __init__(self, guild: Any) -> None:
+        self.id = USER
+        self.guild = guild
+        self.display_name = "Amina"
+        self.roles: list[int] = []
+        self.add_calls = 0
+
+    def get_role(self, role_id: int) -> object | None:
+        return object() if role_id in self.roles else None
+
+    async def add_roles(self, role: Any, *, reason: str) -> None:
+        self.add_calls += 1
+        await asyncio.sleep(0.01)  # a Discord round trip: the others run meanwhile
+        self.roles.append(role.id)
+
+
+class FakeThread:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send(self, content: str, **kwargs: Any) -> None:
+        self.sent.append(content)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A 12-day series; the member commented on days 1-11."""
+    database = Database(tmp_path / "bot.sqlite3")
+    await database.open()
+    for day in range(1, 13):
+        await database.execute(
+            "INSERT INTO series_days (guild_id, series, day, title, planned_at, state, "
+            "thread_id) VALUES (?, ?, ?, ?, ?, 'posted', ?)",
+            (G, SERIES, day, f"T{day}", f"2026-12-{day:02d}T08:00:00.000Z", 100 + day),
+        )
+        if day < 12:
+            await database.execute(
+                "INSERT INTO comments (message_id, guild_id, day, thread_id, author_id, "
+                "author_name, content, created_at) VALUES (?, ?, ?, ?, ?, 'amina', 'x', ?)",
+                (day, G, day, 100 + day, USER, NOW.isoformat()),
+            )
+    yield database
+    await database.close()
+
+
+async def test_simultaneous_replies_give_each_role_once(db: Database) -> None:
+    roles = {rid: SimpleNamespace(id=rid, name=f"role {rid}") for rid in (FINISHER, CHAMPION)}
+    guild = SimpleNamespace(id=G, name="guild", me=None, get_role=roles.get)
+    member = FakeMember(guild)
+    settings = SimpleNamespace(
+        completion_role_id=FINISHER, completion_tier_role_id=CHAMPION, completion_tier_days=6
+    )
+    bot = SimpleNamespace(settings=settings, now=lambda: NOW)
+    completion = CompletionRoles(bot, MemberStore(db))  # type: ignore[arg-type]
+    thread = FakeThread()
+
+    results = await asyncio.gather(
+        *(completion.check(member, SERIES, 12, thread) for _ in range(8))  # type: ignore[arg-type]
+    )
+
+    assert sorted(rid for given in results for rid in given) == [FINISHER, CHAMPION]
+    assert member.add_calls == 2 and sorted(member.roles) == [FINISHER, CHAMPION]
+    said = "\n".join(thread.sent)  # each role celebrated once, whoever won its claim
+    assert said.count(f"role {FINISHER}") == 1 and said.count(f"role {CHAMPION}") == 1
+    assert set(await MemberStore(db).granted(G, USER)) == {FINISHER, CHAMPION}
+    assert not hasattr(completion, "_locks")
