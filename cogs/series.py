@@ -12,37 +12,26 @@ from discord.ext import commands
 
 from bot.content import ContentError
 from bot.discord_setup import missing_permissions
-from bot.rendering.days import (
-    render_answers,
-    render_day,
-    render_day_summary,
-    render_thread_opening,
-    thread_name,
-)
-from bot.rendering.limits import MESSAGE_CONTENT, truncate
+from bot.rendering.limits import truncate
 from bot.rendering.series import (
-    not_posted_yet,
-    nothing_posted,
     out_of_range,
     post_result,
+    render_day_view,
+    render_preview,
+    render_resumed,
     render_status,
     schedule_summary,
     skip_result,
-    thread_link,
 )
 from bot.series.config import parse_interval, parse_post_time, parse_start
 from bot.series.loader import load_series
 from bot.series.service import SeriesService
-from bot.settings import format_duration
 from cogs.checks import admin_only
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
 
 log = logging.getLogger(__name__)
-
-
-PREVIEW_MESSAGES = 10  # at most this many ephemeral follow-ups for one preview
 
 
 class SeriesCog(commands.Cog, name="Series"):
@@ -80,71 +69,26 @@ class SeriesCog(commands.Cog, name="Series"):
 
     async def _start(self) -> None:
         self._started = True
-        for guild_id in await self._guilds():
-            await self.service.start(guild_id)
-
-    async def _guilds(self) -> list[int]:
-        """The configured server (or the challenge channel's) and any with rows already."""
-        found: list[int] = []
-        if self.settings.guild_id:
-            found.append(self.settings.guild_id)
-        elif self.settings.challenge_channel_id:
-            channel = self.bot.get_channel(self.settings.challenge_channel_id)
-            if isinstance(channel, discord.abc.GuildChannel):
-                found.append(channel.guild.id)
-            else:
-                log.warning(
-                    "CHALLENGE_CHANNEL_ID %s not found and GUILD_ID not set: nothing scheduled",
-                    self.settings.challenge_channel_id,
-                )
-        for guild_id in await self.service.store.guilds(self.settings.series_id):
-            if guild_id not in found and self.bot.get_guild(guild_id) is not None:
-                found.append(guild_id)
-        return found
+        await self.service.start_all()
 
     # Everyone
 
     @challenge.command(name="today", description="Today's challenge and its discussion thread")
     async def today(self, interaction: discord.Interaction) -> None:
-        guild_id = interaction.guild_id or 0
-        number = await self.service.current_day(guild_id, self.bot.now())
-        if number is None:
-            text = nothing_posted(await self.service.next_post_at(guild_id))
-            await interaction.response.send_message(text, ephemeral=True)
-            return
-        await self._show_posted(interaction, number)
+        await self._show_day(interaction, None)
 
     @challenge.command(name="day", description="A day that has already been posted")
     @app_commands.describe(number="The day number, 1 to 12")
     async def day(self, interaction: discord.Interaction, number: int) -> None:
-        guild_id = interaction.guild_id or 0
-        series = self.service.series
-        if series is None or series.day(number) is None:
-            total = len(series) if series is not None else 0
-            await interaction.response.send_message(out_of_range(number, total), ephemeral=True)
-            return
-        row = await self.service.store.get_day(guild_id, self.settings.series_id, number)
-        if row is None or row.state != "posted":
-            planned = row.planned_at if row is not None and row.state == "scheduled" else None
-            if row is not None and row.state in ("skipped", "missed"):
-                text = f"Day {number} wasn't posted in this server."
-            else:
-                text = not_posted_yet(number, planned)
-            await interaction.response.send_message(text, ephemeral=True)
-            return
-        await self._show_posted(interaction, number)
+        await self._show_day(interaction, number)
 
-    async def _show_posted(self, interaction: discord.Interaction, number: int) -> None:
-        guild_id = interaction.guild_id or 0
-        row = await self.service.store.get_day(guild_id, self.settings.series_id, number)
-        day = self.service.series.day(number) if self.service.series else None
-        if row is None or day is None:
-            await interaction.response.send_message(
-                f"Day {number} isn't available right now.", ephemeral=True
-            )
-            return
-        link = thread_link(guild_id, row.thread_id) if row.thread_id else None
-        await interaction.response.send_message(embed=render_day_summary(day, link), ephemeral=True)
+    async def _show_day(self, interaction: discord.Interaction, number: int | None) -> None:
+        view = await self.service.day_view(interaction.guild_id or 0, number)
+        shown = render_day_view(view)
+        if isinstance(shown, discord.Embed):
+            await interaction.response.send_message(embed=shown, ephemeral=True)
+        else:
+            await interaction.response.send_message(shown, ephemeral=True)
 
     # Admins
 
@@ -153,62 +97,23 @@ class SeriesCog(commands.Cog, name="Series"):
     async def status(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True)
         status = await self.service.status(interaction.guild_id or 0)
-        channel = f"<#{status.config.channel_id}>" if status.config.channel_id else None
-        embed = render_status(
-            series_name=self.settings.series_name,
-            config=status.config,
-            rows=status.rows,
-            total_days=status.total_days,
-            next_day=status.next_day,
-            next_at=status.next_at,
-            overdue=status.overdue,
-            problems=status.problems,
-            now=status.now or self.bot.now(),
-            channel_mention=channel,
-        )
+        embed = render_status(status, self.settings.series_name)
         await interaction.followup.send(embed=embed, ephemeral=True)
 
     @challenge.command(name="preview", description="See privately what a day will post")
     @app_commands.describe(number="The day number")
     @admin_only
     async def preview(self, interaction: discord.Interaction, number: int) -> None:
-        series = self.service.series
-        day = series.day(number) if series is not None else None
-        if day is None:
-            total = len(series) if series is not None else 0
+        guild_id = interaction.guild_id or 0
+        bundle = await self.service.preview(guild_id, number)
+        if bundle is None:
+            total = len(self.service.series) if self.service.series is not None else 0
             await interaction.response.send_message(out_of_range(number, total), ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True)
-        guild_id = interaction.guild_id or 0
         config = await self.service.config(guild_id)
-        next_at = await self.service.next_post_at(guild_id)
-        post = render_day(
-            day,
-            next_post_at=next_at,
-            series_name=self.settings.series_name,
-            is_last=number == max(series.numbers),  # type: ignore[union-attr]
-            ping_role_id=config.ping_role_id,
-        )
-        delay = format_duration(config.answer_delay) if config.answer_delay else "0"
-        texts = [
-            f"👀 **Preview of day {number}** — {len(post)} message(s) in the channel, "
-            f"then a thread named “{thread_name(day)}”:",
-            *(message.content for message in post),
-            "🧵 **In the thread:**",
-            *(message.content for message in render_thread_opening(day)),
-        ]
-        answers = render_answers(day)
-        if answers:
-            texts.append(f"🧠 **Expert answer, posted {delay} after the day:**")
-            texts.extend(message.content for message in answers)
-        for text in texts[:PREVIEW_MESSAGES]:
-            await interaction.followup.send(truncate(text, MESSAGE_CONTENT), ephemeral=True)
-        if len(texts) > PREVIEW_MESSAGES:
-            await interaction.followup.send(
-                f"…and {len(texts) - PREVIEW_MESSAGES} more message(s); "
-                "`challenge-bot preview` prints them all.",
-                ephemeral=True,
-            )
+        for text in render_preview(number, bundle, config.answer_delay):
+            await interaction.followup.send(text, ephemeral=True)
 
     @challenge.command(name="post", description="Post a day now (never posts a day twice)")
     @app_commands.describe(number="The day number")
@@ -222,19 +127,22 @@ class SeriesCog(commands.Cog, name="Series"):
     @app_commands.describe(number="The day number")
     @admin_only
     async def skip(self, interaction: discord.Interaction, number: int) -> None:
+        # Defer first: the skip waits for the server's lock, held by any post in progress.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         done, row = await self.service.skip(interaction.guild_id or 0, number)
-        await interaction.response.send_message(skip_result(done, row, number), ephemeral=True)
+        await interaction.followup.send(skip_result(done, row, number), ephemeral=True)
 
     @challenge.command(name="pause", description="Stop posting new days until resumed")
     @admin_only
     async def pause(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
         changed = await self.service.pause(interaction.guild_id or 0)
         text = (
             "⏸️ Paused: no new day will be posted until `/challenge resume`."
             if changed
             else "The series is already paused."
         )
-        await interaction.response.send_message(text, ephemeral=True)
+        await interaction.followup.send(text, ephemeral=True)
 
     @challenge.command(name="resume", description="Post again after a pause")
     @admin_only
@@ -242,18 +150,11 @@ class SeriesCog(commands.Cog, name="Series"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild_id = interaction.guild_id or 0
         changed = await self.service.resume(guild_id)
-        config = await self.service.config(guild_id)
         if not changed:
             text = "The series isn't paused."
         else:
-            policy = (
-                "days whose time passed were posted late"
-                if config.missed_policy == "late"
-                else "days whose time passed were marked missed"
-            )
-            text = f"▶️ Resumed ({policy}). " + schedule_summary(
-                config, await self.service.next_post_at(guild_id)
-            )
+            config = await self.service.config(guild_id)
+            text = render_resumed(config, await self.service.next_post_at(guild_id))
         await interaction.followup.send(text, ephemeral=True)
 
     @challenge.command(name="reschedule", description="Change the start, time or interval")

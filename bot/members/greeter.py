@@ -28,6 +28,7 @@ from bot.members.welcome import (
     where_we_are,
 )
 from bot.rendering.members import render_group_welcome, render_welcome
+from bot.series.config import series_config
 from bot.series.schedule import first_post
 from bot.store.members import MemberStore
 
@@ -109,20 +110,18 @@ class Greeter:
 
     async def welcome_for(self, member: discord.Member) -> str:
         """The greeting for `member` as things stand now."""
-        days = await self.store.series_days(member.guild.id, self.settings.series_id)
-        start = self.settings.start
-        first = (
-            first_post(start, self.settings.series_post_time, self.settings.tz) if start else None
-        )
-        moment = where_we_are(
-            days, self.bot.now(), interval=self.settings.series_interval, first_post=first
-        )
+        guild_id = member.guild.id
+        days = await self.store.series_days(guild_id, self.settings.series_id)
+        # The server's schedule and channel, with /challenge reschedule and channel applied.
+        config = await series_config(self.bot.db, self.settings, guild_id)
+        first = first_post(config.start, config.post_time, config.tz) if config.start else None
+        moment = where_we_are(days, self.bot.now(), interval=config.interval, first_post=first)
         values = placeholder_values(
             moment,
             member=member.mention,
             server=discord.utils.escape_markdown(member.guild.name),
             series=self.settings.series_name,
-            channel_id=self.settings.challenge_channel_id,
+            channel_id=config.channel_id,
         )
         result = welcome_text(self.settings.welcome_message, moment, values)
         if result.problem:

@@ -17,6 +17,7 @@ import discord
 
 from bot.members.participation import DayTotals, last_day
 from bot.rendering.members import render_recap
+from bot.series.config import series_config
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
 
@@ -137,14 +138,16 @@ class Recaps:
         )
 
     async def schedule_final(self, guild_id: int) -> None:
-        """The last day has no next day to end it: recap it one interval after its post."""
+        """The last day has no next day to end it: recap it one interval after its post
+        (the server's interval, after any `/challenge reschedule`)."""
         scheduler = self.bot.scheduler
         final = last_day(await self.store.series_days(guild_id, self.series_id))
         if scheduler is None or final is None or not final.posted or final.recap_posted_at:
             return
         if not final.thread_id:
             return
-        ends = (final.posted_at or final.planned_at) + self.settings.series_interval
+        config = await series_config(self.bot.db, self.settings, guild_id)
+        ends = (final.posted_at or final.planned_at) + config.interval
         delay = max(ends - self.bot.now(), timedelta(0))
         scheduler.add_job(
             self.post,

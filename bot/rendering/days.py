@@ -38,12 +38,14 @@ class RenderedMessage:
 
 
 @dataclass(frozen=True, slots=True)
-class ForumPost:
-    """A day in a forum channel: the post's title and starter message, then the rest in order."""
+class DayBundle:
+    """Everything a day sends, in order: the post (its first message starts the thread, or is
+    a forum post's starter), the thread's name and opening question, and later the answers."""
 
-    name: str
-    starter: RenderedMessage
-    messages: tuple[RenderedMessage, ...]
+    parts: tuple[RenderedMessage, ...]
+    thread_name: str
+    opening: tuple[RenderedMessage, ...]
+    answers: tuple[RenderedMessage, ...]
 
 
 def marker_line(marker: str) -> str:
@@ -113,7 +115,7 @@ def render_answers(day: ChallengeDay) -> list[RenderedMessage]:
     return [message for answer in day.answers for message in render_answer(answer)]
 
 
-def render_forum_post(
+def render_day_bundle(
     day: ChallengeDay,
     *,
     next_post_at: datetime | None,
@@ -121,12 +123,9 @@ def render_forum_post(
     is_last: bool,
     ping_role_id: int | None = None,
     marker: str | None = None,
-) -> ForumPost:
-    """A day as a forum post: the starter message, then the rest of the post and the question.
-
-    (The expert answers come later, from `render_answers`.)
-    """
-    post = render_day(
+) -> DayBundle:
+    """The whole day as the poster sends it (the bot, `/challenge preview` and the CLI)."""
+    parts = render_day(
         day,
         next_post_at=next_post_at,
         series_name=series_name,
@@ -134,25 +133,21 @@ def render_forum_post(
         ping_role_id=ping_role_id,
         marker=marker,
     )
-    return ForumPost(
-        name=thread_name(day),
-        starter=post[0],
-        messages=(*post[1:], *render_thread_opening(day)),
+    return DayBundle(
+        parts=tuple(parts),
+        thread_name=thread_name(day),
+        opening=tuple(render_thread_opening(day)),
+        answers=tuple(render_answers(day)),
     )
 
 
-def render_day_summary(
-    day: ChallengeDay, link: str | None, *, scheduled_at: datetime | None = None
-) -> discord.Embed:
+def render_day_summary(day: ChallengeDay, link: str | None) -> discord.Embed:
     """An embed for `/challenge day <n>`: what the day is about and where to discuss it."""
     embed = discord.Embed(title=truncate(title_line(day), EMBED_TITLE), colour=BRAND_COLOUR)
     about = day.description or _first_paragraph(day.intro)
     if link:
         embed.url = link
         where = f"💬 [Open the discussion thread]({link})"
-    elif scheduled_at is not None:
-        when = discord_timestamp(scheduled_at)
-        where = f"🗓️ Not posted yet: planned for {when} ({discord_timestamp(scheduled_at, 'R')})"
     else:
         where = "🗓️ Not posted yet."
     # A summary, not the page: short enough that title, fields and all stay under 6000.

@@ -2,55 +2,59 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import discord
 
+from bot.rendering.days import DayBundle, render_day_summary
 from bot.rendering.limits import (
     EMBED_DESCRIPTION,
     EMBED_FIELD_VALUE,
+    MESSAGE_CONTENT,
     discord_link,
     discord_timestamp,
     one_line,
     truncate,
 )
 from bot.rendering.meta import BRAND_COLOUR
-from bot.series.config import SeriesConfig
+from bot.series.config import SeriesConfig, duration_text
+from bot.series.schedule import DONE_STATES, MISSED, POSTED, POSTING, SCHEDULED, SKIPPED
 from bot.store.series import DayRow
 
+if TYPE_CHECKING:
+    from bot.series.service import DayView, SeriesStatus
+
 STATE_ICONS = {
-    "scheduled": "🗓️",
-    "posting": "⏳",
-    "posted": "✅",
-    "skipped": "⏭️",
-    "missed": "❌",
+    SCHEDULED: "🗓️",
+    POSTING: "⏳",
+    POSTED: "✅",
+    SKIPPED: "⏭️",
+    MISSED: "❌",
 }
 ERROR_LINE = 300  # characters of an error shown per day
-
-
-def thread_link(guild_id: int, thread_id: int) -> str:
-    return discord_link(guild_id, thread_id)
+PREVIEW_MESSAGES = 10  # at most this many ephemeral follow-ups for one preview
 
 
 def day_line(row: DayRow, now: datetime) -> str:
     """`✅ **Day 3** Agriculture Revolution — posted <t:…:f> · thread` (one line)."""
     icon = STATE_ICONS.get(row.state, "•")
     title = truncate(one_line(row.title), 48)
-    if row.state == "posted" and row.posted_at is not None:
+    if row.state == POSTED and row.posted_at is not None:
         when = f"posted {discord_timestamp(row.posted_at, 'f')}"
         if row.late:
             when += " (late)"
         if row.thread_id:
-            when += f" · [thread]({thread_link(row.guild_id, row.thread_id)})"
+            when += f" · [thread]({discord_link(row.guild_id, row.thread_id)})"
         if row.answer_state == "pending":
             when += " · answer pending"
-    elif row.state == "scheduled":
+    elif row.state == SCHEDULED:
         overdue = " (overdue)" if row.planned_at < now else ""
         when = (
             f"{discord_timestamp(row.planned_at, 'f')} "
             f"({discord_timestamp(row.planned_at, 'R')}){overdue}"
         )
-    elif row.state == "posting":
+    elif row.state == POSTING:
         when = "being posted (interrupted or retrying)"
     else:
         when = f"{row.state} (was planned {discord_timestamp(row.planned_at, 'f')})"
@@ -58,20 +62,12 @@ def day_line(row: DayRow, now: datetime) -> str:
     return f"{icon} **Day {row.day}** {title} — {when}{warning}"
 
 
-def render_status(
-    *,
-    series_name: str,
-    config: SeriesConfig,
-    rows: list[DayRow],
-    total_days: int,
-    next_day: int | None,
-    next_at: datetime | None,
-    overdue: list[int],
-    problems: list[str],
-    now: datetime,
-    channel_mention: str | None,
-) -> discord.Embed:
+def render_status(status: SeriesStatus, series_name: str) -> discord.Embed:
     """`/challenge status`: every day's state, the next post, misses and errors."""
+    config, rows, now = status.config, status.rows, status.now
+    total_days, next_day, next_at = status.total_days, status.next_day, status.next_at
+    overdue, problems = status.overdue, status.problems
+    channel_mention = f"<#{config.channel_id}>" if config.channel_id else None
     embed = discord.Embed(title=f"{series_name} — status", colour=BRAND_COLOUR)
     if rows:
         lines = [day_line(row, now) for row in rows]
@@ -87,7 +83,7 @@ def render_status(
         upcoming = (
             f"Day {next_day} {discord_timestamp(next_at, 'R')} ({discord_timestamp(next_at, 'f')})"
         )
-    elif rows and all(row.state in ("posted", "skipped", "missed") for row in rows):
+    elif rows and all(row.state in DONE_STATES for row in rows):
         upcoming = "The series is complete."
     else:
         upcoming = "Nothing scheduled."
@@ -106,7 +102,7 @@ def render_status(
     embed.add_field(name="Days", value=summary or "—")
 
     trouble = list(problems)
-    missed = [row.day for row in rows if row.state == "missed"]
+    missed = [row.day for row in rows if row.state == MISSED]
     if missed:
         trouble.append(
             f"Missed: day {', '.join(map(str, missed))} (`/challenge post N` posts one)."
@@ -159,12 +155,12 @@ def nothing_posted(next_at: datetime | None) -> str:
 def post_result(outcome: str, row: DayRow | None, number: int) -> str:
     """The answer to `/challenge post N`, by outcome (see `Outcome` in the service)."""
     link = (
-        f" {thread_link(row.guild_id, row.thread_id)}" if row is not None and row.thread_id else ""
+        f" {discord_link(row.guild_id, row.thread_id)}" if row is not None and row.thread_id else ""
     )
     if outcome == "posted":
         return f"✅ Day {number} is posted.{link}"
     if outcome == "already":
-        if row is not None and row.state == "posted":
+        if row is not None and row.state == POSTED:
             return f"Day {number} was already posted, so it wasn't posted again.{link}"
         state = row.state if row is not None else "unknown"
         return f"Day {number} can't be posted now (it is {state})."
@@ -182,9 +178,9 @@ def skip_result(done: bool, row: DayRow | None, number: int) -> str:
         return f"There is no scheduled day {number} (is a start date set?)."
     if done:
         return f"⏭️ Day {number} is skipped; it won't be posted unless you use `/challenge post {number}`."
-    if row.state == "posted":
+    if row.state == POSTED:
         return f"Day {number} was already posted; it can't be skipped."
-    if row.state == "posting":
+    if row.state == POSTING:
         return f"Day {number} is being posted right now, so it can't be skipped."
     return f"Day {number} is already {row.state}."
 
@@ -199,3 +195,51 @@ def schedule_summary(config: SeriesConfig, next_at: datetime | None) -> str:
         f"🗓️ Schedule: start {config.start_text} ({config.tz.key}), every "
         f"{config.interval_text}; {when}."
     )
+
+
+def render_resumed(config: SeriesConfig, next_at: datetime | None) -> str:
+    """The answer to `/challenge resume` once the series runs again."""
+    policy = (
+        "days whose time passed were posted late"
+        if config.missed_policy == "late"
+        else "days whose time passed were marked missed"
+    )
+    return f"▶️ Resumed ({policy}). " + schedule_summary(config, next_at)
+
+
+def render_day_view(view: DayView) -> str | discord.Embed:
+    """`/challenge today` and `/challenge day N`: a posted day's summary, or why not."""
+    if view.number is None:
+        return nothing_posted(view.next_at)
+    if view.day is None:
+        return out_of_range(view.number, view.total_days)
+    row = view.row
+    if row is None or not view.shown:
+        if row is not None and row.state in (SKIPPED, MISSED):
+            return f"Day {view.number} wasn't posted in this server."
+        planned = row.planned_at if row is not None and row.state == SCHEDULED else None
+        return not_posted_yet(view.number, planned)
+    link = discord_link(row.guild_id, row.thread_id) if row.thread_id else None
+    return render_day_summary(view.day, link)
+
+
+def render_preview(number: int, bundle: DayBundle, answer_delay: timedelta) -> list[str]:
+    """`/challenge preview N`: the day's messages, one per ephemeral follow-up (capped)."""
+    delay = duration_text(answer_delay) if answer_delay > timedelta(0) else "0"
+    texts = [
+        f"👀 **Preview of day {number}** — {len(bundle.parts)} message(s) in the channel, "
+        f"then a thread named “{bundle.thread_name}”:",
+        *(message.content for message in bundle.parts),
+        "🧵 **In the thread:**",
+        *(message.content for message in bundle.opening),
+    ]
+    if bundle.answers:
+        texts.append(f"🧠 **Expert answer, posted {delay} after the day:**")
+        texts.extend(message.content for message in bundle.answers)
+    if len(texts) > PREVIEW_MESSAGES:
+        rest = len(texts) - (PREVIEW_MESSAGES - 1)
+        texts = [
+            *texts[: PREVIEW_MESSAGES - 1],
+            f"…and {rest} more message(s); `challenge-bot preview` prints them all.",
+        ]
+    return [truncate(text, MESSAGE_CONTENT) for text in texts]

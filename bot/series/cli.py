@@ -9,12 +9,12 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.content import ContentError
-from bot.series.config import SeriesConfig, effective_config
+from bot.series.config import SeriesConfig, effective_config, series_config
 from bot.series.loader import load_series
 from bot.series.model import Series
 from bot.series.schedule import planned_times
 from bot.settings import Settings
-from bot.store import Database, GuildSettingsStore, StoreError
+from bot.store import Database, StoreError
 from bot.store.series import DayRow, SeriesStore
 
 
@@ -34,8 +34,18 @@ def header(config: SeriesConfig) -> str:
     return f"{'Day':>3}  {'Title':<32}  {'Local (' + config.tz.key + ')':<26}  {'UTC':<23}  State"
 
 
-async def stored_rows(settings: Settings) -> tuple[int | None, dict[str, str], list[DayRow]]:
-    """(server, its overrides, its rows) from an existing database."""
+def stored_schedule(settings: Settings) -> tuple[int | None, SeriesConfig, list[DayRow]]:
+    """(server, its effective settings, its rows), from the database if there is one.
+
+    Listing must not create a database, so without one only `.env` applies. The server is
+    GUILD_ID, or else the first one with a schedule.
+    """
+    if not Path(settings.database_path).exists():
+        return settings.guild_id, effective_config(settings, {}, guild_id=settings.guild_id), []
+    return asyncio.run(_read_schedule(settings))
+
+
+async def _read_schedule(settings: Settings) -> tuple[int | None, SeriesConfig, list[DayRow]]:
     db = Database(settings.database_path)
     await db.open(check_writable=False)
     try:
@@ -44,10 +54,9 @@ async def stored_rows(settings: Settings) -> tuple[int | None, dict[str, str], l
         if guild_id is None:
             guilds = await store.guilds(settings.series_id)
             guild_id = guilds[0] if guilds else None
-        if guild_id is None:
-            return None, {}, []
-        overrides = await GuildSettingsStore(db).all(guild_id)
-        return guild_id, overrides, await store.list_days(guild_id, settings.series_id)
+        config = await series_config(db, settings, guild_id)
+        rows = [] if guild_id is None else await store.list_days(guild_id, settings.series_id)
+        return guild_id, config, rows
     finally:
         await db.close()
 
@@ -70,15 +79,10 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return 1
     try:
-        # Read the database only if it exists: listing the schedule must not create one.
-        if Path(settings.database_path).exists():
-            guild_id, overrides, rows = asyncio.run(stored_rows(settings))
-        else:
-            guild_id, overrides, rows = None, {}, []
+        guild_id, config, rows = stored_schedule(settings)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    config = effective_config(settings, overrides, guild_id=guild_id)
     every = config.interval_text
     print(f"{settings.series_name}: {len(series)} days, every {every}, start {config.start_text}")
     if config.paused:

@@ -1,6 +1,8 @@
 """A server's effective series settings: `.env` defaults overridden by admin commands.
 
 Overrides live in `guild_settings` (as text) under the keys below and win over `.env`.
+`series_config` is the one way to read them: nothing else reads SERIES_START, SERIES_POST_TIME,
+SERIES_INTERVAL or CHALLENGE_CHANNEL_ID from the settings directly.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings, format_duration, parse_duration, parse_series_start
+from bot.store.database import Database
+from bot.store.guild_settings import GuildSettingsStore
 
 START_KEY = "series_start"
 POST_TIME_KEY = "series_post_time"
@@ -110,3 +114,13 @@ def effective_config(
         ping_role_id=settings.ping_role_id,
         archive_minutes=settings.thread_auto_archive_minutes,
     )
+
+
+async def series_config(
+    db: Database | None, settings: Settings, guild_id: int | None
+) -> SeriesConfig:
+    """The series settings in effect in one server (`db=None`: `.env` only, no database)."""
+    overrides: dict[str, str] = {}
+    if db is not None and guild_id is not None:
+        overrides = await GuildSettingsStore(db).all(guild_id)
+    return effective_config(settings, overrides, guild_id=guild_id)

@@ -65,3 +65,7 @@ class Series:
     @property
     def numbers(self) -> list[int]:
         return [d.number for d in self.days]
+
+    def is_last(self, number: int) -> bool:
+        """Whether `number` is the final day (its post closes the series)."""
+        return bool(self.days) and number == max(self.numbers)

@@ -19,12 +19,18 @@ import aiohttp
 import discord
 
 from bot.discord_setup import missing_permissions
+from bot.rendering.days import DayBundle, RenderedMessage
 from bot.store.series import DayRow, SeriesStore
 
 log = logging.getLogger(__name__)
 
 THREAD_ALREADY_EXISTS = 160004  # Discord: "A thread has already been created for this message"
-SEARCH_LIMIT = 50  # how far back to look for our own messages when resuming
+SEARCH_LIMIT = 50  # how far back to look for our own marked first message when resuming
+# How many of the newest messages to search for a part sent just before a crash (a busy
+# thread gets many replies after the opening, but the part we lost is among the newest).
+RESUME_SEARCH_LIMIT = 500
+# Failures of a Discord call: an HTTP error, or the connection itself (reset, timeout).
+CALL_ERRORS = (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError)
 
 Postable = discord.TextChannel | discord.ForumChannel
 
@@ -37,20 +43,26 @@ class PostStepError(Exception):
         self.cause = cause
         super().__init__(detail)
 
-    @property
-    def forbidden(self) -> bool:
-        return isinstance(self.cause, discord.Forbidden)
-
 
 @dataclass(frozen=True, slots=True)
 class DayPost:
-    """What to send for one day, already rendered."""
+    """What to send for one day (already rendered) and how."""
 
-    parts: Sequence[Any]  # RenderedMessage (`.content`, optional `.embed`) or str
-    thread_name: str
-    opening: Sequence[Any]
-    ping_role_id: int | None
+    bundle: DayBundle
+    ping_role_id: int | None  # mentioned by the first message only
     archive_minutes: int
+
+    @property
+    def parts(self) -> Sequence[RenderedMessage]:
+        return self.bundle.parts
+
+    @property
+    def thread_name(self) -> str:
+        return self.bundle.thread_name
+
+    @property
+    def opening(self) -> Sequence[RenderedMessage]:
+        return self.bundle.opening
 
 
 @dataclass(slots=True)
@@ -83,14 +95,6 @@ def message_kwargs(rendered: Any) -> dict[str, Any]:
     if embed is not None:
         kwargs["embed"] = embed
     return kwargs
-
-
-def as_list(rendered: Any) -> list[Any]:
-    if rendered is None:
-        return []
-    if isinstance(rendered, list | tuple):
-        return list(rendered)
-    return [rendered]
 
 
 _TIMESTAMP = re.compile(r"<t:-?\d+(?::[tTdDfFR])?>")
@@ -136,7 +140,7 @@ class Publisher:
         if found is None:
             try:
                 found = await self.client.fetch_channel(channel_id)
-            except discord.HTTPException as exc:
+            except CALL_ERRORS as exc:
                 raise describe("finding the challenge channel", exc, None) from exc
         if not isinstance(found, Postable):
             raise PostStepError(
@@ -153,7 +157,7 @@ class Publisher:
             return found
         try:
             fetched = await self.client.fetch_channel(thread_id)
-        except discord.HTTPException as exc:
+        except CALL_ERRORS as exc:
             raise describe("opening the day's thread", exc, None) from exc
         if not isinstance(fetched, discord.Thread):
             raise PostStepError("opening the day's thread", None, f"{thread_id} is not a thread")
@@ -298,7 +302,7 @@ class Publisher:
                     fetched = await self.client.fetch_channel(message_id)
                 except discord.NotFound:
                     fetched = None
-                except discord.HTTPException as exc:
+                except CALL_ERRORS as exc:
                     raise describe(step, exc, channel) from exc
                 existing = fetched if isinstance(fetched, discord.Thread) else None
             if existing is not None:
@@ -388,10 +392,15 @@ class Publisher:
     async def _already_sent(
         self, channel: discord.abc.Messageable, after_id: int, part: Any
     ) -> discord.Message | None:
-        """Our message with this part's text sent after `after_id`, if a crash hid it."""
+        """Our message with this part's text sent after `after_id`, if a crash hid it.
+
+        Searched newest first (the lost part is among the newest messages, however many
+        replies came after `after_id`), down to `after_id`; the oldest match wins.
+        """
         expected = comparable(message_kwargs(part).get("content"))
+        found = None
         async for message in channel.history(
-            limit=SEARCH_LIMIT, after=discord.Object(after_id), oldest_first=True
+            limit=RESUME_SEARCH_LIMIT, after=discord.Object(after_id), oldest_first=False
         ):
             if message.author.id != self.me or message.type not in (
                 discord.MessageType.default,
@@ -399,8 +408,8 @@ class Publisher:
             ):
                 continue
             if not expected or comparable(message.content) == expected:
-                return message
-        return None
+                found = message
+        return found
 
     async def _find_forum_post(
         self, forum: discord.ForumChannel, post: DayPost, marker: str
@@ -430,9 +439,7 @@ class Publisher:
         """Await a Discord call, turning any failure into a PostStepError naming the step."""
         try:
             return await operation
-        except discord.HTTPException as exc:
-            raise describe(step, exc, channel) from exc
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        except CALL_ERRORS as exc:
             raise describe(step, exc, channel) from exc
 
 

@@ -17,9 +17,10 @@ from datetime import date, datetime, time, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+import discord
 from apscheduler.triggers.date import DateTrigger
 
-from bot.rendering.days import render_answers, render_day, render_thread_opening, thread_name
+from bot.rendering.days import DayBundle, render_answers, render_day_bundle
 from bot.series import schedule as plan_maths
 from bot.series.config import (
     CHANNEL_KEY,
@@ -30,6 +31,7 @@ from bot.series.config import (
     SeriesConfig,
     duration_text,
     effective_config,
+    series_config,
 )
 from bot.series.model import ChallengeDay, Series
 from bot.series.publisher import DayPost, PostStepError, Publisher
@@ -63,8 +65,24 @@ class SeriesStatus:
     next_day: int | None
     next_at: datetime | None
     overdue: list[int]  # not-yet-posted days whose time passed
+    now: datetime
     problems: list[str] = field(default_factory=list)
-    now: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DayView:
+    """What `/challenge day N` (or `today`, `number=None`) can show a member."""
+
+    number: int | None  # None: `today` before anything was posted
+    total_days: int  # days in the series (0: the content didn't load)
+    day: ChallengeDay | None  # None: no such day
+    row: DayRow | None  # None: not scheduled in this server
+    next_at: datetime | None = None  # for `today` before day 1: when it comes
+
+    @property
+    def shown(self) -> bool:
+        """Only a posted day is shown (its question would spoil an unposted one)."""
+        return self.day is not None and self.row is not None and self.row.state == POSTED
 
 
 def slots(rows: list[DayRow]) -> list[Slot]:
@@ -89,11 +107,51 @@ class SeriesService:
         return self._locks.setdefault(guild_id, asyncio.Lock())
 
     async def config(self, guild_id: int) -> SeriesConfig:
-        return effective_config(
-            self.settings, await self.overrides.all(guild_id), guild_id=guild_id
-        )
+        return await series_config(self.bot.db, self.settings, guild_id)
 
     # Start-up and planning
+
+    def served_guilds(self, stored: list[int]) -> list[int]:
+        """The configured server (or the `.env` channel's) and any with rows (`stored`)."""
+        found: list[int] = []
+        if self.settings.guild_id:
+            found.append(self.settings.guild_id)
+        else:
+            env_channel = effective_config(self.settings, {}).channel_id
+            channel = self.bot.get_channel(env_channel) if env_channel else None
+            if isinstance(channel, discord.abc.GuildChannel):
+                found.append(channel.guild.id)
+            elif env_channel:
+                log.warning(
+                    "CHALLENGE_CHANNEL_ID %s not found and GUILD_ID not set: nothing scheduled",
+                    env_channel,
+                )
+        for guild_id in stored:
+            if guild_id not in found and self.bot.get_guild(guild_id) is not None:
+                found.append(guild_id)
+        return found
+
+    async def start_all(self) -> None:
+        """Start every served server; one server's failure doesn't stop the others."""
+        try:
+            stored = await self.store.guilds(self.series_id)
+        except Exception:
+            log.exception("Could not list the servers with a schedule; starting the configured one")
+            stored = []
+        for guild_id in self.served_guilds(stored):
+            await self._start_guarded(guild_id)
+
+    async def _start_guarded(self, guild_id: int) -> None:
+        try:
+            await self.start(guild_id)
+        except Exception:
+            log.exception("Could not start the series in server %d; trying again soon", guild_id)
+            self._add_job(
+                f"start:{guild_id}",
+                self.bot.now() + plan_maths.RETRY_STEPS[0],
+                self._start_guarded,
+                guild_id,
+            )
 
     async def start(self, guild_id: int) -> None:
         """Sync the rows, rebuild the jobs and post whatever is overdue."""
@@ -164,7 +222,7 @@ class SeriesService:
         """Remove the jobs and let a post in progress finish (its steps are recorded anyway)."""
         self.closing = True
         for guild_id in list(self.guilds):
-            self.remove_jobs(guild_id, ("post", "answer", "retry"))
+            self.remove_jobs(guild_id, ("post", "answer", "retry", "start"))
         for guild_id, lock in list(self._locks.items()):
             try:
                 async with asyncio.timeout(timeout):
@@ -198,6 +256,11 @@ class SeriesService:
                 await function(*args)
         except Exception:
             log.exception("Series job %s failed", job_id)
+            if function == self.run_due and not self.closing:
+                # A failure before any day was claimed (a busy database, say): try again soon.
+                guild_id = args[0]
+                at = self.bot.now() + plan_maths.RETRY_STEPS[0]
+                self._add_job(f"retry:{guild_id}", at, self.run_due, guild_id)
 
     # Posting
 
@@ -213,8 +276,8 @@ class SeriesService:
         now = self.bot.now()
         grace = plan_maths.grace_period(config.interval)
         rows = await self._rows_with_content(guild_id)
-        for slot in plan_maths.missed_days(slots(rows), now, grace):
-            if config.missed_policy == "skip":
+        if config.missed_policy == "skip":  # (under `late`, they are posted below, late)
+            for slot in plan_maths.missed_days(slots(rows), now, grace):
                 if await self.store.set_state(
                     guild_id, self.series_id, slot.number, MISSED, from_states=(SCHEDULED,)
                 ):
@@ -225,15 +288,10 @@ class SeriesService:
                         slot.planned_at.isoformat(),
                         slot.number,
                     )
-            else:
-                log.warning(
-                    "Day %d (planned %s) is overdue; posting it late (MISSED_POST_POLICY=late)",
-                    slot.number,
-                    slot.planned_at.isoformat(),
-                )
-        rows = await self._rows_with_content(guild_id)
-        for slot in plan_maths.due_days(slots(rows), now):
-            if self.closing:
+            rows = await self._rows_with_content(guild_id)
+        for index, slot in enumerate(plan_maths.due_days(slots(rows), now)):
+            # A catch-up can take a while: stop when shutting down or paused meanwhile.
+            if self.closing or (index and (await self.config(guild_id)).paused):
                 break
             outcome = await self._post_locked(guild_id, slot.number, config, forced=False)
             if outcome is not Outcome.POSTED and outcome is not Outcome.ALREADY:
@@ -287,10 +345,41 @@ class SeriesService:
             )
             return Outcome.NOT_READY
         try:
-            channel = await self.publisher.channel(channel_id)
+            claimed = await self._claim_and_publish(row, day, config, channel_id, forced=forced)
         except PostStepError as exc:
             await self._failed(row, config, str(exc))
             return Outcome.FAILED
+        except Exception as exc:  # anything else (a reset connection, a busy database…)
+            log.exception("Day %d in server %d: unexpected failure while posting", number, guild_id)
+            await self._failed(row, config, f"{type(exc).__name__}: {exc}")
+            return Outcome.FAILED
+        if claimed is None:
+            return Outcome.ALREADY
+        posted_at, thread_id = claimed
+        log.info("Posted day %d in server %d (thread %s)", number, guild_id, thread_id)
+        self.bot.dispatch("challenge_posted", guild_id, number, thread_id)
+        if config.answer_delay <= timedelta(0):
+            await self._answers_locked(guild_id, number)
+        else:
+            self._add_job(
+                f"answer:{guild_id}:{number}",
+                posted_at + config.answer_delay,
+                self.post_answers,
+                guild_id,
+                number,
+            )
+        return Outcome.POSTED
+
+    async def _claim_and_publish(
+        self, row: DayRow, day: ChallengeDay, config: SeriesConfig, channel_id: int, *, forced: bool
+    ) -> tuple[datetime, int | None] | None:
+        """Claim the day (unless resuming), send what is missing, mark it posted.
+
+        Returns (posted at, thread id), or None when another run claimed it first.
+        """
+        guild_id, number = row.guild_id, row.day
+        resumed = row.state == POSTING
+        channel = await self.publisher.channel(channel_id)
         now = self.bot.now()
         rows = await self.store.list_days(guild_id, self.series_id)
         if not resumed:
@@ -304,12 +393,19 @@ class SeriesService:
                 nonce=secrets.token_hex(8),
                 channel_id=channel_id,
                 late=late,
-                from_states=allowed,
+                from_states=(SCHEDULED, SKIPPED, MISSED) if forced else (SCHEDULED,),
             )
             if not claimed:
-                return Outcome.ALREADY
-            row = await self.store.get_day(guild_id, self.series_id, number)
-            assert row is not None
+                return None
+            if late:  # logged once, when claimed (a retry resumes without a new warning)
+                log.warning(
+                    "Day %d (planned %s) is overdue; posting it late (MISSED_POST_POLICY=late)",
+                    number,
+                    row.planned_at.isoformat(),
+                )
+            fresh = await self.store.get_day(guild_id, self.series_id, number)
+            assert fresh is not None
+            row = fresh
         else:
             log.info("Day %d was interrupted while posting; resuming it", number)
         # The previous day ends now. Also on a resume: a crash may have cut the first
@@ -318,64 +414,50 @@ class SeriesService:
         if previous is not None:
             ended = next(r for r in rows if r.day == previous.number)
             self.bot.dispatch("challenge_day_ending", guild_id, ended.day, ended.thread_id)
-        post = self._render(day, row, rows, config, now)
-        try:
-            progress = await self.publisher.publish_day(row, post, channel, resumed=resumed)
-        except PostStepError as exc:
-            await self._failed(row, config, str(exc))
-            return Outcome.FAILED
+        post = DayPost(
+            self._bundle(day, rows, config, now, marker=self._marker(row)),
+            ping_role_id=config.ping_role_id,
+            archive_minutes=config.archive_minutes,
+        )
+        progress = await self.publisher.publish_day(row, post, channel, resumed=resumed)
         posted_at = self.bot.now()
         await self.store.mark_posted(guild_id, self.series_id, number, posted_at=posted_at)
-        log.info("Posted day %d in server %d (thread %s)", number, guild_id, progress.thread_id)
-        self.bot.dispatch("challenge_posted", guild_id, number, progress.thread_id)
-        if config.answer_delay <= timedelta(0):
-            await self._answers_locked(guild_id, number)
-        else:
-            self._add_job(
-                f"answer:{guild_id}:{number}",
-                posted_at + config.answer_delay,
-                self.post_answers,
-                guild_id,
-                number,
-            )
-        return Outcome.POSTED
+        return posted_at, progress.thread_id
 
-    def _render(
+    def _bundle(
         self,
         day: ChallengeDay,
-        row: DayRow,
         rows: list[DayRow],
         config: SeriesConfig,
         now: datetime,
-    ) -> DayPost:
+        *,
+        marker: str | None,
+    ) -> DayBundle:
+        """The day as it goes out now: its "next challenge" line names the next day's time."""
         assert self.series is not None
         following = plan_maths.next_after(slots(rows), day.number)
         next_at = None
         if following is not None and not config.paused:
             next_at = max(following.planned_at, now)
-        marker = f"ref {row.nonce}"
-        if row.late:
-            marker = f"{LATE_NOTE} · {marker}"
-        return DayPost(
-            parts=render_day(
-                day,
-                next_post_at=next_at,
-                series_name=self.settings.series_name,
-                is_last=day.number == max(self.series.numbers),
-                ping_role_id=config.ping_role_id,
-                marker=marker,
-            ),
-            thread_name=thread_name(day),
-            opening=render_thread_opening(day),
+        return render_day_bundle(
+            day,
+            next_post_at=next_at,
+            series_name=self.settings.series_name,
+            is_last=self.series.is_last(day.number),
             ping_role_id=config.ping_role_id,
-            archive_minutes=config.archive_minutes,
+            marker=marker,
         )
 
+    @staticmethod
+    def _marker(row: DayRow) -> str:
+        marker = f"ref {row.nonce}"
+        return f"{LATE_NOTE} · {marker}" if row.late else marker
+
     async def _failed(self, row: DayRow, config: SeriesConfig, error: str) -> None:
-        """Record the problem on the row (status shows it), log it and schedule a retry."""
+        """Schedule a retry, then record the problem on the row (status shows it) and log it."""
         attempts = row.attempts + 1
-        await self.store.set_error(row.guild_id, row.series, row.day, error, attempts=attempts)
         delay = plan_maths.retry_delay(attempts - 1, config.interval)
+        self._add_job(f"retry:{row.guild_id}", self.bot.now() + delay, self.run_due, row.guild_id)
         log.error(
             "Day %d in server %d could not be posted (try %d): %s — retrying in %s",
             row.day,
@@ -384,7 +466,13 @@ class SeriesService:
             error,
             duration_text(delay),
         )
-        self._add_job(f"retry:{row.guild_id}", self.bot.now() + delay, self.run_due, row.guild_id)
+        await self._record_error(row, error, attempts)
+
+    async def _record_error(self, row: DayRow, error: str, attempts: int) -> None:
+        try:
+            await self.store.set_error(row.guild_id, row.series, row.day, error, attempts=attempts)
+        except Exception:  # the retry is scheduled anyway; the log has the problem
+            log.exception("Could not record the error of day %d", row.day)
 
     # Expert answers
 
@@ -399,6 +487,33 @@ class SeriesService:
             return
         if row.answer_state in ("posted", "none"):
             return
+        try:
+            await self._publish_answers(row, day)
+        except Exception as exc:  # PostStepError, or anything unexpected: retry later
+            if not isinstance(exc, PostStepError):
+                log.exception("Day %d: unexpected failure while posting the answer", number)
+            error = str(exc) if isinstance(exc, PostStepError) else f"{type(exc).__name__}: {exc}"
+            attempts = row.attempts + 1
+            delay = await self._retry_delay(guild_id, attempts)
+            self._add_job(
+                f"answer:{guild_id}:{number}",
+                self.bot.now() + delay,
+                self.post_answers,
+                guild_id,
+                number,
+            )
+            log.error("Expert answer of day %d not posted (try %d): %s", number, attempts, error)
+            await self._record_error(row, error, attempts)
+
+    async def _retry_delay(self, guild_id: int, attempts: int) -> timedelta:
+        try:
+            interval = (await self.config(guild_id)).interval
+        except Exception:  # the database may be what failed
+            return plan_maths.RETRY_STEPS[0]
+        return plan_maths.retry_delay(attempts - 1, interval)
+
+    async def _publish_answers(self, row: DayRow, day: ChallengeDay) -> None:
+        guild_id, number = row.guild_id, row.day
         parts = render_answers(day)
         if not parts:
             await self.store.mark_answers(guild_id, self.series_id, number, state="none", at=None)
@@ -409,26 +524,10 @@ class SeriesService:
                 guild_id, self.series_id, number, nonce=secrets.token_hex(8)
             ):
                 return
-            row = await self.store.get_day(guild_id, self.series_id, number)
-            assert row is not None
-        try:
-            await self.publisher.publish_answers(row, parts, resumed=resumed)
-        except PostStepError as exc:
-            attempts = row.attempts + 1
-            await self.store.set_error(
-                guild_id, self.series_id, number, str(exc), attempts=attempts
-            )
-            config = await self.config(guild_id)
-            delay = plan_maths.retry_delay(attempts - 1, config.interval)
-            log.error("Expert answer of day %d not posted (try %d): %s", number, attempts, exc)
-            self._add_job(
-                f"answer:{guild_id}:{number}",
-                self.bot.now() + delay,
-                self.post_answers,
-                guild_id,
-                number,
-            )
-            return
+            fresh = await self.store.get_day(guild_id, self.series_id, number)
+            assert fresh is not None
+            row = fresh
+        await self.publisher.publish_answers(row, parts, resumed=resumed)
         await self.store.mark_answers(
             guild_id, self.series_id, number, state="posted", at=self.bot.now()
         )
@@ -535,13 +634,32 @@ class SeriesService:
             now=now,
         )
 
-    async def current_day(self, guild_id: int, now: datetime | None = None) -> int | None:
+    async def current_day(self, guild_id: int) -> int | None:
         """The latest posted day (what "today's challenge" means), or None before day 1."""
         return plan_maths.current_day(slots(await self.rows(guild_id)))
 
-    async def next_post_at(self, guild_id: int, now: datetime | None = None) -> datetime | None:
+    async def day_view(self, guild_id: int, number: int | None) -> DayView:
+        """Day `number` as this server has it; `None` means today's (the latest posted)."""
+        total = len(self.series) if self.series is not None else 0
+        if number is None:
+            number = await self.current_day(guild_id)
+            if number is None:
+                return DayView(None, total, None, None, await self.next_post_at(guild_id))
+        day = self.series.day(number) if self.series is not None else None
+        row = await self.store.get_day(guild_id, self.series_id, number) if day else None
+        return DayView(number, total, day, row)
+
+    async def preview(self, guild_id: int, number: int) -> DayBundle | None:
+        """What day `number` would post now in this server (None: no such day)."""
+        day = self.series.day(number) if self.series is not None else None
+        if day is None:
+            return None
+        config = await self.config(guild_id)
+        return self._bundle(day, await self.rows(guild_id), config, self.bot.now(), marker=None)
+
+    async def next_post_at(self, guild_id: int) -> datetime | None:
         """When the next day goes out (None: nothing left, paused or not scheduled)."""
-        now = now or self.bot.now()
+        now = self.bot.now()
         config = await self.config(guild_id)
         if config.paused or config.start is None:
             return None

@@ -120,14 +120,6 @@ class SeriesStore:
         )
         return None if row is None else DayRow.from_row(row)
 
-    async def challenge_threads(self, guild_id: int) -> dict[int, int]:
-        """thread id → day number, for every day with a discussion thread in this server."""
-        rows = await self.db.fetchall(
-            "SELECT thread_id, day FROM series_days WHERE guild_id = ? AND thread_id IS NOT NULL",
-            (guild_id,),
-        )
-        return {int(row["thread_id"]): int(row["day"]) for row in rows}
-
     async def day_for_thread(self, thread_id: int) -> DayRow | None:
         row = await self.db.fetchone("SELECT * FROM series_days WHERE thread_id = ?", (thread_id,))
         return None if row is None else DayRow.from_row(row)

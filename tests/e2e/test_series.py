@@ -3,6 +3,7 @@ forum mode, role pings and the /challenge commands."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -392,3 +393,79 @@ async def test_an_interrupted_multi_message_post_continues_where_it_stopped(
     assert [m["content"] for m in posted] == [p.content for p in parts]  # part 2 not resent
     (row,) = await rows(bot)
     assert row.parts_sent == 3 and row.thread_id == first_id
+
+
+async def test_a_resumed_answer_in_a_busy_thread_is_not_sent_twice(
+    bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
+) -> None:
+    days = first_days(tmp_path, 1)
+    start = soon(-0.2)
+    bot = await bot_runner.start(
+        extensions=EXTENSIONS,
+        series_dir=days,
+        series_start=start,
+        answer_delay=timedelta(hours=3),
+    )
+    await wait_for(lambda: _day_posted(bot, 1), timeout=10)
+    settings = bot.settings
+    (row,) = await rows(bot)
+    await bot_runner.stop()
+
+    # The answer's first part went out just before a crash, after 120 replies (more than one
+    # page of history); then members kept talking. The row only says "posting, 0 sent".
+    thread = str(row.thread_id)
+    amina = emulator.member("amina").id
+    for index in range(120):
+        emulator.messages.create(
+            thread, amina, {"content": f"reply {index}"}, check_permissions=False
+        )
+    answers = render_answers(SERIES.days[0])
+    emulator.messages.create(
+        thread, emulator.bot_id, {"content": answers[0].content}, check_permissions=False
+    )
+    for index in range(5):
+        emulator.messages.create(
+            thread, amina, {"content": f"late {index}"}, check_permissions=False
+        )
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        assert await SeriesStore(db).claim_answers(
+            settings.guild_id,  # type: ignore[arg-type]
+            settings.series_id,
+            1,
+            nonce="00aa11bb22cc33dd",
+        )
+    finally:
+        await db.close()
+
+    bot = await bot_runner.start(
+        extensions=EXTENSIONS, series_dir=days, series_start=start, answer_delay=timedelta(0)
+    )
+    await wait_for(lambda: _answered(bot, 1), timeout=10)
+    sent = [m["content"] for m in emulator.bot_messages(thread)]
+    assert [sent.count(part.content) for part in answers] == [1] * len(answers)
+
+
+async def test_skip_answers_in_time_while_a_post_holds_the_lock(
+    bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
+) -> None:
+    bot = await bot_runner.start(
+        extensions=EXTENSIONS, series_dir=first_days(tmp_path, 3), series_start="2030-01-01"
+    )
+    await wait_for(lambda: _count_rows(bot, 3), timeout=5)
+    lock = service(bot).lock(bot.settings.guild_id)
+    await lock.acquire()  # as a long catch-up would
+    try:
+        asking = asyncio.create_task(emulator.admin.runs("challenge skip", number=2))
+        await wait_for(
+            lambda: emulator.recorder.rest("POST", "/interactions/*/callback"),
+            timeout=3,
+            message="no answer within Discord's 3 seconds while the lock was held",
+        )
+    finally:
+        lock.release()
+    answer = await asking
+    assert answer.type == 5  # deferred first
+    assert "Day 2 is skipped" in answer.text
+    assert [r.state for r in await rows(bot)] == ["scheduled", "skipped", "scheduled"]

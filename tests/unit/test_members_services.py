@@ -1,4 +1,5 @@
-"""The members' services against a real SQLite file: standings, recaps posted exactly once."""
+"""The members' services against a real SQLite file: standings, recaps posted exactly once,
+and the server's own schedule (after /challenge reschedule or channel) in welcomes and recaps."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from typing import Any
 import discord
 import pytest
 
+from bot.members.greeter import Greeter
 from bot.members.once import WarnOnce
 from bot.members.recaps import RECAP_RETRIES, Recaps
 from bot.members.standings import Standings
-from bot.store import Database
+from bot.series.config import CHANNEL_KEY, INTERVAL_KEY, START_KEY
+from bot.settings import Settings
+from bot.store import Database, GuildSettingsStore
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
 
@@ -114,9 +118,21 @@ class FakeThread:
         self.sent.append(embed)
 
 
-def fake_bot(thread: FakeThread, scheduler: FakeScheduler) -> Any:
+def settings() -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        guild_id=G,
+        series_id=SERIES,
+        challenge_channel_id=77,
+        series_interval=timedelta(days=1),
+        series_timezone="Africa/Casablanca",
+    )
+
+
+def fake_bot(db: Database, thread: FakeThread, scheduler: FakeScheduler) -> Any:
     return SimpleNamespace(
-        settings=SimpleNamespace(series_id=SERIES, series_interval=timedelta(days=1)),
+        settings=settings(),
+        db=db,
         scheduler=scheduler,
         now=lambda: NOW,
         get_channel=lambda _id: thread,
@@ -131,7 +147,7 @@ async def test_a_recap_is_posted_once_with_the_most_reacted_comment(db: Database
     await comment(db, 1, 2, 10, reactions=2)
     await comment(db, 2, 2, 20)
     thread = FakeThread()
-    service = recaps(db, fake_bot(thread, FakeScheduler()))
+    service = recaps(db, fake_bot(db, thread, FakeScheduler()))
 
     assert await service.post(G, 2, 102)
     assert not await service.post(G, 2, 102)
@@ -142,7 +158,7 @@ async def test_a_recap_is_posted_once_with_the_most_reacted_comment(db: Database
 
 async def test_a_refused_recap_is_unclaimed_and_retried_a_few_times(db: Database) -> None:
     thread, scheduler = FakeThread(refuse=True), FakeScheduler()
-    service = recaps(db, fake_bot(thread, scheduler))
+    service = recaps(db, fake_bot(db, thread, scheduler))
 
     assert not await service.post(G, 1, 101)
     assert scheduler.jobs["recap-retry-1-1"]["args"] == [G, 1, 101, 1]
@@ -162,7 +178,7 @@ async def test_the_final_recap_is_scheduled_only_once_the_last_day_is_posted(
     db: Database,
 ) -> None:
     scheduler = FakeScheduler()
-    service = recaps(db, fake_bot(FakeThread(), scheduler))
+    service = recaps(db, fake_bot(db, FakeThread(), scheduler))
     await service.start()
     assert scheduler.jobs == {}
 
@@ -173,6 +189,60 @@ async def test_the_final_recap_is_scheduled_only_once_the_last_day_is_posted(
     await service.schedule_final(G)
     job = scheduler.jobs[f"final-recap-{G}"]
     assert job["args"] == [G, 12, 112]
+
+
+async def test_the_final_recap_follows_the_servers_own_interval(db: Database) -> None:
+    posted = datetime(2026, 12, 12, 8, 0, 1, tzinfo=UTC)
+    await db.execute(
+        "UPDATE series_days SET state = 'posted', thread_id = 112, "
+        "posted_at = '2026-12-12T08:00:01.000Z' WHERE day = 12"
+    )
+    scheduler = FakeScheduler()
+    service = recaps(db, fake_bot(db, FakeThread(), scheduler))
+
+    def delay() -> timedelta:  # run_date is a real-clock time; the service's clock says NOW
+        return scheduler.jobs[f"final-recap-{G}"]["run_date"] - datetime.now(UTC)
+
+    await service.schedule_final(G)
+    assert abs(delay() - (posted + timedelta(days=1) - NOW)) < timedelta(seconds=5)
+    await GuildSettingsStore(db).set(G, INTERVAL_KEY, "30s")  # /challenge reschedule interval:30s
+    await service.schedule_final(G)
+    assert abs(delay() - (posted + timedelta(seconds=30) - NOW)) < timedelta(seconds=5)
+
+
+# --- welcome ----------------------------------------------------------------------------
+
+
+def newcomer() -> Any:
+    guild = SimpleNamespace(id=G, name="ML & DL Morocco")
+    return SimpleNamespace(mention="<@99>", guild=guild, bot=False, id=99)
+
+
+async def test_the_welcome_names_the_servers_own_channel_and_start(db: Database) -> None:
+    await db.execute("DELETE FROM series_days")  # before the first post is planned
+    greeter = Greeter(fake_bot(db, FakeThread(), FakeScheduler()), MemberStore(db))
+
+    text = await greeter.welcome_for(newcomer())
+    assert "in <#77>" in text and "<t:" not in text  # .env's channel, no start date yet
+
+    overrides = GuildSettingsStore(db)
+    await overrides.set(G, CHANNEL_KEY, "88")  # /challenge channel
+    await overrides.set(G, START_KEY, "2026-12-20")  # /challenge reschedule start:
+    text = await greeter.welcome_for(newcomer())
+    first = datetime(2026, 12, 20, 8, 0, tzinfo=UTC)  # 09:00 in Casablanca
+    assert "in <#88>" in text and "<#77>" not in text
+    assert f"<t:{int(first.timestamp())}:R>" in text
+
+
+async def test_the_welcome_ends_the_series_after_the_servers_interval(db: Database) -> None:
+    await db.execute(
+        "UPDATE series_days SET state = 'posted', thread_id = 100 + day, "
+        "posted_at = '2026-12-03T11:58:00.000Z'"
+    )  # all twelve posted, the last two minutes before NOW
+    greeter = Greeter(fake_bot(db, FakeThread(), FakeScheduler()), MemberStore(db))
+    assert "Today is **Day 12" in await greeter.welcome_for(newcomer())  # 1d: still today
+    await GuildSettingsStore(db).set(G, INTERVAL_KEY, "30s")
+    assert "has ended" in await greeter.welcome_for(newcomer())
 
 
 # --- warnings ----------------------------------------------------------------------------

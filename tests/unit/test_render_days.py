@@ -1,4 +1,4 @@
-"""A day as Discord messages: the post, its thread, answers, forum posts and summaries."""
+"""A day as Discord messages: the post, its thread, answers, the whole bundle and summaries."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import discord
 import pytest
 
 from bot.rendering.days import (
-    ForumPost,
+    DayBundle,
     RenderedMessage,
     marker_line,
     render_answers,
     render_day,
+    render_day_bundle,
     render_day_summary,
-    render_forum_post,
     render_thread_opening,
     thread_name,
 )
@@ -93,17 +93,17 @@ def every_rendering(series: Series) -> None:
         is_last = day.number == last
         for options in ({}, {"ping_role_id": 1234567890123456789, "marker": "ref 3f9a1c"}):
             assert_legal(post(day, is_last=is_last, **options))
-            forum = render_forum_post(
+            bundle = render_day_bundle(
                 day, next_post_at=NEXT, series_name=SERIES_NAME, is_last=is_last, **options
             )
-            assert_legal([forum.starter, *forum.messages])
+            assert_legal([*bundle.parts, *bundle.opening, *bundle.answers])
         assert_legal(render_thread_opening(day))
         answers = render_answers(day)
         if day.answers:
             assert_legal(answers)
         assert 1 <= len(thread_name(day)) <= THREAD_NAME
         assert_embed_legal(render_day_summary(day, "https://discord.com/channels/1/2"))
-        assert_embed_legal(render_day_summary(day, None, scheduled_at=NEXT))
+        assert_embed_legal(render_day_summary(day, None))
 
 
 def test_every_fixture_day_renders_within_discord_limits(fixtures: Series) -> None:
@@ -265,20 +265,21 @@ def test_thread_name_is_day_and_title_within_100_characters(fixtures: Series) ->
     assert "Sustainab…" not in name  # cut between words
 
 
-# --- forum and summary --------------------------------------------------------------------
+# --- bundle and summary -------------------------------------------------------------------
 
 
-def test_forum_post_is_starter_then_the_rest_then_the_question(fixtures: Series) -> None:
+def test_the_bundle_is_the_post_the_thread_and_the_answers_in_order(fixtures: Series) -> None:
     day = fixtures.day(11)
     assert day is not None
-    forum = render_forum_post(
+    bundle = render_day_bundle(
         day, next_post_at=NEXT, series_name=SERIES_NAME, is_last=False, marker="ref 1"
     )
-    assert isinstance(forum, ForumPost)
-    assert forum.name == "Day 11: Prioritizing Data Privacy"
-    channel_post = post(day, marker="ref 1")
-    assert forum.starter == channel_post[0]
-    assert list(forum.messages) == [*channel_post[1:], *render_thread_opening(day)]
+    assert isinstance(bundle, DayBundle)
+    assert bundle.thread_name == "Day 11: Prioritizing Data Privacy"
+    assert list(bundle.parts) == post(day, marker="ref 1")
+    assert len(bundle.parts) > 1 and bundle.parts[0].content.endswith("-# ref 1")
+    assert list(bundle.opening) == render_thread_opening(day)
+    assert list(bundle.answers) == render_answers(day)
 
 
 def test_day_summary_links_to_the_thread(fixtures: Series) -> None:
@@ -295,15 +296,14 @@ def test_day_summary_links_to_the_thread(fixtures: Series) -> None:
     assert fields["Expert answers"] == "Mr BELMADY"
 
 
-def test_day_summary_before_posting_shows_the_planned_time(fixtures: Series) -> None:
+def test_day_summary_without_a_thread_says_not_posted_yet(fixtures: Series) -> None:
     day = fixtures.day(2)
     assert day is not None
-    embed = render_day_summary(day, None, scheduled_at=NEXT)
+    embed = render_day_summary(day, None)
     assert embed.url is None
-    assert f"<t:{NEXT_TS}:F>" in embed.description  # type: ignore[operator]
     assert embed.description.startswith("Welcome to day two.")  # type: ignore[union-attr]
+    assert "Not posted yet." in embed.description  # type: ignore[operator]
     assert {f.name: f.value for f in embed.fields}["Expert answers"] == "None for this day"
-    assert "Not posted yet." in render_day_summary(day, None).description  # type: ignore[operator]
 
 
 def test_summary_of_a_huge_day_stays_within_embed_limits(fixtures: Series) -> None:

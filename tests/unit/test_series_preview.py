@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
+from bot.series.config import INTERVAL_KEY, START_KEY
+from bot.store import Database, GuildSettingsStore
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "days"
@@ -116,3 +119,24 @@ def test_preview_without_a_start_date_counts_from_now(
     assert main(["preview", "--day", "1"]) == 0
     stamp = int(re.findall(r"<t:(\d+):F>", capsys.readouterr().out)[0])
     assert before + 600 - 5 <= stamp <= datetime.now().timestamp() + 600
+
+
+def test_preview_uses_the_servers_rescheduled_times(
+    monkeypatch: pytest.MonkeyPatch, environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def reschedule() -> None:  # what `/challenge reschedule` leaves in the database
+        db = Database(environment / "bot.sqlite3")
+        await db.open()
+        try:
+            await GuildSettingsStore(db).set(7, START_KEY, "2027-01-04")
+            await GuildSettingsStore(db).set(7, INTERVAL_KEY, "2d")
+        finally:
+            await db.close()
+
+    asyncio.run(reschedule())
+    monkeypatch.setenv("GUILD_ID", "7")
+    assert main(["preview", "--day", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "posted 2027-01-04 09:00 Africa/Casablanca" in out
+    day_two = datetime(2027, 1, 6, 9, 0, tzinfo=ZoneInfo("Africa/Casablanca"))
+    assert f"<t:{int(day_two.timestamp())}:F>" in out

@@ -7,19 +7,22 @@ is a real SQLite file and the scheduler a real AsyncIOScheduler.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.series.config import PAUSED_KEY
 from bot.series.loader import load_series
-from bot.series.publisher import DayPost, PostStepError, Progress
+from bot.series.publisher import DayPost, PostStepError, Progress, Publisher
 from bot.series.service import LATE_NOTE, Outcome, SeriesService
 from bot.settings import Settings
 from bot.store import Database
@@ -51,16 +54,23 @@ class FakeBot:
     def get_channel(self, channel_id: int) -> None:
         return None
 
+    def get_guild(self, guild_id: int) -> object:
+        return object()
+
 
 @dataclass
 class FakePublisher:
-    """Records what would be sent; `fail` makes the next calls raise like a 403."""
+    """Records what would be sent; `fail` makes the next calls raise like a 403, `crash`
+    (`answer_crash`) raises those exceptions instead; `during` runs while a day is published."""
 
     posts: list[tuple[int, bool, DayPost]] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)
     fail: int = 0
+    crash: list[BaseException] = field(default_factory=list)
+    answer_crash: list[BaseException] = field(default_factory=list)
     slow: float = 0.0
     store: Any = None
+    during: Callable[[int], Awaitable[None]] | None = None
 
     async def channel(self, channel_id: int) -> object:
         return object()
@@ -70,6 +80,10 @@ class FakePublisher:
     ) -> Progress:
         if self.slow:
             await asyncio.sleep(self.slow)
+        if self.during is not None:
+            await self.during(row.day)
+        if self.crash:
+            raise self.crash.pop(0)
         if self.fail:
             self.fail -= 1
             raise PostStepError("creating the day's thread", None, "403 Forbidden (test)")
@@ -79,6 +93,8 @@ class FakePublisher:
         return Progress(ids["message_id"], len(post.parts), ids["message_id"], ids["thread_id"], 1)
 
     async def publish_answers(self, row: DayRow, parts: Any, *, resumed: bool) -> None:
+        if self.answer_crash:
+            raise self.answer_crash.pop(0)
         self.answers.append(row.day)
 
 
@@ -200,6 +216,136 @@ async def test_a_failure_is_recorded_retried_and_resumed(env: Any) -> None:
     row = await service.store.get_day(GUILD, service.series_id, 1)
     assert row.state == "posted" and row.error is None and row.attempts == 0
     assert publisher.posts[0][:2] == (1, True)  # resumed from the recorded intent
+
+
+@pytest.mark.parametrize(
+    "crash",
+    [
+        aiohttp.ClientOSError(104, "Connection reset by peer"),
+        sqlite3.OperationalError("database is locked"),
+        RuntimeError("anything else"),
+    ],
+    ids=["network", "busy-database", "other"],
+)
+async def test_any_failure_after_the_claim_is_recorded_and_retried(
+    env: Any, crash: BaseException
+) -> None:
+    service, bot, publisher = env
+    await service.start(GUILD)
+    bot.current = START + timedelta(minutes=1)
+    publisher.crash = [crash]
+    await service._guarded(f"post:{GUILD}:1", service.run_due, GUILD)  # as the scheduler runs it
+    row = await service.store.get_day(GUILD, service.series_id, 1)
+    assert row.state == "posting" and row.attempts == 1
+    assert row.error is not None and type(crash).__name__ in row.error
+    assert f"retry:{GUILD}" in job_ids(bot)
+    status = await service.status(GUILD)
+    assert any(type(crash).__name__ in str(row.error) for row in status.rows)
+
+    await service.run_due(GUILD)  # the retry
+    row = await service.store.get_day(GUILD, service.series_id, 1)
+    assert row.state == "posted" and row.error is None
+    assert [(day, resumed) for day, resumed, _ in publisher.posts] == [(1, True)]
+
+
+async def test_a_failed_answer_is_recorded_and_retried(env: Any) -> None:
+    service, bot, publisher = env
+    await service.start(GUILD)
+    bot.current = START + timedelta(minutes=1)
+    publisher.answer_crash = [aiohttp.ClientOSError(104, "reset")]
+    await service.run_due(GUILD)  # the day posts, its answer (no delay) fails
+    row = await service.store.get_day(GUILD, service.series_id, 1)
+    assert row.state == "posted" and row.answer_state == "posting"
+    assert row.error is not None and "ClientOSError" in row.error
+    assert f"answer:{GUILD}:1" in job_ids(bot)
+    await service.post_answers(GUILD, 1)
+    row = await service.store.get_day(GUILD, service.series_id, 1)
+    assert row.answer_state == "posted" and publisher.answers == [1]
+
+
+async def test_a_run_that_fails_before_claiming_anything_is_retried(env: Any) -> None:
+    service, bot, _publisher = env
+    await service.start(GUILD)
+    bot.current = START + timedelta(minutes=1)
+    real = service.store.list_days
+    calls = 0
+
+    async def busy(*args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return await real(*args)
+
+    service.store.list_days = busy  # type: ignore[method-assign]
+    await service._guarded(f"post:{GUILD}:1", service.run_due, GUILD)
+    assert f"retry:{GUILD}" in job_ids(bot)
+    assert states(await service.rows(GUILD))[0] == "scheduled"
+
+
+async def test_one_servers_failed_start_does_not_stop_the_others(env: Any) -> None:
+    service, bot, _publisher = env
+    other = GUILD + 1
+    await service.start(other)  # `other` has rows now, so it is served too
+    service.remove_jobs(other)
+    real = service.start
+
+    async def start(guild_id: int) -> None:
+        if guild_id == GUILD:
+            raise sqlite3.OperationalError("database is locked")
+        await real(guild_id)
+
+    service.start = start  # type: ignore[method-assign]
+    await service.start_all()  # GUILD (configured) first, then `other`
+    assert f"start:{GUILD}" in job_ids(bot)  # tried again later
+    assert any(job.startswith(f"post:{other}:") for job in job_ids(bot))
+
+
+async def test_pause_stops_a_catch_up_in_progress(env: Any) -> None:
+    service, bot, publisher = env
+    await service.start(GUILD)
+    bot.current = START + timedelta(days=3, minutes=1)  # days 1–4 due
+
+    async def pause_once(day: int) -> None:
+        if day == 1:
+            assert await service.pause(GUILD)  # `/challenge pause` while day 1 goes out
+
+    publisher.during = pause_once
+    await service.run_due(GUILD)
+    assert [day for day, _, _ in publisher.posts] == [1]
+    assert states(await service.rows(GUILD))[:3] == ["posted", "scheduled", "scheduled"]
+
+
+async def test_the_late_warning_is_logged_once_per_day(
+    env: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    service, bot, publisher = env
+    await service.start(GUILD)
+    bot.current = START + timedelta(days=2, hours=3)  # days 1–3 overdue
+    publisher.fail = 2
+    with caplog.at_level(logging.WARNING, logger="bot.series.service"):
+        for _ in range(3):  # day 1 fails, fails again on its retry, then all three go out
+            await service.run_due(GUILD)
+    assert [day for day, _, _ in publisher.posts] == [1, 2, 3]
+    late = [r.args[0] for r in caplog.records if "posting it late" in r.getMessage()]  # type: ignore[index]
+    assert late == [1, 2, 3]
+
+
+async def test_publisher_turns_connection_failures_into_step_errors() -> None:
+    class Client:
+        user = None
+
+        def get_channel(self, channel_id: int) -> None:
+            return None
+
+        async def fetch_channel(self, channel_id: int) -> None:
+            raise aiohttp.ClientOSError(104, "Connection reset by peer")
+
+    publisher = Publisher(Client(), None, "s")  # type: ignore[arg-type]
+    with pytest.raises(PostStepError, match="ClientOSError while opening the day's thread"):
+        await publisher.thread(5)
+    with pytest.raises(PostStepError, match="while finding the challenge channel"):
+        await publisher.channel(6)
 
 
 async def test_pause_then_resume_applies_the_policy(env: Any) -> None:

@@ -21,8 +21,8 @@ from bot.rendering.days import (
     RenderedMessage,
     render_answers,
     render_day,
+    render_day_bundle,
     render_day_summary,
-    render_forum_post,
     render_thread_opening,
     thread_name,
 )
@@ -89,11 +89,19 @@ def test_every_day_renders_within_discords_limits(day: ChallengeDay) -> None:
     answers = render_answers(day)
     assert len(answers) <= MAX_MESSAGES_PER_POST
     assert_sendable(answers, f"day {day.number} expert answers")
-    forum = render_forum_post(
-        day, next_post_at=NEXT_POST, series_name=name, is_last=is_last, marker=WORST_MARKER
+    bundle = render_day_bundle(
+        day,
+        next_post_at=None if is_last else NEXT_POST,
+        series_name=name,
+        is_last=is_last,
+        ping_role_id=PING_ROLE,
+        marker=WORST_MARKER,
     )
-    assert 1 <= len(forum.name) <= 100
-    assert_sendable([forum.starter, *forum.messages], f"day {day.number} forum post")
+    assert (list(bundle.parts), list(bundle.opening), list(bundle.answers)) == (
+        post,
+        opening,
+        answers,
+    )
     summary = RenderedMessage("", render_day_summary(day, "https://discord.com/channels/1/2/3"))
     check_message({"embeds": [summary.embed.to_dict()]})  # type: ignore[union-attr]
 
