@@ -15,6 +15,7 @@ from bot.members.standings import Standings
 from bot.rendering.members import STATS_FILENAME, render_leaderboard, render_stats, render_streak
 from bot.store.database import StoreError
 from bot.store.members import MemberStore
+from bot.store.series import SeriesStore
 from cogs.checks import member_cooldown
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class ParticipationCog(commands.Cog, name="Participation"):
 
     async def cog_load(self) -> None:
         store = MemberStore(self.bot.db)
-        self.standings = Standings(store, self.settings.series_id)
+        self.standings = Standings(store, SeriesStore(self.bot.db), self.settings.series_id)
         self.completion = CompletionRoles(self.bot, store)
 
     # --- commands ------------------------------------------------------------------------

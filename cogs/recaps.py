@@ -35,6 +35,11 @@ class RecapsCog(commands.Cog, name="Recaps"):
         await self.service.schedule_final(guild_id)
 
     @commands.Cog.listener()
+    async def on_challenge_rescheduled(self, guild_id: int) -> None:
+        # A new interval moves the end of an already-posted last day: move its recap too.
+        await self.service.schedule_final(guild_id)
+
+    @commands.Cog.listener()
     async def on_ready(self) -> None:
         await self.service.recover()
 

@@ -192,6 +192,7 @@ class SeriesCog(commands.Cog, name="Series"):
             config = await self.service.reschedule(
                 guild_id, start=new_start, post_time=new_time, interval=new_interval
             )
+            self.bot.dispatch("challenge_rescheduled", guild_id)  # e.g. moves the final recap
             text = "✅ Saved. " + schedule_summary(
                 config, await self.service.next_post_at(guild_id)
             )

@@ -8,7 +8,7 @@ import discord
 from discord.ext import commands
 
 from bot.members.greeter import Greeter
-from bot.store.members import MemberStore
+from bot.store.series import SeriesStore
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
@@ -20,7 +20,7 @@ class WelcomeCog(commands.Cog, name="Welcome"):
         self.greeter: Greeter = None  # type: ignore[assignment]  # set in cog_load
 
     async def cog_load(self) -> None:
-        self.greeter = Greeter(self.bot, MemberStore(self.bot.db))
+        self.greeter = Greeter(self.bot, SeriesStore(self.bot.db))
         self.greeter.start()
 
     async def cog_unload(self) -> None:

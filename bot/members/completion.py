@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.members.days import series_days
 from bot.members.once import WarnOnce
 from bot.members.participation import earned_roles, series_length
 from bot.rendering.members import render_congratulations
 from bot.store.members import MemberStore
+from bot.store.series import SeriesStore
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
@@ -29,6 +31,7 @@ class CompletionRoles:
         self.bot = bot
         self.settings = bot.settings
         self.store = store
+        self.schedule = SeriesStore(store.db)  # which day a thread is, and the series length
         self.warn = WarnOnce(log)
 
     @property
@@ -37,11 +40,10 @@ class CompletionRoles:
 
     async def after_reply(self, member: discord.Member, thread: discord.Thread) -> list[int]:
         """A member wrote in `thread`: if it is a challenge day's thread, check their roles."""
-        found = await self.store.day_for_thread(thread.id)
+        found = await self.schedule.day_for_thread(thread.id)
         if found is None:
             return []
-        _, series, day = found
-        return await self.check(member, series, day, thread)
+        return await self.check(member, found.series, found.day, thread)
 
     async def check(
         self,
@@ -61,7 +63,7 @@ class CompletionRoles:
         if await self.store.is_erased(guild.id, member.id):
             return []
         days = await self.store.user_days(guild.id, member.id) | {day}
-        total = series_length(await self.store.series_days(guild.id, series))
+        total = series_length(await series_days(self.schedule, guild.id, series))
         earned = earned_roles(
             days,
             total=total,

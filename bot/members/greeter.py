@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.members.days import series_days
 from bot.members.once import WarnOnce
 from bot.members.welcome import (
     BurstPolicy,
@@ -30,7 +31,7 @@ from bot.members.welcome import (
 from bot.rendering.members import render_group_welcome, render_welcome
 from bot.series.config import series_config
 from bot.series.schedule import first_post
-from bot.store.members import MemberStore
+from bot.store.series import SeriesStore
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
@@ -39,10 +40,10 @@ log = logging.getLogger(__name__)
 
 
 class Greeter:
-    def __init__(self, bot: ChallengeBot, store: MemberStore) -> None:
+    def __init__(self, bot: ChallengeBot, schedule: SeriesStore) -> None:
         self.bot = bot
         self.settings = bot.settings
-        self.store = store
+        self.schedule = schedule
         self.queue = WelcomeQueue(BurstPolicy(threshold=self.settings.welcome_burst_threshold))
         self.warn = WarnOnce(log)
         self._joined: dict[tuple[int, int], discord.Member] = {}
@@ -111,7 +112,7 @@ class Greeter:
     async def welcome_for(self, member: discord.Member) -> str:
         """The greeting for `member` as things stand now."""
         guild_id = member.guild.id
-        days = await self.store.series_days(guild_id, self.settings.series_id)
+        days = await series_days(self.schedule, guild_id, self.settings.series_id)
         # The server's schedule and channel, with /challenge reschedule and channel applied.
         config = await series_config(self.bot.db, self.settings, guild_id)
         first = first_post(config.start, config.post_time, config.tz) if config.start else None

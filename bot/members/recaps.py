@@ -2,8 +2,8 @@
 
 A day's recap is claimed in the store (series_days.recap_posted_at) before it is sent, so it
 is never posted twice; when Discord refuses it the claim is undone and a retry scheduled. The
-last day has no next day to end it, so a job recaps it one interval after its post. A recap
-cut off by a crash between claim and send is found and resent at start-up (`recover`).
+last day has no next day to end it, so a job recaps it one interval after its post (moved
+when `/challenge reschedule` changes the interval). A recap cut off by a crash between claim and send is found and resent at start-up (`recover`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.members.days import series_days
 from bot.members.participation import DayTotals, last_day
 from bot.rendering.members import render_recap
 from bot.series.config import series_config
@@ -33,17 +34,17 @@ JOB_PREFIXES = ("final-recap-", "recap-retry-")
 
 
 class Recaps:
-    def __init__(self, bot: ChallengeBot, store: MemberStore, series: SeriesStore) -> None:
+    def __init__(self, bot: ChallengeBot, store: MemberStore, schedule: SeriesStore) -> None:
         self.bot = bot
         self.settings = bot.settings
         self.series_id = bot.settings.series_id
-        self.store = store
-        self.series = series
+        self.store = store  # comments and reactions
+        self.schedule = schedule  # the days, and each recap's claim
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
         """Schedule the last day's recap in every server with a schedule."""
-        for guild_id in await self.store.guilds(self.series_id):
+        for guild_id in await self.schedule.guilds(self.series_id):
             await self.schedule_final(guild_id)
 
     def close(self) -> None:
@@ -60,8 +61,8 @@ class Recaps:
         thread has no recap of ours shortly after the claim time was cut off: unclaim, resend.
         """
         since = self.bot.now() - RECAP_RECOVERY
-        for guild_id in await self.store.guilds(self.series_id):
-            for day in await self.store.series_days(guild_id, self.series_id):
+        for guild_id in await self.schedule.guilds(self.series_id):
+            for day in await self.schedule.list_days(guild_id, self.series_id):
                 claimed = day.recap_posted_at
                 if claimed is None or claimed < since or not day.thread_id:
                     continue
@@ -69,7 +70,7 @@ class Recaps:
                     if await self._sent(day.thread_id, day.day, claimed):
                         continue
                     log.warning("The recap of day %s was cut off by a restart: sending it", day.day)
-                    await self.store.clear_recap(guild_id, self.series_id, day.day)
+                    await self.schedule.clear_recap(guild_id, self.series_id, day.day)
                 await self.post(guild_id, day.day, day.thread_id)
 
     async def _sent(self, thread_id: int, day: int, claimed: datetime) -> bool:
@@ -101,11 +102,11 @@ class Recaps:
         """
         series = self.series_id
         async with self._lock:
-            if not await self.series.mark_recap_posted(guild_id, series, day, self.bot.now()):
+            if not await self.schedule.mark_recap_posted(guild_id, series, day, self.bot.now()):
                 return False
             try:
-                days = {d.day: d for d in await self.store.series_days(guild_id, series)}
-                title = days[day].title if day in days else ""
+                row = await self.schedule.get_day(guild_id, series, day)
+                title = row.title if row is not None else ""
                 totals = await self.store.day_totals(guild_id, day)
                 top = await self.store.most_reacted(guild_id, day)
                 embed = render_recap(
@@ -116,7 +117,7 @@ class Recaps:
                 )
                 await channel.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())  # type: ignore[union-attr]
             except discord.HTTPException as exc:
-                await self.store.clear_recap(guild_id, series, day)
+                await self.schedule.clear_recap(guild_id, series, day)
                 log.warning("Could not post the recap of day %s in %s: %s", day, guild_id, exc)
                 self._retry(guild_id, day, thread_id, attempt)
                 return False
@@ -139,9 +140,10 @@ class Recaps:
 
     async def schedule_final(self, guild_id: int) -> None:
         """The last day has no next day to end it: recap it one interval after its post
-        (the server's interval, after any `/challenge reschedule`)."""
+        (the server's interval, after any `/challenge reschedule`). Run again after a
+        reschedule, it moves the job (same id, replaced)."""
         scheduler = self.bot.scheduler
-        final = last_day(await self.store.series_days(guild_id, self.series_id))
+        final = last_day(await series_days(self.schedule, guild_id, self.series_id))
         if scheduler is None or final is None or not final.posted or final.recap_posted_at:
             return
         if not final.thread_id:

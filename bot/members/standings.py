@@ -9,6 +9,7 @@ import asyncio
 from dataclasses import dataclass
 
 from bot.members.chart import comments_chart
+from bot.members.days import series_days
 from bot.members.participation import (
     ParticipationSummary,
     Ranked,
@@ -20,6 +21,7 @@ from bot.members.participation import (
     summarise,
 )
 from bot.store.members import MemberStore
+from bot.store.series import SeriesStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +34,13 @@ class MyStreak:
 
 
 class Standings:
-    def __init__(self, store: MemberStore, series_id: str) -> None:
+    def __init__(self, store: MemberStore, schedule: SeriesStore, series_id: str) -> None:
         self.store = store
+        self.schedule = schedule
         self.series_id = series_id
 
     async def summary(self, guild_id: int) -> ParticipationSummary:
-        days = await self.store.series_days(guild_id, self.series_id)
+        days = await series_days(self.schedule, guild_id, self.series_id)
         return summarise(
             await self.store.day_totals(guild_id), await self.store.participants(guild_id), days
         )
@@ -51,7 +54,7 @@ class Standings:
         return rank(await self.store.participants(guild_id))
 
     async def streak_of(self, guild_id: int, user_id: int) -> MyStreak:
-        days = await self.store.series_days(guild_id, self.series_id)
+        days = await series_days(self.schedule, guild_id, self.series_id)
         mine = await self.store.user_days(guild_id, user_id)
         today = current_day(days)
         return MyStreak(streak(mine, days), today, today is not None and today.day in mine)

@@ -1,20 +1,16 @@
-"""What the members' features read and write: participation, completion roles, recaps.
+"""What the members' features read and write: participation and completion roles.
 
-Reads go over `comments`, `erased_users` and `series_days` (owned by other stores); only
+Participation reads go over `comments` and `erased_users` (owned by the comment store); only
 comments that count are used, with the comment store's own `COUNTED` filter (not deleted,
-not written by a member who asked to be erased), and per-day totals come from it.
+not written by a member who asked to be erased), and per-day totals come from it. The
+schedule (`series_days`, recap claims included) is SeriesStore's alone.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.members.participation import (
-    DayTotals,
-    Participant,
-    ReactedComment,
-    SeriesDay,
-)
+from bot.members.participation import DayTotals, Participant, ReactedComment
 from bot.store.comments import COUNTED, CommentStore
 from bot.store.database import Database
 from bot.store.timestamps import from_db, to_db
@@ -24,49 +20,6 @@ class MemberStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.comments = CommentStore(db)
-
-    # --- the schedule ----------------------------------------------------------------------
-
-    async def series_days(self, guild_id: int, series: str) -> list[SeriesDay]:
-        rows = await self.db.fetchall(
-            "SELECT day, title, planned_at, state, thread_id, posted_at, recap_posted_at "
-            "FROM series_days WHERE guild_id = ? AND series = ? ORDER BY day",
-            (guild_id, series),
-        )
-        return [
-            SeriesDay(
-                day=int(row["day"]),
-                title=str(row["title"]),
-                planned_at=from_db(row["planned_at"]),  # type: ignore[arg-type]
-                state=str(row["state"]),
-                thread_id=row["thread_id"],
-                posted_at=from_db(row["posted_at"]),
-                recap_posted_at=from_db(row["recap_posted_at"]),
-            )
-            for row in rows
-        ]
-
-    async def day_for_thread(self, thread_id: int) -> tuple[int, str, int] | None:
-        """(guild id, series, day) of a challenge thread, or None for any other channel."""
-        row = await self.db.fetchone(
-            "SELECT guild_id, series, day FROM series_days WHERE thread_id = ?", (thread_id,)
-        )
-        return None if row is None else (int(row[0]), str(row[1]), int(row[2]))
-
-    async def guilds(self, series: str) -> list[int]:
-        rows = await self.db.fetchall(
-            "SELECT DISTINCT guild_id FROM series_days WHERE series = ? ORDER BY guild_id",
-            (series,),
-        )
-        return [int(row[0]) for row in rows]
-
-    async def clear_recap(self, guild_id: int, series: str, day: int) -> None:
-        """Undo a recap claim whose message could not be sent, so it is tried again."""
-        await self.db.execute(
-            "UPDATE series_days SET recap_posted_at = NULL "
-            "WHERE guild_id = ? AND series = ? AND day = ?",
-            (guild_id, series, day),
-        )
 
     # --- participation ---------------------------------------------------------------------
 

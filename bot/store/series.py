@@ -271,6 +271,13 @@ class SeriesStore:
         )
         return count == 1
 
+    async def clear_recap(self, guild_id: int, series: str, day: int) -> None:
+        """Undo a recap claim whose message could not be sent, so it is tried again."""
+        await self.db.execute(
+            f"UPDATE series_days SET recap_posted_at = NULL, {_touch()} WHERE {_KEY}",
+            (guild_id, series, day),
+        )
+
 
 def _touch() -> str:
     return "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"

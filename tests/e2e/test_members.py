@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from bot.members.welcome import BurstPolicy
-from bot.store import Database
+from bot.series.config import INTERVAL_KEY
+from bot.store import Database, GuildSettingsStore
 from bot.store.comments import CommentStore
 from tests.emulator import Emulator, wait_for
 from tests.emulator.runner import BotRunner
@@ -357,3 +358,20 @@ async def test_the_last_day_is_recapped_one_interval_after_its_post(
     assert recap["embeds"][0]["title"] == "Day 12 recap: Title 12"
     assert "No comments were recorded" in recap["embeds"][0]["description"]
     assert all(emulator.bot_messages(threads[day]) == [] for day in range(1, 12))
+
+
+async def test_a_late_reschedule_moves_the_last_days_recap(
+    bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
+) -> None:
+    threads = {day: open_day_thread(emulator, day) for day in range(1, 13)}
+    await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)  # day 12: 5 min ago
+    bot = await bot_runner.start(extensions=EXTENSIONS, series_id=SERIES)  # interval 1d
+    await emulator.drain()
+    assert emulator.bot_messages(threads[12]) == []  # the day runs until tomorrow
+
+    # What `/challenge reschedule interval:1m` does: save the override, dispatch the event.
+    guild = int(emulator.guild_id)
+    await GuildSettingsStore(bot.db).set(guild, INTERVAL_KEY, "1m")
+    bot.dispatch("challenge_rescheduled", guild)
+    [recap] = await wait_for(lambda: emulator.bot_messages(threads[12]))
+    assert recap["embeds"][0]["title"] == "Day 12 recap: Title 12"

@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.store import Database, GuildSettingsStore
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
+from cogs.recaps import RecapsCog
 
 G = 1
 SERIES = "s"
@@ -78,7 +79,7 @@ async def comment(db: Database, mid: int, day: int, author: int, *, reactions: i
 async def test_standings_gather_summary_ranking_and_streak(db: Database) -> None:
     for mid, day, author in [(1, 1, 10), (2, 2, 10), (3, 1, 20), (4, 1, 20)]:
         await comment(db, mid, day, author)
-    standings = Standings(MemberStore(db), SERIES)
+    standings = Standings(MemberStore(db), SeriesStore(db), SERIES)
 
     summary = await standings.summary(G)
     assert (summary.members, summary.comments, summary.days_posted) == (2, 4, 3)
@@ -162,8 +163,8 @@ async def test_a_refused_recap_is_unclaimed_and_retried_a_few_times(db: Database
 
     assert not await service.post(G, 1, 101)
     assert scheduler.jobs["recap-retry-1-1"]["args"] == [G, 1, 101, 1]
-    [day] = [d for d in await MemberStore(db).series_days(G, SERIES) if d.day == 1]
-    assert day.recap_posted_at is None  # the claim was undone
+    day = await SeriesStore(db).get_day(G, SERIES, 1)
+    assert day is not None and day.recap_posted_at is None  # the claim was undone
 
     scheduler.jobs.clear()
     assert not await service.post(G, 1, 101, attempt=RECAP_RETRIES)
@@ -210,6 +211,34 @@ async def test_the_final_recap_follows_the_servers_own_interval(db: Database) ->
     assert abs(delay() - (posted + timedelta(seconds=30) - NOW)) < timedelta(seconds=5)
 
 
+async def test_a_reschedule_after_the_last_post_moves_the_final_recap(db: Database) -> None:
+    posted = datetime(2026, 12, 3, 11, 0, tzinfo=UTC)  # an hour before NOW
+    await db.execute(
+        "UPDATE series_days SET state = 'posted', thread_id = 112, "
+        "posted_at = '2026-12-03T11:00:00.000Z' WHERE day = 12"
+    )
+    scheduler = FakeScheduler()
+    bot = fake_bot(db, FakeThread(), scheduler)
+    cog = RecapsCog(bot)
+    cog.service = recaps(db, bot)
+    await cog.on_challenge_posted(G, 12, 112)
+    job = scheduler.jobs[f"final-recap-{G}"]
+    assert job["run_date"] - datetime.now(UTC) > timedelta(hours=22)  # 1d after the post
+
+    # /challenge reschedule interval:2h saves the override, then dispatches the event.
+    await GuildSettingsStore(db).set(G, INTERVAL_KEY, "2h")
+    assert "on_challenge_rescheduled" in {name for name, _ in cog.get_listeners()}
+    await cog.on_challenge_rescheduled(G)
+    job = scheduler.jobs[f"final-recap-{G}"]  # the same job id, replaced
+    expected = posted + timedelta(hours=2) - NOW  # an hour from now
+    assert abs(job["run_date"] - datetime.now(UTC) - expected) < timedelta(seconds=5)
+    assert job["replace_existing"] and job["args"] == [G, 12, 112]
+
+    await GuildSettingsStore(db).set(G, INTERVAL_KEY, "30m")  # the day has already ended
+    await cog.on_challenge_rescheduled(G)
+    assert scheduler.jobs[f"final-recap-{G}"]["run_date"] <= datetime.now(UTC)  # recap now
+
+
 # --- welcome ----------------------------------------------------------------------------
 
 
@@ -220,7 +249,7 @@ def newcomer() -> Any:
 
 async def test_the_welcome_names_the_servers_own_channel_and_start(db: Database) -> None:
     await db.execute("DELETE FROM series_days")  # before the first post is planned
-    greeter = Greeter(fake_bot(db, FakeThread(), FakeScheduler()), MemberStore(db))
+    greeter = Greeter(fake_bot(db, FakeThread(), FakeScheduler()), SeriesStore(db))
 
     text = await greeter.welcome_for(newcomer())
     assert "in <#77>" in text and "<t:" not in text  # .env's channel, no start date yet
@@ -239,7 +268,7 @@ async def test_the_welcome_ends_the_series_after_the_servers_interval(db: Databa
         "UPDATE series_days SET state = 'posted', thread_id = 100 + day, "
         "posted_at = '2026-12-03T11:58:00.000Z'"
     )  # all twelve posted, the last two minutes before NOW
-    greeter = Greeter(fake_bot(db, FakeThread(), FakeScheduler()), MemberStore(db))
+    greeter = Greeter(fake_bot(db, FakeThread(), FakeScheduler()), SeriesStore(db))
     assert "Today is **Day 12" in await greeter.welcome_for(newcomer())  # 1d: still today
     await GuildSettingsStore(db).set(G, INTERVAL_KEY, "30s")
     assert "has ended" in await greeter.welcome_for(newcomer())

@@ -1,4 +1,4 @@
-"""MemberStore against a real SQLite file: participation, role grants, recap claims."""
+"""MemberStore against a real SQLite file: participation and role grants."""
 
 from __future__ import annotations
 
@@ -88,16 +88,6 @@ async def test_participation_excludes_deleted_and_erased(db: Database) -> None:
     assert await store.is_erased(G, 30) and not await store.is_erased(G, 10)
 
 
-async def test_series_days_and_threads(db: Database) -> None:
-    store = MemberStore(db)
-    days = await store.series_days(G, "s")
-    assert [d.day for d in days] == [1, 2, 3] and days[0].posted and days[0].thread_id == 101
-    assert days[0].planned_at == T0
-    assert await store.day_for_thread(102) == (G, "s", 2)
-    assert await store.day_for_thread(999) is None
-    assert await store.guilds("s") == [G]
-
-
 async def test_role_grants_are_claimed_once(db: Database) -> None:
     store = MemberStore(db)
     assert await store.claim_grant(G, 10, 500, T0)
@@ -108,13 +98,3 @@ async def test_role_grants_are_claimed_once(db: Database) -> None:
     await CommentStore(db).erase_user(G, 10, T0)  # erasure clears role grants too
     assert await store.granted(G, 10) == {}
     assert set(await store.granted(G, 11)) == set()
-
-
-async def test_recap_claim_can_be_undone(db: Database) -> None:
-    store = MemberStore(db)
-    await db.execute(
-        "UPDATE series_days SET recap_posted_at = '2026-12-02T08:00:00Z' WHERE day = 1"
-    )
-    await store.clear_recap(G, "s", 1)
-    days = await store.series_days(G, "s")
-    assert days[0].recap_posted_at is None

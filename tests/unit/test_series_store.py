@@ -93,7 +93,8 @@ async def test_progress_posted_and_threads(store: SeriesStore) -> None:
     )
     assert row.posted_at == T0 and row.late
     found = await store.day_for_thread(100)
-    assert found is not None and found.day == 1
+    assert found is not None and (found.guild_id, found.series, found.day) == (GUILD, SERIES, 1)
+    assert await store.day_for_thread(999) is None  # not a challenge thread
     assert await store.guilds(SERIES) == [GUILD]
     with pytest.raises(ValueError):
         await store.update(GUILD, SERIES, 1, state="posted")  # type: ignore[arg-type]
@@ -124,6 +125,12 @@ async def test_states_errors_and_answers(store: SeriesStore) -> None:
 
     assert await store.mark_recap_posted(GUILD, SERIES, 3, T0)
     assert not await store.mark_recap_posted(GUILD, SERIES, 3, T0)
+    row = await store.get_day(GUILD, SERIES, 3)
+    assert row is not None and row.recap_posted_at == T0
+    await store.clear_recap(GUILD, SERIES, 3)  # the recap could not be sent: unclaim
+    row = await store.get_day(GUILD, SERIES, 3)
+    assert row is not None and row.recap_posted_at is None
+    assert await store.mark_recap_posted(GUILD, SERIES, 3, T0)  # so it can be claimed again
 
 
 async def test_rows_survive_reopening(tmp_path: Path) -> None:
