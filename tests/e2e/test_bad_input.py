@@ -35,13 +35,28 @@ PIECES = [
     "(", ")", "{", "}", "title:", "body:", "deep*", '"deep', "%", "_", "\\", ";--",
     "'; DROP TABLE comments; --", "%s", "{0}", "${x}", "<script>",
     "@everyone", "@here", "<@123>", "<@!123>", "<@&456>", "<#789>", "</keyword:1>",
+    "<@{member}>", "<@!{member}>", "<@&{role}>", "hi <@{member}> and <@&{role}>",
     "<t:0:R>", "<:emoji:1>", "**bold**", "__under__", "~~strike~~", "`code`", "```py\nx\n```",
     "> quote", "# Title", "-# small", "[link](https://evil.example)", "||spoiler||",
     "deep learning", "apprentissage profond", "machine learning", "DL", "transformers", "ai",
 ]
 # fmt: on
+APOLOGY = "Sorry, something went wrong"
 NASTY_INTS = [-1, 0, 13, 10**12, -(10**12), 2**53 - 1, -(2**53 - 1), 1, 12, 366, 367, 7]
 MEMBERS = ("amina", "youssef", "karim", "salma", "omar")
+
+
+def with_real_ids(options: dict[str, Any], emulator: Emulator) -> dict[str, Any]:
+    """`{member}`/`{role}` become a real member's and the mentionable Challengers role's ids,
+    so a mention the bot echoed would really ping (`emulator.recorder.pinging()`)."""
+    real = {"{member}": emulator.member("youssef").id, "{role}": emulator.role("Challengers")["id"]}
+    replaced = {}
+    for name, value in options.items():
+        if isinstance(value, str):
+            for placeholder, snowflake in real.items():
+                value = value.replace(placeholder, str(snowflake))
+        replaced[name] = value
+    return replaced
 
 
 def nasty_text(rng: random.Random) -> str:
@@ -137,16 +152,18 @@ async def feed(emulator: Emulator, all_cases: list[Case], *, batch: int = 8) -> 
 
     async def one(index: int, case: Case) -> None:
         actor = emulator.admin if case.admin else emulator.member(MEMBERS[index % len(MEMBERS)])
+        options = with_real_ids(case.options, emulator)
         if case.kind == "autocomplete":
-            others = {k: v for k, v in case.options.items() if k != case.focused}
+            others = {k: v for k, v in options.items() if k != case.focused}
             choices = await actor.autocomplete(
-                case.line, case.focused, case.options[case.focused], **others
+                case.line, case.focused, options[case.focused], **others
             )
             assert isinstance(choices, list) and len(choices) <= 25
             outcome.choices += len(choices)
         else:
-            answer = await actor.runs(case.line, **case.options)
+            answer = await actor.runs(case.line, **options)
             assert answer.type is not None and (answer.text or answer.files), case
+            assert APOLOGY not in answer.text, (case, answer.text)
         outcome.answered += 1
         outcome.by_command[f"{case.kind} {case.line}"] += 1  # type: ignore[index]
 
@@ -189,7 +206,17 @@ def test_the_generator_covers_the_nasty_cases() -> None:
     texts = [nasty_text(rng) for _ in range(2000)]
     assert any(len(t) == 6000 for t in texts) and "" in texts
     joined = "".join(texts)
-    for needle in ("@everyone", "<@&456>", "NEAR(", "\u202e", "\x00", "التعلم", "🧠", '"'):
+    for needle in (
+        "@everyone",
+        "<@&{role}>",
+        "<@{member}>",
+        "NEAR(",
+        "التعلم",
+        "\u202e",
+        "\x00",
+        "🧠",
+        '"',
+    ):
         assert needle in joined, needle
     kinds = Counter(f"{c.kind} {c.line}" for c in cases(random.Random(2), 300))
     assert len(kinds) >= 12, kinds

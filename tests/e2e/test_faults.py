@@ -215,13 +215,17 @@ async def test_commands_answer_through_429s_and_5xx(
     assert "Deep Learning" in answer.text
     emulator.faults.rate_limit("*", "*", retry_after=0.2, scope="global", times=1)
     choices = await amina.autocomplete("keyword", "term", "machine")
-    assert choices
+    assert "machine-learning" in [c["value"] for c in choices], choices
+    # discord.py waits ~1 s before retrying a 5xx, inside Discord's 3 s deadline: give the
+    # retried callback margin on a loaded machine (the deadline itself is tested elsewhere).
+    emulator.interactions.response_timeout = 8.0
     emulator.faults.server_error("POST", "/interactions/*", status=502, times=1)
     answer = await amina.runs("search", text="neural networks")
-    assert answer.text
+    assert "Neural Networks" in answer.text and APOLOGY not in answer.text, answer.text
+    emulator.interactions.response_timeout = 3.0
     emulator.faults.rate_limit("POST", "/webhooks/*", retry_after=0.2, times=1)
     answer = await amina.runs("mydata")
-    assert answer.ephemeral and answer.text
+    assert answer.ephemeral and answer.embeds and APOLOGY not in answer.text, answer.text
     assert emulator.recorder.count_429() == 3
     assert len(emulator.recorder.statuses(502)) == 1
 

@@ -164,6 +164,18 @@ async def test_every_admin_command_refuses_members(
             )
     admin_commands = sorted(c.qualified_name for c, _, checked in walked if checked)
     assert set(admin_commands) >= KNOWN_ADMIN_COMMANDS, admin_commands
+    for command, by_default, by_check in walked:
+        if by_check:  # /help hides it from members, and so does Discord for a top-level one
+            assert by_default, f"/{command.qualified_name} doesn't declare default_permissions"
+    # What Discord got: a top-level command made only of admin commands is hidden from members
+    # (Manage Server); one with member subcommands must stay visible to everyone.
+    synced = {c["name"]: c for c in emulator.world.commands_for(emulator.guild_id)}
+    for top in {name.split()[0] for name in names}:
+        declared = synced[top].get("default_member_permissions")
+        if all(checked for c, _, checked in walked if c.qualified_name.split()[0] == top):
+            assert declared is not None and int(declared) & Perm.MANAGE_GUILD, (top, declared)
+        else:
+            assert declared is None, f"/{top} has member subcommands but is hidden: {declared}"
 
     amina = emulator.member("amina")
     posted_before = len(emulator.bot_messages())
@@ -243,6 +255,9 @@ async def test_the_token_never_reaches_the_logs(
     )
     process.start(LOG_LEVEL="DEBUG")
     await process.wait_ready()
+    # Someone pastes the token in a channel: discord.py logs every gateway event at DEBUG, so
+    # the token really goes through the logging handlers and only the filter can hide it.
+    await emulator.member("amina").says("general", f"is this the bot token? {TOKEN}")
     answer = await emulator.member("amina").runs("keyword", term="deep learning")
     assert "Deep Learning" in answer.text
     await emulator.drop_gateway()  # RESUME sends the token again
@@ -252,7 +267,8 @@ async def test_the_token_never_reaches_the_logs(
     await process.wait()
     log = process.log()
     assert "DEBUG" in log and "IDENTIFY" in log.upper()  # really at debug level
-    for secret in (TOKEN, TOKEN.split(".")[-1], TOKEN.split(".")[0]):
+    assert "is this the bot token? [token hidden]" in log  # the pasted token was logged, hidden
+    for secret in (TOKEN, *TOKEN.split(".")):
         assert secret not in log, f"the token leaked into the log: {secret}"
     sys.stdout.write(f"\nbot log: {len(log.splitlines())} lines at DEBUG, no token\n")
 

@@ -12,7 +12,11 @@ from hypothesis import strategies as st
 from bot.keywords.model import Found, NotFound, Suggestions
 from bot.keywords.search import KeywordService
 from bot.rendering.keywords import echo
-from tests.unit.test_keywords_search import FIXTURES, open_service
+from tests.unit.test_keywords_search import (  # no_index_errors: fail on swallowed DB errors
+    FIXTURES,
+    no_index_errors,  # noqa: F401
+    open_service,
+)
 
 FTS_PIECES = ['"', '""', "*", "NEAR", "NEAR(", "AND", "OR", "NOT", "-", ":", "^", "(", ")", "{", "}",
               "title:", "body :", "+", "deep", "learning", "réseaux", "التعلم", "\x00", "\x02", "\u200b"]  # fmt: skip

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -27,6 +28,20 @@ async def open_service(db_path: Path, directory: Path) -> tuple[Database, Keywor
     result = await sync_articles(store, directory)
     assert result.article_count > 0, result.problems
     return db, await KeywordService.load(store)
+
+
+@pytest.fixture(autouse=True)
+def no_index_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """The service turns a database error into "no hits" plus a warning, so "never raises" is
+    true by construction: a lookup that only survived that way fails the test here."""
+    caplog.set_level(logging.WARNING, logger="bot.keywords.search")
+    yield
+    failed = [
+        r.getMessage()
+        for r in caplog.get_records("call")
+        if r.name == "bot.keywords.search" and r.levelno >= logging.WARNING
+    ]
+    assert not failed, f"keyword lookups hit database errors: {failed[:3]}"
 
 
 @pytest.fixture
@@ -132,13 +147,46 @@ async def test_ranking_is_stable(service: KeywordService) -> None:
     assert await service.autocomplete("ne") == choices
 
 
+def resolved(result: Found | Suggestions | NotFound) -> list[str]:
+    if isinstance(result, Found):
+        return [result.article.slug]
+    if isinstance(result, Suggestions):
+        return [a.slug for a in result.articles]
+    return []
+
+
 @pytest.mark.parametrize(
-    "query", ['deep" OR "x', "deep*", "NEAR(deep learning)", "-deep", "title:deep", "a AND b"]
+    ("query", "resolves", "completes", "finds"),
+    [
+        ('"deep learning"', "deep-learning", "deep-learning", "deep-learning"),
+        ('deep" OR "x', "deep-learning", None, None),
+        ("deep*", "deep-learning", "deep-learning", "deep-learning"),
+        ("NEAR(deep learning)", "deep-learning", "deep-learning", None),
+        ("-deep", "deep-learning", "deep-learning", "deep-learning"),
+        ("title:deep", None, None, None),
+        ("a AND b", None, None, None),
+        ("NEAR(", None, None, None),
+        ("*", None, None, None),
+        ("-", None, None, None),
+    ],
 )
-async def test_fts_syntax_is_just_text(service: KeywordService, query: str) -> None:
-    await service.resolve(query)  # must not raise
-    await service.autocomplete(query)
-    await service.search(query)
+async def test_fts_syntax_is_just_text(
+    service: KeywordService,
+    query: str,
+    resolves: str | None,
+    completes: str | None,
+    finds: str | None,
+) -> None:
+    # FTS operators are searched as words (no syntax error, see `no_index_errors`)
+    result = await service.resolve(query)
+    assert resolves in resolved(result) if resolves else isinstance(result, NotFound), result
+    if query == '"deep learning"':
+        assert isinstance(result, Found)  # quotes around an exact title still find it
+    choices = [c.value for c in await service.autocomplete(query)]
+    if completes:
+        assert completes in choices, choices
+    hits = [hit.article.slug for hit in await service.search(query)]
+    assert (finds in hits) if finds else hits == [], hits
 
 
 async def test_query_is_capped(service: KeywordService) -> None:
