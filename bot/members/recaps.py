@@ -124,12 +124,19 @@ class Recaps:
         log.info("Posted the recap of day %s in server %s", day, guild_id)
         return True
 
+    async def _job(self, guild_id: int, day: int, thread_id: int, attempt: int = 0) -> None:
+        """A scheduled recap: failures are logged here, never left to the scheduler."""
+        try:
+            await self.post(guild_id, day, thread_id, attempt)
+        except Exception:
+            log.exception("The recap job of day %s in server %s failed", day, guild_id)
+
     def _retry(self, guild_id: int, day: int, thread_id: int, attempt: int) -> None:
         scheduler = self.bot.scheduler
         if attempt >= RECAP_RETRIES or scheduler is None or not scheduler.running:
             return
         scheduler.add_job(
-            self.post,
+            self._job,
             "date",
             run_date=datetime.now(UTC) + RECAP_RETRY_DELAY * (attempt + 1),
             args=[guild_id, day, thread_id, attempt + 1],
@@ -152,7 +159,7 @@ class Recaps:
         ends = (final.posted_at or final.planned_at) + config.interval
         delay = max(ends - self.bot.now(), timedelta(0))
         scheduler.add_job(
-            self.post,
+            self._job,
             "date",
             run_date=datetime.now(UTC) + delay,
             args=[guild_id, final.day, final.thread_id],

@@ -254,6 +254,10 @@ class SeriesService:
             await self.bot.wait_until_ready()
             if not self.closing:
                 await function(*args)
+        except asyncio.CancelledError:
+            # Shutdown cut the job short; the database says where it stopped and the next
+            # start resumes from there. Not an error for APScheduler to report.
+            log.info("Series job %s interrupted by shutdown", job_id)
         except Exception:
             log.exception("Series job %s failed", job_id)
             if function == self.run_due and not self.closing:

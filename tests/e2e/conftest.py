@@ -4,6 +4,7 @@ after-test guard (bot still connected, no unexpected ERROR logs). See tests/READ
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import shutil
@@ -17,7 +18,8 @@ from bot.settings import Settings
 from tests.emulator.runner import REPO, BotProcess, BotRunner
 from tests.emulator.server import Emulator
 
-WATCHED_LOGGERS = ("bot", "cogs", "discord")
+# asyncio: never-retrieved task exceptions; apscheduler: a job that raised.
+WATCHED_LOGGERS = ("bot", "cogs", "discord", "apscheduler", "asyncio")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -27,7 +29,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class ErrorLog(logging.Handler):
-    """Collects ERROR records from the bot, its cogs and discord.py."""
+    """Collects ERROR records from the bot, its cogs, discord.py, APScheduler and asyncio."""
 
     def __init__(self) -> None:
         super().__init__(level=logging.ERROR)
@@ -35,12 +37,22 @@ class ErrorLog(logging.Handler):
         self.allowed: list[re.Pattern[str]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name.split(".")[0] in WATCHED_LOGGERS:
-            self.records.append(record)
+        if record.name.split(".")[0] not in WATCHED_LOGGERS:
+            return
+        cancelled = bool(record.exc_info) and isinstance(
+            record.exc_info[1],  # type: ignore[index]
+            asyncio.CancelledError,
+        )
+        if cancelled and record.name.startswith("apscheduler"):
+            return  # a job cut short by the bot's shutdown (a restart in the test)
+        self.records.append(record)
 
     def allow(self, *patterns: str) -> None:
         """Expect ERROR lines matching any of these regexes (message or exception text)."""
         self.allowed += [re.compile(p) for p in patterns]
+
+    def is_allowed(self, text: str) -> bool:
+        return any(p.search(text) for p in self.allowed)
 
     def unexpected(self) -> list[str]:
         found = []
@@ -48,7 +60,7 @@ class ErrorLog(logging.Handler):
             text = record.getMessage()
             if record.exc_info and record.exc_info[1] is not None:
                 text += f" ({record.exc_info[1]!r})"
-            if not any(p.search(text) for p in self.allowed):
+            if not self.is_allowed(text):
                 found.append(f"{record.name}: {text}")
         return found
 
@@ -158,9 +170,18 @@ async def bot(bot_runner: BotRunner) -> Any:
 
 @pytest.fixture
 def bot_process(
-    emulator: Emulator, make_settings: Callable[..., Settings], tmp_path: Path
+    emulator: Emulator,
+    make_settings: Callable[..., Settings],
+    tmp_path: Path,
+    error_log: ErrorLog,
 ) -> Iterator[Callable[..., BotProcess]]:
-    """`bot_process(**setting_overrides) -> BotProcess` (not started): `python -m bot run`."""
+    """`bot_process(**setting_overrides) -> BotProcess` (not started): `python -m bot run`.
+
+    Teardown kills what still runs, then fails the test on an ERROR record or traceback in
+    the process log (unless allowed like in-process ones: `allow_errors` / `error_log.allow`)
+    or on a process that exited non-zero by itself without the test looking at its exit code
+    (`await process.wait()`); a kill() or terminate() by the test is expected, of course.
+    """
     started: list[BotProcess] = []
 
     def build(**overrides: Any) -> BotProcess:
@@ -169,7 +190,11 @@ def bot_process(
         return process
 
     yield build
+    problems: list[str] = []
     for process in started:
-        process.kill()
-        if process.process is not None:
-            process.process.wait(timeout=10)
+        problems += process.finish()
+    logs = {process.log_path: process for process in started}
+    for process in logs.values():
+        problems += [r for r in process.error_records() if not error_log.is_allowed(r)]
+    if problems:
+        pytest.fail("the bot process went wrong:\n" + "\n".join(problems), pytrace=False)

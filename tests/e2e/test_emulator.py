@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from typing import Any
 
 import discord
@@ -165,6 +166,11 @@ async def test_nonce_is_enforced(client: Any, emulator: Emulator) -> None:
     second = await channel.send("once", nonce=12345)
     assert first.id == second.id
     assert len([m for m in emulator.history("general") if m["content"] == "once"]) == 1
+
+    emulator.messages.nonce_window = timedelta(0)  # like Discord minutes later: a new message
+    third = await channel.send("once", nonce=12345)
+    assert third.id != first.id
+    assert len([m for m in emulator.history("general") if m["content"] == "once"]) == 2
 
 
 async def test_history_paging(client: Any, emulator: Emulator) -> None:

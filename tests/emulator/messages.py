@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from tests.emulator.server import Emulator
 
 Payload = dict[str, Any]
-NONCE_WINDOW = timedelta(minutes=5)
+NONCE_WINDOW = timedelta(minutes=5)  # how long Discord honours `enforce_nonce` (a few minutes)
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:
@@ -42,6 +42,9 @@ class Messages:
     def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator
         self.world = emulator.world
+        # A send repeating an earlier nonce within this window returns the earlier message
+        # (`enforce_nonce`); None = forever, 0 = never (the crash test: the bot must adopt).
+        self.nonce_window: timedelta | None = NONCE_WINDOW
 
     # ---- helpers ------------------------------------------------------------------------
     def channel(self, channel_id: str) -> Payload:
@@ -291,9 +294,12 @@ class Messages:
         return body
 
     def _by_nonce(self, channel_id: str, author_id: str, nonce: Any) -> StoredMessage | None:
-        cutoff = self.world.now() - NONCE_WINDOW
+        if self.nonce_window is not None and self.nonce_window <= timedelta(0):
+            return None
         for message in reversed(self.world.history(channel_id)):
-            if snowflake_time(message.id) < cutoff:
+            if self.nonce_window is not None and (
+                snowflake_time(message.id) < self.world.now() - self.nonce_window
+            ):
                 break
             if message.data.get("nonce") == nonce and message.data["author"]["id"] == author_id:
                 return message

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +21,10 @@ from tests.emulator.support import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 10.0
+SETTLE_QUIET = 0.5  # seconds without any bot activity that count as "settled"
+# A log record's first line (discord.py's format: "[2026-01-01 10:00:00] [ERROR   ] name: …").
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # discord.py colours its log when it thinks it may
+_RECORD = re.compile(r"^\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\S*\]?\s+\[?(?P<level>[A-Z]+)")
 
 
 class BotRunner:
@@ -87,6 +92,46 @@ class BotRunner:
         # Ready means the cogs' on_ready handlers have finished too (catch-up work etc.).
         await wait_for(lambda: not _running("on_ready"), timeout=timeout)
 
+    async def settle(self, quiet: float = SETTLE_QUIET, timeout: float = 15.0) -> None:  # noqa: ASYNC109
+        """Until the bot has finished what it was doing: every event parsed, no event handler
+        running, comment writes and greetings flushed, no REST call in flight, and all of
+        that for `quiet` seconds in a row. Call it before asserting "exactly once" or
+        "nothing else": a late duplicate then has had time to show up."""
+        await self.emulator.drain(timeout)
+        recorder = self.emulator.recorder
+        loop = asyncio.get_running_loop()
+        idle_since: float | None = None
+
+        def busy() -> bool:
+            calls = recorder.rest()
+            if any(c.status == 0 for c in calls):  # a request still in flight
+                return True
+            if calls and recorder.now() - calls[-1].time < quiet:
+                return True
+            return _running("") or self._queued_work()
+
+        async with asyncio.timeout(timeout):
+            while True:
+                if busy():
+                    idle_since = None
+                elif idle_since is None:
+                    idle_since = loop.time()
+                elif loop.time() - idle_since >= quiet:
+                    return
+                await asyncio.sleep(0.02)
+
+    def _queued_work(self) -> bool:
+        """Whether the bot's own queues (comment writes, greetings) still hold work."""
+        if self.bot is None:
+            return False
+        comments = self.bot.get_cog("Comments")
+        writer = getattr(getattr(comments, "service", None), "writer", None)
+        if writer is not None and writer.pending:
+            return True
+        welcome = self.bot.get_cog("Welcome")
+        greeter = getattr(welcome, "greeter", None)
+        return greeter is not None and greeter.enabled and len(greeter.queue) > 0
+
     @property
     def alive(self) -> bool:
         return self.task is not None and not self.task.done()
@@ -137,6 +182,9 @@ class BotProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = workdir / "bot-process.log"
         self._identified_before = 0
+        self._signalled = False  # this life was killed/terminated by the test
+        self._code_seen = False  # the test collected this life's exit code with wait()
+        self.problems: list[str] = []  # lives that ended in an unexpected way
 
     def environment(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SERIES_"))}
@@ -157,6 +205,8 @@ class BotProcess:
         return env
 
     def start(self, **extra_env: str) -> None:
+        self._check_exit()
+        self._signalled = self._code_seen = False
         self._identified_before = self.emulator.gateway.identify_count
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
@@ -186,10 +236,12 @@ class BotProcess:
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs (crash test)."""
         if self.process is not None and self.process.poll() is None:
+            self._signalled = True
             self.process.send_signal(signal.SIGKILL)
 
     def terminate(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            self._signalled = True
             self.process.send_signal(signal.SIGTERM)
 
     async def wait(self, timeout: float = 10.0) -> int:  # noqa: ASYNC109
@@ -197,7 +249,40 @@ class BotProcess:
         await wait_for(
             lambda: self.process is not None and self.process.poll() is not None, timeout=timeout
         )
+        self._code_seen = True  # the test has the exit code now: checking it is its business
         return int(self.process.returncode)
+
+    def _check_exit(self) -> None:
+        """Note a life that ended by itself with an error nobody looked at."""
+        if self.process is None or self._signalled or self._code_seen:
+            return
+        code = self.process.poll()
+        if code is not None and code != 0:
+            self.problems.append(f"the bot process exited with {code} on its own")
+
+    def finish(self) -> list[str]:
+        """At teardown: check how the last life ended, then make sure it is gone."""
+        self._check_exit()
+        self.kill()
+        if self.process is not None:
+            self.process.wait(timeout=10)
+        return self.problems
 
     def log(self) -> str:
         return self.log_path.read_text("utf-8", "replace") if self.log_path.exists() else ""
+
+    def error_records(self) -> list[str]:
+        """The log records at ERROR/CRITICAL and any traceback, each with its follow-up lines."""
+        records: list[list[str]] = []
+        for line in _ANSI.sub("", self.log()).splitlines():
+            if _RECORD.match(line) or not records:
+                records.append([line])
+            else:
+                records[-1].append(line)
+        found = []
+        for lines in records:
+            header = _RECORD.match(lines[0])
+            level = header.group("level") if header else ""
+            if level in ("ERROR", "CRITICAL") or any(x.startswith("Traceback") for x in lines):
+                found.append("\n".join(lines))
+        return found
