@@ -83,6 +83,9 @@ async def test_resume_replays_events_missed_while_disconnected(
     assert emulator.gateway.identify_count == 1
 
 
+# discord.py may dispatch an event from the invalidated connection after the test client has
+# closed (its loop is MISSING by then): a client shutdown artefact, not a bot error.
+@pytest.mark.allow_errors(r"'_MissingSentinel' object has no attribute 'create_task'")
 async def test_abrupt_drop_and_invalid_session(client: Any, emulator: Emulator) -> None:
     async def no_identify_delay(shard_id: int | None, *, initial: bool = False) -> None:
         return None  # discord.py waits 5 s before re-identifying; not needed on loopback
