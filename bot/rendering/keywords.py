@@ -263,14 +263,19 @@ class ArticleView(OwnerView):
         async def open_related(interaction: discord.Interaction) -> None:
             target = self.lookup(slug)
             if target is None:  # articles were reloaded without it
-                await interaction.response.send_message(
-                    "That article isn't available any more.", ephemeral=True
-                )
+                await article_gone(interaction)
                 return
             self.show(target)
             await interaction.response.edit_message(content=None, embed=self.embed(), view=self)
 
         return open_related
+
+
+async def article_gone(interaction: discord.Interaction) -> None:
+    """A button points at an article that was removed since (the articles were reloaded)."""
+    await interaction.response.send_message(
+        "That article isn't available any more.", ephemeral=True
+    )
 
 
 class SuggestionView(OwnerView):
@@ -301,9 +306,7 @@ class SuggestionView(OwnerView):
         async def pick(interaction: discord.Interaction) -> None:
             article = self.lookup(slug)
             if article is None:
-                await interaction.response.send_message(
-                    "That article isn't available any more.", ephemeral=True
-                )
+                await article_gone(interaction)
                 return
             view = ArticleView(self.owner_id, article, lookup=self.lookup, days_for=self.days_for)
             self.handover(view)
