@@ -16,7 +16,9 @@ from bot.rendering.limits import truncate
 from bot.rendering.series import (
     out_of_range,
     post_result,
+    render_channel_set,
     render_day_view,
+    render_paused,
     render_preview,
     render_resumed,
     render_status,
@@ -137,12 +139,7 @@ class SeriesCog(commands.Cog, name="Series"):
     async def pause(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         changed = await self.service.pause(interaction.guild_id or 0)
-        text = (
-            "⏸️ Paused: no new day will be posted until `/challenge resume`."
-            if changed
-            else "The series is already paused."
-        )
-        await interaction.followup.send(text, ephemeral=True)
+        await interaction.followup.send(render_paused(changed), ephemeral=True)
 
     @challenge.command(name="resume", description="Post again after a pause")
     @admin_only
@@ -206,17 +203,14 @@ class SeriesCog(commands.Cog, name="Series"):
         interaction: discord.Interaction,
         to: discord.TextChannel | discord.ForumChannel,
     ) -> None:
-        channel = to
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild = interaction.guild
-        await self.service.set_channel(interaction.guild_id or 0, channel.id)
-        text = f"✅ Days will be posted in {channel.mention}."
-        resolved = guild.get_channel(channel.id) if guild is not None else None
+        await self.service.set_channel(interaction.guild_id or 0, to.id)
+        missing: list[str] = []
+        resolved = guild.get_channel(to.id) if guild is not None else None
         if guild is not None and guild.me is not None and resolved is not None:
             missing = missing_permissions(resolved.permissions_for(guild.me))
-            if missing:
-                text += f"\n⚠️ I'm missing these permissions there: {', '.join(missing)}."
-        await interaction.followup.send(text, ephemeral=True)
+        await interaction.followup.send(render_channel_set(to.mention, missing), ephemeral=True)
 
 
 async def setup(bot: ChallengeBot) -> None:

@@ -107,10 +107,9 @@ def render_status(status: SeriesStatus, series_name: str) -> discord.Embed:
         trouble.append(
             f"Missed: day {', '.join(map(str, missed))} (`/challenge post N` posts one)."
         )
-    late_overdue = [n for n in overdue if not config.paused]
-    if late_overdue:
-        trouble.append(f"Overdue: day {', '.join(map(str, late_overdue))}.")
-    if config.paused and overdue:
+    if overdue and not config.paused:
+        trouble.append(f"Overdue: day {', '.join(map(str, overdue))}.")
+    elif overdue:
         trouble.append(
             f"Passed while paused: day {', '.join(map(str, overdue))} "
             f"(on resume: {'posted late' if config.missed_policy == 'late' else 'marked missed'})."
@@ -195,6 +194,21 @@ def schedule_summary(config: SeriesConfig, next_at: datetime | None) -> str:
         f"🗓️ Schedule: start {config.start_text} ({config.tz.key}), every "
         f"{config.interval_text}; {when}."
     )
+
+
+def render_paused(changed: bool) -> str:
+    """The answer to `/challenge pause`."""
+    if not changed:
+        return "The series is already paused."
+    return "⏸️ Paused: no new day will be posted until `/challenge resume`."
+
+
+def render_channel_set(mention: str, missing: list[str]) -> str:
+    """The answer to `/challenge channel`, with the permissions the bot lacks there."""
+    text = f"✅ Days will be posted in {mention}."
+    if missing:
+        text += f"\n⚠️ I'm missing these permissions there: {', '.join(missing)}."
+    return text
 
 
 def render_resumed(config: SeriesConfig, next_at: datetime | None) -> str:

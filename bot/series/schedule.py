@@ -106,15 +106,17 @@ def due_days(slots: Iterable[Slot], now: datetime) -> list[Slot]:
     ]
 
 
+def is_late(planned_at: datetime, now: datetime, grace: timedelta) -> bool:
+    return now - planned_at > grace
+
+
 def missed_days(slots: Iterable[Slot], now: datetime, grace: timedelta) -> list[Slot]:
     """Not-yet-posted days whose time passed more than `grace` ago (bot offline or paused)."""
     return [
-        slot for slot in ordered(slots) if slot.state == SCHEDULED and now - slot.planned_at > grace
+        slot
+        for slot in ordered(slots)
+        if slot.state == SCHEDULED and is_late(slot.planned_at, now, grace)
     ]
-
-
-def is_late(planned_at: datetime, now: datetime, grace: timedelta) -> bool:
-    return now - planned_at > grace
 
 
 def next_post(slots: Iterable[Slot], now: datetime) -> Slot | None:

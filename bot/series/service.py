@@ -622,10 +622,11 @@ class SeriesService:
             problems.append(
                 "No challenge channel: set CHALLENGE_CHANNEL_ID or use /challenge channel."
             )
-        nxt = plan_maths.next_post(slots(rows), now)
+        day_slots = slots(rows)
+        nxt = plan_maths.next_post(day_slots, now)
         next_at = None if nxt is None or config.paused else max(nxt.planned_at, now)
         overdue = [
-            s.number for s in slots(rows) if s.state in (SCHEDULED, POSTING) and s.planned_at < now
+            s.number for s in day_slots if s.state in (SCHEDULED, POSTING) and s.planned_at < now
         ]
         return SeriesStatus(
             config=config,

@@ -188,17 +188,22 @@ async def _day_posted(bot: Any, number: int) -> bool:
     return any(r.day == number and r.state == "posted" for r in await rows(bot))
 
 
-async def test_missed_days_are_posted_late_in_order(
-    bot_runner: BotRunner, emulator: Emulator
-) -> None:
+async def _start_with_three_days_past(bot_runner: BotRunner, **settings: Any) -> Any:
+    """An hourly series that began 2h40 ago: days 1–3 passed while the bot was offline."""
     start = datetime.now(UTC) - timedelta(hours=2, minutes=40)
-    bot = await bot_runner.start(
+    return await bot_runner.start(
         extensions=EXTENSIONS,
         series_dir=FIXTURES,
         series_start=start.isoformat(),
         series_interval=timedelta(hours=1),
-        answer_delay=timedelta(0),
+        **settings,
     )
+
+
+async def test_missed_days_are_posted_late_in_order(
+    bot_runner: BotRunner, emulator: Emulator
+) -> None:
+    bot = await _start_with_three_days_past(bot_runner, answer_delay=timedelta(0))
     await wait_for(lambda: _day_posted(bot, 3), timeout=10)
     stored = await rows(bot)
     assert [r.state for r in stored[:4]] == ["posted", "posted", "posted", "scheduled"]
@@ -211,14 +216,7 @@ async def test_missed_days_are_posted_late_in_order(
 async def test_missed_days_are_skipped_with_the_skip_policy(
     bot_runner: BotRunner, emulator: Emulator
 ) -> None:
-    start = datetime.now(UTC) - timedelta(hours=2, minutes=40)
-    bot = await bot_runner.start(
-        extensions=EXTENSIONS,
-        series_dir=FIXTURES,
-        series_start=start.isoformat(),
-        series_interval=timedelta(hours=1),
-        missed_post_policy="skip",
-    )
+    bot = await _start_with_three_days_past(bot_runner, missed_post_policy="skip")
     await wait_for(lambda: _states(bot, 3, "missed"), timeout=10)
     assert day_threads(emulator) == [] and marked(emulator) == []
     status = await emulator.admin.runs("challenge status")

@@ -12,7 +12,9 @@ from bot.rendering.days import render_day_bundle
 from bot.rendering.limits import EMBED_TOTAL, MESSAGE_CONTENT
 from bot.rendering.series import (
     PREVIEW_MESSAGES,
+    render_channel_set,
     render_day_view,
+    render_paused,
     render_preview,
     render_status,
 )
@@ -121,3 +123,11 @@ def test_status_lists_days_problems_and_the_next_post() -> None:
     assert "Overdue: day 2." in text and "<#77>" in text
     assert "[thread](https://discord.com/channels/1/11)" in (embed.description or "")
     assert len(embed) <= EMBED_TOTAL
+
+
+def test_pause_and_channel_replies_say_what_happened() -> None:
+    assert "until `/challenge resume`" in render_paused(True)
+    assert render_paused(False) == "The series is already paused."
+    assert render_channel_set("<#7>", []) == "✅ Days will be posted in <#7>."
+    warned = render_channel_set("<#7>", ["Send Messages", "Create Public Threads"])
+    assert warned.endswith("missing these permissions there: Send Messages, Create Public Threads.")
