@@ -16,7 +16,6 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python bench/bench_comments.py` as well as `-m`
     sys.path.insert(0, str(ROOT))
 
+from bench.scenario import declare_series, now, open_thread  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.store import Database  # noqa: E402
 from bot.store.comments import CommentStore  # noqa: E402
@@ -54,38 +54,13 @@ async def raw_insert_rate(directory: Path, count: int = RAW_INSERTS) -> float:
     db = Database(directory / "raw.sqlite3")
     await db.open()
     try:
-        created = iso(datetime.now(UTC))
+        created = iso(now())
         started = time.perf_counter()
         for i in range(count):
             await db.conn.execute(
                 RAW_INSERT, (10**15 + i, 1, 1, 7, i % 500, "member", f"reply number {i}", created)
             )
         return count / (time.perf_counter() - started)
-    finally:
-        await db.close()
-
-
-def open_thread(emulator: Emulator, day: int) -> str:
-    world = emulator.world
-    bot_id = world.application_id
-    challenges = emulator.channel("challenges")["id"]
-    starter = world.store_message(world.new_message(challenges, bot_id, content=f"Day {day}"))
-    thread = world.add_thread(challenges, f"Day {day}", owner_id=bot_id, thread_id=starter.id)
-    world.add_thread_member(thread["id"], bot_id)
-    return str(thread["id"])
-
-
-async def declare(path: Path, guild_id: int, threads: list[str]) -> None:
-    db = Database(path)
-    await db.open()
-    try:
-        now = iso(datetime.now(UTC))
-        for day, thread_id in enumerate(threads, start=1):
-            await db.execute(
-                "INSERT INTO series_days (guild_id, series, day, title, planned_at, state, "
-                "thread_id, posted_at) VALUES (?, 'bench', ?, ?, ?, 'posted', ?, ?)",
-                (guild_id, day, f"Day {day}", now, int(thread_id), now),
-            )
     finally:
         await db.close()
 
@@ -99,9 +74,10 @@ async def client_rate(directory: Path, count: int = MESSAGES) -> dict[str, Any]:
     bot: ChallengeBot | None = None
     task: asyncio.Task[None] | None = None
     try:
-        threads = [open_thread(emulator, day) for day in range(1, THREADS + 1)]
+        days = [open_thread(emulator, day, now()) for day in range(1, THREADS + 1)]
         database = directory / "bot.sqlite3"
-        await declare(database, int(emulator.guild_id), threads)
+        await declare_series(database, int(emulator.guild_id), days)
+        threads = [day.thread_id for day in days]
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             discord_token=emulator.world.token,

@@ -8,7 +8,6 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -33,16 +32,13 @@ class BrokenChannel:
 
 
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[CommentService]:
-    db = Database(tmp_path / "bot.sqlite3")
-    await db.open()
+async def service(db: Database) -> AsyncIterator[CommentService]:
     client = SimpleNamespace(get_partial_messageable=lambda channel_id: BrokenChannel())
     found = CommentService(CommentStore(db), client, now=lambda: NOW)  # type: ignore[arg-type]
     try:
         yield found
     finally:
         await found.close()
-        await db.close()
 
 
 async def test_a_day_page_does_not_wait_for_a_busy_writer(service: CommentService) -> None:

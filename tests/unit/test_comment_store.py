@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -52,13 +50,8 @@ def make(
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[CommentStore]:
-    db = Database(tmp_path / "bot.sqlite3")
-    await db.open()
-    try:
-        yield CommentStore(db)
-    finally:
-        await db.close()
+def store(db: Database) -> CommentStore:
+    return CommentStore(db)
 
 
 async def test_record_round_trips_every_field(store: CommentStore) -> None:

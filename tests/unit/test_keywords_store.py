@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,11 +16,8 @@ FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "keyword
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[KeywordStore]:
-    db = Database(tmp_path / "kw.sqlite3")
-    await db.open()
-    yield KeywordStore(db)
-    await db.close()
+def store(db: Database) -> KeywordStore:
+    return KeywordStore(db)
 
 
 @pytest.fixture
