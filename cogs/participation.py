@@ -12,7 +12,13 @@ from discord.ext import commands
 from bot.members.completion import CompletionRoles
 from bot.members.participation import find_rank
 from bot.members.standings import Standings
-from bot.rendering.members import STATS_FILENAME, render_leaderboard, render_stats, render_streak
+from bot.rendering.members import (
+    LEADERBOARD_SIZE,  # members whose current display name is looked up
+    STATS_FILENAME,
+    render_leaderboard,
+    render_stats,
+    render_streak,
+)
 from bot.store.database import StoreError
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
@@ -20,8 +26,6 @@ from cogs.checks import member_cooldown
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
-
-LEADERBOARD_SIZE = 10  # members whose current display name is looked up
 
 
 class ParticipationCog(commands.Cog, name="Participation"):

@@ -35,11 +35,18 @@ class CompletionRoles:
         self.warn = WarnOnce(log)
 
     @property
+    def role_ids(self) -> set[int]:
+        wanted = (self.settings.completion_role_id, self.settings.completion_tier_role_id)
+        return {role_id for role_id in wanted if role_id}
+
+    @property
     def enabled(self) -> bool:
-        return bool(self.settings.completion_role_id or self.settings.completion_tier_role_id)
+        return bool(self.role_ids)
 
     async def after_reply(self, member: discord.Member, thread: discord.Thread) -> list[int]:
         """A member wrote in `thread`: if it is a challenge day's thread, check their roles."""
+        if self.role_ids <= {role.id for role in member.roles}:
+            return []  # nothing left to give: no database reads on this hot path
         found = await self.schedule.day_for_thread(thread.id)
         if found is None:
             return []

@@ -28,7 +28,7 @@ from bot.members.welcome import (
     welcome_text,
     where_we_are,
 )
-from bot.rendering.members import render_group_welcome, render_welcome
+from bot.rendering.members import render_welcome
 from bot.series.config import series_config
 from bot.series.schedule import first_post
 from bot.store.series import SeriesStore
@@ -161,7 +161,5 @@ class Greeter:
         text = group_welcome_text(
             count, discord.utils.escape_markdown(guild.name), self.settings.series_name
         )
-        await channel.send(
-            render_group_welcome(text), allowed_mentions=discord.AllowedMentions.none()
-        )
+        await channel.send(render_welcome(text), allowed_mentions=discord.AllowedMentions.none())
         return True

@@ -176,7 +176,3 @@ def render_congratulations(name: str, earned: Sequence[tuple[str, int]], total: 
         parts.append(f"taking part on {reach} earns you the **{display(role)}** role")
     text = f"🎉 Congratulations **{who}**: " + "; ".join(parts) + "!"
     return truncate(text, MESSAGE_CONTENT)
-
-
-def render_group_welcome(text: str) -> str:
-    return truncate(text, MESSAGE_CONTENT)

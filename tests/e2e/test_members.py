@@ -33,17 +33,6 @@ EXTENSIONS = (
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def open_day_thread(emulator: Emulator, day: int) -> str:
-    """What the series posting leaves behind: a bot post in #challenges and its thread."""
-    world = emulator.world
-    bot_id = world.application_id
-    challenges = emulator.channel("challenges")["id"]
-    starter = world.store_message(world.new_message(challenges, bot_id, content=f"Day {day}"))
-    thread = world.add_thread(challenges, f"Day {day}", owner_id=bot_id, thread_id=starter.id)
-    world.add_thread_member(thread["id"], bot_id)
-    return str(thread["id"])
-
-
 def z(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -107,7 +96,7 @@ async def recorded(bot: Any, count: int) -> None:
 async def test_a_join_gets_one_greeting_naming_today_and_the_next_day(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
-    threads = {day: open_day_thread(emulator, day) for day in (1, 2, 3)}
+    threads = {day: emulator.open_day_thread(day) for day in (1, 2, 3)}
     next_at = (datetime.now(UTC) + timedelta(hours=5)).replace(microsecond=0)
     await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads, next_at=next_at)
     welcome = emulator.channel_id("welcome")
@@ -200,7 +189,7 @@ async def test_a_join_storm_is_greeted_in_groups_under_the_rate_limits(
     assert emulator.recorder.count_429() == 0
     pinged = [p.users for p in emulator.recorder.pinging()]
     assert all(len(users) == 1 for users in pinged)  # a group greeting pings nobody
-    assert len(pinged) == len(messages) - sum("people" in m["content"] for m in messages)
+    assert len(pinged) == len(messages) - groups
 
 
 # --- participation -----------------------------------------------------------------------
@@ -209,7 +198,7 @@ async def test_a_join_storm_is_greeted_in_groups_under_the_rate_limits(
 async def test_stats_leaderboard_and_streak_match_a_scripted_discussion(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
-    threads = {day: open_day_thread(emulator, day) for day in (1, 2, 3)}
+    threads = {day: emulator.open_day_thread(day) for day in (1, 2, 3)}
     await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)
     bot = await bot_runner.start(extensions=EXTENSIONS, series_id=SERIES)
     amina, youssef, karim, salma = (
@@ -261,7 +250,7 @@ async def test_stats_leaderboard_and_streak_match_a_scripted_discussion(
 async def test_the_completion_role_is_given_exactly_once(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
-    threads = {day: open_day_thread(emulator, day) for day in range(1, 13)}
+    threads = {day: emulator.open_day_thread(day) for day in range(1, 13)}
     path = tmp_path / "bot.sqlite3"
     await declare_days(path, emulator.guild_id, threads)
     amina = emulator.member("amina")
@@ -297,7 +286,7 @@ async def test_the_completion_role_is_given_exactly_once(
 async def test_a_refused_role_is_a_warning_not_a_crash(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    threads = {1: open_day_thread(emulator, 1)}
+    threads = {1: emulator.open_day_thread(1)}
     await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)
     emulator.faults.forbidden("PUT", "/guilds/*/members/*/roles/*")
     bot = await bot_runner.start(
@@ -319,7 +308,7 @@ async def test_a_refused_role_is_a_warning_not_a_crash(
 async def test_the_recap_names_the_most_reacted_comments_once(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
-    threads = {1: open_day_thread(emulator, 1), 2: open_day_thread(emulator, 2)}
+    threads = {1: emulator.open_day_thread(1), 2: emulator.open_day_thread(2)}
     await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)
     bot = await bot_runner.start(extensions=EXTENSIONS, series_id=SERIES)
     amina, youssef, karim, salma = (
@@ -364,7 +353,7 @@ async def test_the_recap_names_the_most_reacted_comments_once(
 async def test_the_last_day_is_recapped_one_interval_after_its_post(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
-    threads = {day: open_day_thread(emulator, day) for day in range(1, 13)}
+    threads = {day: emulator.open_day_thread(day) for day in range(1, 13)}
     await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)  # day 12: 5 min ago
     await bot_runner.start(extensions=EXTENSIONS, series_id=SERIES, series_interval="1m")
     [recap] = await wait_for(lambda: emulator.bot_messages(threads[12]))
@@ -376,7 +365,7 @@ async def test_the_last_day_is_recapped_one_interval_after_its_post(
 async def test_a_late_reschedule_moves_the_last_days_recap(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
-    threads = {day: open_day_thread(emulator, day) for day in range(1, 13)}
+    threads = {day: emulator.open_day_thread(day) for day in range(1, 13)}
     await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)  # day 12: 5 min ago
     bot = await bot_runner.start(extensions=EXTENSIONS, series_id=SERIES)  # interval 1d
     await bot_runner.settle()

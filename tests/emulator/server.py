@@ -272,6 +272,20 @@ class Emulator:
         start = len(self.world.members)
         return [self.add_member(f"{prefix}{start + i}") for i in range(count)]
 
+    def open_day_thread(self, day: int, *, archived: bool = False) -> str:
+        """What the series posting leaves behind: a bot post in #challenges and its thread,
+        which the bot has joined. Returns the thread id."""
+        world = self.world
+        challenges = self.channel("challenges")["id"]
+        starter = world.store_message(
+            world.new_message(challenges, self.bot_id, content=f"Day {day}")
+        )
+        thread = world.add_thread(
+            challenges, f"Day {day}", owner_id=self.bot_id, thread_id=starter.id, archived=archived
+        )
+        world.add_thread_member(thread["id"], self.bot_id)
+        return str(thread["id"])
+
     def set_role(self, name: str, role: str, *, present: bool = True) -> None:
         """An admin changes a member's roles in Discord's UI: GUILD_MEMBER_UPDATE."""
         user_id = self.world.member_named(name)["user"]["id"]
