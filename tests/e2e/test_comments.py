@@ -28,21 +28,11 @@ pytestmark = pytest.mark.e2e
 
 
 def open_day_thread(emulator: Emulator, day: int, *, archived: bool = False) -> str:
-    """What the series posting does: a bot post in #challenges with a thread, opened by the bot."""
+    """A day's thread as the series posting leaves it, with the bot's question inside."""
+    thread = emulator.open_day_thread(day, archived=archived)
     world = emulator.world
-    bot_id = world.application_id
-    challenges = emulator.channel("challenges")["id"]
-    starter = world.store_message(world.new_message(challenges, bot_id, content=f"Day {day}"))
-    thread = world.add_thread(
-        challenges,
-        f"Day {day}: discussion",
-        owner_id=bot_id,
-        thread_id=starter.id,
-        archived=archived,
-    )
-    world.add_thread_member(thread["id"], bot_id)
-    world.store_message(world.new_message(thread["id"], bot_id, content="Reply here!"))
-    return str(thread["id"])
+    world.store_message(world.new_message(int(thread), world.application_id, content="Reply here!"))
+    return thread
 
 
 def open_forum_day(emulator: Emulator, day: int) -> str:
