@@ -34,7 +34,6 @@ class ParticipationCog(commands.Cog, name="Participation"):
         self.settings = bot.settings
         self.standings: Standings = None  # type: ignore[assignment]  # set in cog_load
         self.completion: CompletionRoles = None  # type: ignore[assignment]  # set in cog_load
-        self.messages_checked = 0  # thread messages checked for completion roles (for tests)
 
     async def cog_load(self) -> None:
         store = MemberStore(self.bot.db)
@@ -108,8 +107,6 @@ class ParticipationCog(commands.Cog, name="Participation"):
         except StoreError:
             if not self.bot.is_closed():
                 raise  # a real problem; while shutting down the database is simply gone
-        finally:
-            self.messages_checked += 1
 
 
 async def setup(bot: ChallengeBot) -> None:

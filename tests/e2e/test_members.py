@@ -259,7 +259,7 @@ async def test_the_completion_role_is_given_exactly_once(
     )
     finisher = emulator.role("Challenge Finisher")["id"]
     champion = emulator.role("Challenge Champion")["id"]
-    bot = await bot_runner.start(
+    await bot_runner.start(
         extensions=EXTENSIONS,
         series_id=SERIES,
         completion_role_id=int(finisher),
@@ -273,10 +273,9 @@ async def test_the_completion_role_is_given_exactly_once(
     assert "all 12 days" in congratulation[0]["content"]
     assert {finisher, champion} <= set(amina.member["roles"])
 
-    participation = bot.get_cog("Participation")
     await amina.says(threads[12], "One more thought")
     await amina.says(threads[5], "Back to day 5")
-    await wait_for(lambda: participation.messages_checked == 3)
+    await bot_runner.settle()
     grants = emulator.recorder.rest("PUT", "/guilds/*/members/*/roles/*")
     assert sorted(call.path.rsplit("/", 1)[-1] for call in grants) == sorted([finisher, champion])
     assert len(emulator.bot_messages(threads[12])) == 1
@@ -289,7 +288,7 @@ async def test_a_refused_role_is_a_warning_not_a_crash(
     threads = {1: emulator.open_day_thread(1)}
     await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)
     emulator.faults.forbidden("PUT", "/guilds/*/members/*/roles/*")
-    bot = await bot_runner.start(
+    await bot_runner.start(
         extensions=EXTENSIONS,
         series_id=SERIES,
         completion_tier_role_id=int(emulator.role("Challenge Champion")["id"]),
@@ -298,7 +297,7 @@ async def test_a_refused_role_is_a_warning_not_a_crash(
     with caplog.at_level(logging.WARNING, logger="bot.members.completion"):
         await emulator.member("karim").says(threads[1], "Hello")
         await wait_for(lambda: "Manage Roles" in caplog.text)
-    await wait_for(lambda: bot.get_cog("Participation").messages_checked == 1)
+    await bot_runner.settle()
     assert emulator.bot_messages(threads[1]) == []  # no congratulation for a role not given
 
 
