@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
 
 import discord
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord import app_commands
 from discord.ext import commands
 
+from bot.clock import SYSTEM_CLOCK, Clock
+from bot.content import ContentError
 from bot.discord_setup import apply_endpoints, intents, missing_permissions
+from bot.members.recaps import Recaps
+from bot.series.loader import load_series
+from bot.series.service import SeriesService
 from bot.settings import Settings
 from bot.store import Database
+from bot.store.members import MemberStore
+from bot.store.series import SeriesStore
+from bot.timers import SchedulerTimers
 
 log = logging.getLogger(__name__)
 
@@ -26,12 +34,6 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.recaps",
     "cogs.keywords",
 )
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class CommandTree(app_commands.CommandTree):
@@ -69,15 +71,16 @@ async def send_private(interaction: discord.Interaction, text: str) -> None:
 class ChallengeBot(commands.Bot):
     """The ML & DL Morocco Challenges bot.
 
-    `settings` drives everything; `clock` returns the current UTC time (tests may replace
-    it); `extensions` lists the cogs to load.
+    `settings` drives everything; `clock` is the one clock (its timers fire on the system
+    clock, so it is the system clock outside unit tests); `extensions` lists the cogs to load.
+    It builds the services the cogs share (the composition root).
     """
 
     def __init__(
         self,
         settings: Settings,
         *,
-        clock: Clock = utcnow,
+        clock: Clock = SYSTEM_CLOCK,
         extensions: Sequence[str] = EXTENSIONS,
         **options: object,
     ) -> None:
@@ -93,21 +96,37 @@ class ChallengeBot(commands.Bot):
         self.settings = settings
         self.clock = clock
         self.db = Database(settings.database_path)
-        self.scheduler: AsyncIOScheduler | None = None
+        self.timers = SchedulerTimers()
+        self.series: SeriesService | None = None
+        self.recaps: Recaps | None = None
         self._extensions = tuple(extensions)
         self.synced_commands: list[app_commands.AppCommand] = []
         self._checked_permissions = False
+        self._series_started = False
 
     def now(self) -> datetime:
-        return self.clock()
+        return self.clock.now()
 
     async def setup_hook(self) -> None:
         await self.db.open()
-        self.scheduler = AsyncIOScheduler(timezone=UTC)
-        self.scheduler.start()
+        self.timers.start()
+        self.series = self._series_service()
+        self.recaps = Recaps(self, MemberStore(self.db), SeriesStore(self.db), self.clock)
         for name in self._extensions:
             await self.load_extension(name)
         await self.sync_commands()
+
+    def _series_service(self) -> SeriesService:
+        try:
+            series, problems = load_series(Path(self.settings.series_dir)), []
+        except ContentError as exc:
+            series, problems = None, [str(problem) for problem in exc.problems]
+            log.error(
+                "The series in %s has problems, nothing will be posted:\n%s",
+                self.settings.series_dir,
+                "\n".join(problems),
+            )
+        return SeriesService(self, series, problems, clock=self.clock, timers=self.timers)
 
     async def sync_commands(self) -> None:
         guild_id = self.settings.guild_id
@@ -134,6 +153,9 @@ class ChallengeBot(commands.Bot):
             self._checked_permissions = True
             for line in self.permission_report():
                 log.warning(line) if "missing" in line or "not found" in line else log.info(line)
+        if not self._series_started and self.series is not None:
+            self._series_started = True  # on_ready comes again after a reconnect
+            await self.series.start_all()
 
     def permission_report(self) -> list[str]:
         """Per configured channel: does it exist, and which needed permissions are missing."""
@@ -157,7 +179,9 @@ class ChallengeBot(commands.Bot):
         return lines
 
     async def close(self) -> None:
-        if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        # Stop waking up, let a post in progress finish its step, then disconnect.
+        if self.series is not None:
+            await self.series.close()
+        await self.timers.close()
         await super().close()
         await self.db.close()

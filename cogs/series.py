@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.content import ContentError
 from bot.discord_setup import missing_permissions
 from bot.rendering.limits import truncate
 from bot.rendering.series import (
@@ -26,7 +24,6 @@ from bot.rendering.series import (
     skip_result,
 )
 from bot.series.config import parse_interval, parse_post_time, parse_start
-from bot.series.loader import load_series
 from bot.series.service import SeriesService
 from cogs.checks import admin_only
 
@@ -44,34 +41,8 @@ class SeriesCog(commands.Cog, name="Series"):
     def __init__(self, bot: ChallengeBot) -> None:
         self.bot = bot
         self.settings = bot.settings
-        self.service: SeriesService = None  # type: ignore[assignment]  # set in cog_load
-        self._started = False
-
-    async def cog_load(self) -> None:
-        try:
-            series, problems = load_series(Path(self.settings.series_dir)), []
-        except ContentError as exc:
-            series, problems = None, [str(problem) for problem in exc.problems]
-            log.error(
-                "The series in %s has problems, nothing will be posted:\n%s",
-                self.settings.series_dir,
-                "\n".join(problems),
-            )
-        self.service = SeriesService(self.bot, series, problems)
-        if self.bot.is_ready():  # reloaded while running
-            await self._start()
-
-    async def cog_unload(self) -> None:
-        await self.service.close()
-
-    @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        if not self._started:
-            await self._start()
-
-    async def _start(self) -> None:
-        self._started = True
-        await self.service.start_all()
+        assert bot.series is not None, "the bot builds its services in setup_hook"
+        self.service: SeriesService = bot.series
 
     # Everyone
 
@@ -189,7 +160,6 @@ class SeriesCog(commands.Cog, name="Series"):
             config = await self.service.reschedule(
                 guild_id, start=new_start, post_time=new_time, interval=new_interval
             )
-            self.bot.dispatch("challenge_rescheduled", guild_id)  # e.g. moves the final recap
             text = "✅ Saved. " + schedule_summary(
                 config, await self.service.next_post_at(guild_id)
             )

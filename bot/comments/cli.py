@@ -10,9 +10,10 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from bot.clock import SYSTEM_CLOCK
 from bot.comments.export import render_export
 from bot.comments.model import Comment
 from bot.settings import Settings
@@ -23,7 +24,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return SYSTEM_CLOCK.now()
 
 
 async def _read_comments(path: Path, guild_id: int, day: int | None) -> list[Comment]:

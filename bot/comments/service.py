@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 import discord
 
+from bot.clock import SYSTEM_CLOCK
 from bot.comments.export import comment_dict, render_export
 from bot.comments.model import (
     Attachment,
@@ -228,7 +228,7 @@ class CommentService:
 
     async def backfill(self, *, reconcile: bool) -> BackfillReport:
         """Read every challenge thread; with `reconcile`, fully re-check the recent ones."""
-        started = time.perf_counter()
+        started = SYSTEM_CLOCK.monotonic()
         report = BackfillReport()
         self._deleted_during_backfill = set()
         try:
@@ -245,7 +245,7 @@ class CommentService:
             await self.writer.flush()
         finally:
             self._deleted_during_backfill = None
-        report.seconds = time.perf_counter() - started
+        report.seconds = SYSTEM_CLOCK.monotonic() - started
         self.last_report = report
         return report
 

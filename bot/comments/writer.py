@@ -21,6 +21,7 @@ import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot.clock import SYSTEM_CLOCK
 from bot.comments.model import CommentOp
 
 log = logging.getLogger(__name__)
@@ -81,8 +82,7 @@ class CommentWriter:
 
         With `patience` (seconds), give up after that long busy and drop what is left.
         """
-        loop = asyncio.get_running_loop()
-        give_up = None if patience is None else loop.time() + patience
+        give_up = None if patience is None else SYSTEM_CLOCK.monotonic() + patience
         async with self._lock:
             pause, busy = self.retry_first, 0
             while self._pending:
@@ -105,7 +105,7 @@ class CommentWriter:
                     log.warning(
                         "Database busy: %d comment write(s) wait to be retried", self.pending
                     )
-                if give_up is not None and loop.time() >= give_up:
+                if give_up is not None and SYSTEM_CLOCK.monotonic() >= give_up:
                     self._drop_pending()
                     return
                 await asyncio.sleep(pause)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from typing import TYPE_CHECKING
 
 import discord
@@ -68,13 +67,13 @@ class Greeter:
         if member.bot or not self.enabled:
             return
         self._joined[(member.guild.id, member.id)] = member
-        self.queue.add(Newcomer(member.id, member.guild.id), time.monotonic())
+        self.queue.add(Newcomer(member.id, member.guild.id), self.bot.clock.monotonic())
         self._wake.set()
 
     async def _loop(self) -> None:
         """Send what the queue allows, sleeping until the rate gate or a new join says so."""
         while not self.bot.is_closed():
-            action, wait = self.queue.next_action(time.monotonic())
+            action, wait = self.queue.next_action(self.bot.clock.monotonic())
             if action is None:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
@@ -86,7 +85,7 @@ class Greeter:
                 log.exception("Could not send a welcome")
                 sent = True  # count the attempt: a failing channel must not be hammered
             if sent:
-                self.queue.sent(time.monotonic())
+                self.queue.sent(self.bot.clock.monotonic())
 
     async def _perform(self, action: Greet | GreetGroup) -> bool:
         if isinstance(action, Greet):

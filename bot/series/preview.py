@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from bot.clock import SYSTEM_CLOCK
 from bot.content import ContentError
 from bot.rendering.days import RenderedMessage, render_day_bundle
 from bot.rendering.limits import MESSAGE_CONTENT
@@ -49,7 +50,7 @@ def preview(settings: Settings, args: argparse.Namespace, *, now: datetime | Non
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    times = post_times(config, series, now or datetime.now(UTC))
+    times = post_times(config, series, now or SYSTEM_CLOCK.now())
     for day in series:
         if wanted is not None and day.number != wanted:
             continue

@@ -8,9 +8,13 @@ shifts). Shorter intervals (rehearsals: `30s`, `10m`) are plain steps in UTC.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from bot.store.series import DayRow
 
 DAY = timedelta(days=1)
 
@@ -94,29 +98,8 @@ def ordered(slots: Iterable[Slot]) -> list[Slot]:
     return sorted(slots, key=lambda slot: slot.number)
 
 
-def due_days(slots: Iterable[Slot], now: datetime) -> list[Slot]:
-    """Days that should be (or are being) posted now, in posting order.
-
-    A day interrupted mid-post (`posting`) is always due: it must be finished first.
-    """
-    return [
-        slot
-        for slot in ordered(slots)
-        if slot.state == POSTING or (slot.state == SCHEDULED and slot.planned_at <= now)
-    ]
-
-
 def is_late(planned_at: datetime, now: datetime, grace: timedelta) -> bool:
     return now - planned_at > grace
-
-
-def missed_days(slots: Iterable[Slot], now: datetime, grace: timedelta) -> list[Slot]:
-    """Not-yet-posted days whose time passed more than `grace` ago (bot offline or paused)."""
-    return [
-        slot
-        for slot in ordered(slots)
-        if slot.state == SCHEDULED and is_late(slot.planned_at, now, grace)
-    ]
 
 
 def next_post(slots: Iterable[Slot], now: datetime) -> Slot | None:
@@ -140,7 +123,133 @@ def current_day(slots: Iterable[Slot]) -> int | None:
     return max(posted) if posted else None
 
 
-def previous_posted(slots: Sequence[Slot], number: int) -> Slot | None:
-    """The latest posted day before `number` (its thread ends when `number` is posted)."""
-    before = [s for s in ordered(slots) if s.number < number and s.state == POSTED]
-    return before[-1] if before else None
+# What is due, and when to wake up next: the only place that decides "when".
+
+RECAP_TRIES = 4  # a recap Discord keeps refusing is given up after this many tries
+RECAP_WINDOW = timedelta(days=3)  # a day that ended longer ago than this gets no recap
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """What the timetable needs besides the rows."""
+
+    interval: timedelta
+    answer_delay: timedelta
+    posting: bool  # new days may go out: content loaded, a start date, not paused
+    missed_policy: str = "late"  # or "skip": overdue days are marked missed, not posted
+    recaps: bool = True  # recaps are posted (the recaps extension is loaded)
+
+    @property
+    def grace(self) -> timedelta:
+        return grace_period(self.interval)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """What to do now (day numbers): mark missed; answers and recaps; the next post (one:
+    after it, the rows say what comes next)."""
+
+    missed: list[int] = field(default_factory=list)
+    posts: list[int] = field(default_factory=list)
+    answers: list[int] = field(default_factory=list)
+    recaps: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.missed or self.posts or self.answers or self.recaps)
+
+
+def _later_of(at: datetime, retry_at: datetime | None) -> datetime:
+    return at if retry_at is None else max(at, retry_at)
+
+
+def post_time(row: DayRow, timing: Timing) -> datetime | None:
+    """When the day should go out (or be finished): its planned time, or its retry."""
+    if not timing.posting or row.state not in (SCHEDULED, POSTING):
+        return None
+    # An interrupted post (`posting`) is resumed as soon as possible, unless it is waiting
+    # for its retry; a scheduled one waits for its planned time too.
+    at = row.planned_at if row.state == SCHEDULED else datetime.min.replace(tzinfo=UTC)
+    return _later_of(at, row.retry_at)
+
+
+def next_to_post(rows: Sequence[DayRow], skip: Iterable[int] = ()) -> DayRow | None:
+    """The lowest-numbered day still to post: days go out in order, so it holds the rest
+    back (also while it waits for a retry)."""
+    skipped = set(skip)
+    waiting = [r for r in rows if r.state in (SCHEDULED, POSTING) and r.day not in skipped]
+    return min(waiting, key=lambda r: r.day) if waiting else None
+
+
+def answer_time(row: DayRow, timing: Timing) -> datetime | None:
+    """When the expert answer of a posted day is due (after its delay, or at its retry)."""
+    if row.state != POSTED or row.answer_state not in ("pending", "posting"):
+        return None
+    if row.posted_at is None:
+        return None
+    return _later_of(row.posted_at + timing.answer_delay, row.retry_at)
+
+
+def day_end(row: DayRow, rows: Sequence[DayRow], timing: Timing) -> datetime | None:
+    """When a posted day ends: when the next day is posted, or — when no later day will be
+    posted (the last day, or the rest skipped or missed) — one interval after its post."""
+    if row.state != POSTED or row.posted_at is None:
+        return None
+    later = [r for r in rows if r.day > row.day]
+    posted = [r.posted_at for r in later if r.state == POSTED and r.posted_at is not None]
+    if posted:
+        return min(posted)
+    if any(r.state in (SCHEDULED, POSTING) for r in later):
+        return None  # it ends when the next one goes out
+    return row.posted_at + timing.interval
+
+
+def recap_time(
+    row: DayRow, rows: Sequence[DayRow], timing: Timing, now: datetime
+) -> datetime | None:
+    """When the day's recap is due: a recap cut short is resumed now; a new one when the
+    day ends (or at its retry), unless given up or the day ended too long ago."""
+    if not timing.recaps or row.state != POSTED or not row.thread_id:
+        return None
+    if row.recap_posted_at is not None:
+        return row.recap_posted_at if row.recap_message_id is None else None
+    ends = day_end(row, rows, timing)
+    if ends is None or row.recap_attempts >= RECAP_TRIES or now - ends > RECAP_WINDOW:
+        return None
+    return _later_of(ends, row.recap_retry_at)
+
+
+def due_work(rows: Sequence[DayRow], timing: Timing, now: datetime) -> Due:
+    """What the rows say must be done at `now`."""
+    ordered_rows = sorted(rows, key=lambda r: r.day)
+    missed = []
+    if timing.posting and timing.missed_policy == "skip":
+        missed = [
+            r.day
+            for r in ordered_rows
+            if r.state == SCHEDULED
+            and r.retry_at is None
+            and is_late(r.planned_at, now, timing.grace)
+        ]
+    first = next_to_post(ordered_rows, skip=missed)
+    at = None if first is None else post_time(first, timing)
+    posts = [first.day] if first is not None and at is not None and at <= now else []
+    answers = [r.day for r in ordered_rows if (at := answer_time(r, timing)) and at <= now]
+    recaps = [
+        r.day
+        for r in ordered_rows
+        if (at := recap_time(r, ordered_rows, timing, now)) is not None and at <= now
+    ]
+    return Due(missed, posts, answers, recaps)
+
+
+def next_wakeup(rows: Sequence[DayRow], timing: Timing, now: datetime) -> datetime | None:
+    """The earliest time something in the rows becomes due (None: nothing ever will).
+
+    A time already past means "now"; the caller wakes up, does `due_work`, and asks again.
+    """
+    first = next_to_post(rows)
+    times = [] if first is None else [post_time(first, timing)]
+    times += [answer_time(r, timing) for r in rows]
+    times += [recap_time(r, rows, timing, now) for r in rows]
+    found = [at for at in times if at is not None]
+    return max(min(found), now) if found else None

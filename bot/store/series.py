@@ -39,6 +39,14 @@ class DayRow:
     recap_posted_at: datetime | None
     error: str | None
     attempts: int
+    retry_at: datetime | None = None  # next try of a failed post or answer
+    recap_message_id: int | None = None  # 0: sent by an older release, id not kept
+    recap_attempts: int = 0
+    recap_retry_at: datetime | None = None
+
+    @property
+    def recap_sent(self) -> bool:
+        return self.recap_message_id is not None
 
     @classmethod
     def from_row(cls, row: aiosqlite.Row) -> DayRow:
@@ -66,6 +74,10 @@ class DayRow:
             recap_posted_at=from_db(row["recap_posted_at"]),
             error=row["error"],
             attempts=int(row["attempts"]),
+            retry_at=from_db(row["retry_at"]),
+            recap_message_id=row["recap_message_id"],
+            recap_attempts=int(row["recap_attempts"]),
+            recap_retry_at=from_db(row["recap_retry_at"]),
         )
 
 
@@ -189,7 +201,7 @@ class SeriesStore:
         marks = ", ".join("?" for _ in states)
         count = await self.db.execute(
             f"UPDATE series_days SET state = 'posting', nonce = ?, channel_id = ?, late = ?, "
-            f"error = NULL, posted_at = NULL, "
+            f"error = NULL, posted_at = NULL, retry_at = NULL, "
             f"attempts = 0, parts_sent = 0, message_id = NULL, last_message_id = NULL, "
             f"thread_id = NULL, opening_message_id = NULL, {_touch()} "
             f"WHERE {_KEY} AND state IN ({marks})",
@@ -213,7 +225,7 @@ class SeriesStore:
     ) -> bool:
         count = await self.db.execute(
             f"UPDATE series_days SET state = 'posted', posted_at = ?, error = NULL, "
-            f"attempts = 0, {_touch()} WHERE {_KEY} AND state = 'posting'",
+            f"attempts = 0, retry_at = NULL, {_touch()} WHERE {_KEY} AND state = 'posting'",
             (to_db(posted_at), guild_id, series, day),
         )
         return count == 1
@@ -225,18 +237,28 @@ class SeriesStore:
         states = tuple(from_states)
         marks = ", ".join("?" for _ in states)
         count = await self.db.execute(
-            f"UPDATE series_days SET state = ?, error = NULL, attempts = 0, {_touch()} "
+            f"UPDATE series_days SET state = ?, error = NULL, attempts = 0, retry_at = NULL, "
+            f"{_touch()} "
             f"WHERE {_KEY} AND state IN ({marks})",
             (state, guild_id, series, day, *states),
         )
         return count == 1
 
     async def set_error(
-        self, guild_id: int, series: str, day: int, error: str | None, *, attempts: int
+        self,
+        guild_id: int,
+        series: str,
+        day: int,
+        error: str | None,
+        *,
+        attempts: int,
+        retry_at: datetime | None,
     ) -> None:
+        """Record a failed post or answer and when it is tried again."""
         await self.db.execute(
-            f"UPDATE series_days SET error = ?, attempts = ?, {_touch()} WHERE {_KEY}",
-            (error, attempts, guild_id, series, day),
+            f"UPDATE series_days SET error = ?, attempts = ?, retry_at = ?, {_touch()} "
+            f"WHERE {_KEY}",
+            (error, attempts, None if retry_at is None else to_db(retry_at), guild_id, series, day),
         )
 
     # Expert answers
@@ -256,26 +278,36 @@ class SeriesStore:
         """`posted` (with the time) or `none` (the day has no expert answer)."""
         await self.db.execute(
             f"UPDATE series_days SET answer_state = ?, answer_posted_at = ?, error = NULL, "
-            f"attempts = 0, {_touch()} WHERE {_KEY}",
+            f"attempts = 0, retry_at = NULL, {_touch()} WHERE {_KEY}",
             (state, None if at is None else to_db(at), guild_id, series, day),
         )
 
-    # Recaps (posted by the members cog when a day ends)
+    # Recaps: claimed, sent, recorded (a claim without a message was cut short)
 
-    async def mark_recap_posted(self, guild_id: int, series: str, day: int, at: datetime) -> bool:
-        """Record the recap once; False when it was already recorded."""
+    async def claim_recap(self, guild_id: int, series: str, day: int, at: datetime) -> bool:
+        """Claim the day's recap; False when it is claimed already (posted or in progress)."""
         count = await self.db.execute(
-            f"UPDATE series_days SET recap_posted_at = ?, {_touch()} "
+            f"UPDATE series_days SET recap_posted_at = ?, recap_message_id = NULL, {_touch()} "
             f"WHERE {_KEY} AND recap_posted_at IS NULL",
             (to_db(at), guild_id, series, day),
         )
         return count == 1
 
-    async def clear_recap(self, guild_id: int, series: str, day: int) -> None:
-        """Undo a recap claim whose message could not be sent, so it is tried again."""
+    async def mark_recap_sent(self, guild_id: int, series: str, day: int, message_id: int) -> None:
         await self.db.execute(
-            f"UPDATE series_days SET recap_posted_at = NULL, {_touch()} WHERE {_KEY}",
-            (guild_id, series, day),
+            f"UPDATE series_days SET recap_message_id = ?, recap_retry_at = NULL, {_touch()} "
+            f"WHERE {_KEY}",
+            (message_id, guild_id, series, day),
+        )
+
+    async def release_recap(
+        self, guild_id: int, series: str, day: int, *, attempts: int, retry_at: datetime | None
+    ) -> None:
+        """Undo a recap claim whose message could not be sent; tried again at `retry_at`."""
+        await self.db.execute(
+            f"UPDATE series_days SET recap_posted_at = NULL, recap_message_id = NULL, "
+            f"recap_attempts = ?, recap_retry_at = ?, {_touch()} WHERE {_KEY}",
+            (attempts, None if retry_at is None else to_db(retry_at), guild_id, series, day),
         )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.bot import ChallengeBot
 from bot.members.welcome import BurstPolicy
 from bot.series.config import INTERVAL_KEY
 from bot.store import Database, GuildSettingsStore
@@ -49,15 +50,20 @@ async def declare_days(
             thread = threads.get(day)
             if thread is not None:
                 posted = now - timedelta(days=len(threads) - day, minutes=5)
+                # As a run leaves them: answers posted, every day but the latest recapped.
+                recap = z(posted) if day < len(threads) else None
                 row = (day, f"Title {day}", z(posted), "posted", int(thread), z(posted))
+                row += ("posted", recap, None if recap is None else 0)
             else:
                 planned = (next_at or now + timedelta(hours=1)) + timedelta(
                     days=day - len(threads) - 1
                 )
-                row = (day, f"Title {day}", z(planned), "scheduled", None, None)
+                row = (day, f"Title {day}", z(planned), "scheduled", None, None, "pending")
+                row += (None, None)
             await db.execute(
                 "INSERT INTO series_days (guild_id, series, day, title, planned_at, state, "
-                "thread_id, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "thread_id, posted_at, answer_state, recap_posted_at, recap_message_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (int(guild_id), SERIES, *row),
             )
     finally:
@@ -304,11 +310,23 @@ async def test_a_refused_role_is_a_warning_not_a_crash(
 # --- recap -------------------------------------------------------------------------------
 
 
+async def post_day_2(bot: ChallengeBot, guild: int, thread: str) -> None:
+    """What posting day 2 records, then the wake-up that follows a post."""
+    now = z(datetime.now(UTC))
+    await bot.db.execute(
+        "UPDATE series_days SET state = 'posted', posted_at = ?, thread_id = ? "
+        "WHERE guild_id = ? AND day = 2",
+        (now, int(thread), guild),
+    )
+    assert bot.series is not None
+    await bot.series.wake(guild)
+
+
 async def test_the_recap_names_the_most_reacted_comments_once(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
-    threads = {1: emulator.open_day_thread(1), 2: emulator.open_day_thread(2)}
-    await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)
+    threads = {1: emulator.open_day_thread(1)}
+    await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)  # day 2 in 1 h
     bot = await bot_runner.start(extensions=EXTENSIONS, series_id=SERIES)
     amina, youssef, karim, salma = (
         emulator.member(n) for n in ("amina", "youssef", "karim", "salma")
@@ -332,7 +350,8 @@ async def test_the_recap_names_the_most_reacted_comments_once(
     await recorded(bot, 3)
 
     guild = int(emulator.guild_id)
-    bot.dispatch("challenge_day_ending", guild, 1, int(threads[1]))
+    assert emulator.bot_messages(threads[1]) == []  # day 1 runs until day 2 is posted
+    await post_day_2(bot, guild, emulator.open_day_thread(2))
     [recap] = await wait_for(lambda: emulator.bot_messages(threads[1]))
     text = recap["embeds"][0]["description"]
     assert recap["embeds"][0]["title"] == "Day 1 recap: Title 1"
@@ -342,9 +361,8 @@ async def test_the_recap_names_the_most_reacted_comments_once(
     assert first in text and second in text and text.index(first) < text.index(second)
     assert "**Youssef**" in text and str(quiet["id"]) not in text
 
-    assert not await bot.get_cog("Recaps").service.post(guild, 1, int(threads[1]))
-    bot.dispatch("challenge_day_ending", guild, 1, int(threads[1]))
-    await bot_runner.settle()  # the local dispatch's handler has run (settle waits for it)
+    await bot.series.wake(guild)  # another wake-up finds nothing due
+    await bot_runner.settle()
     assert len(emulator.bot_messages(threads[1])) == 1
     assert emulator.recorder.pinging() == []
 
@@ -370,9 +388,9 @@ async def test_a_late_reschedule_moves_the_last_days_recap(
     await bot_runner.settle()
     assert emulator.bot_messages(threads[12]) == []  # the day runs until tomorrow
 
-    # What `/challenge reschedule interval:1m` does: save the override, dispatch the event.
+    # What `/challenge reschedule interval:1m` does: save the override, wake the series up.
     guild = int(emulator.guild_id)
     await GuildSettingsStore(bot.db).set(guild, INTERVAL_KEY, "1m")
-    bot.dispatch("challenge_rescheduled", guild)
+    await bot.series.wake(guild)
     [recap] = await wait_for(lambda: emulator.bot_messages(threads[12]))
     assert recap["embeds"][0]["title"] == "Day 12 recap: Title 12"

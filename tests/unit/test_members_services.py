@@ -11,19 +11,21 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import aiohttp
 import discord
 import pytest
 
 from bot.members.greeter import Greeter
 from bot.members.once import WarnOnce
-from bot.members.recaps import RECAP_RETRIES, Recaps
+from bot.members.recaps import Recaps
 from bot.members.standings import Standings
 from bot.series.config import CHANNEL_KEY, INTERVAL_KEY, START_KEY
+from bot.series.schedule import RECAP_TRIES, Timing, recap_time
 from bot.settings import Settings
 from bot.store import Database, GuildSettingsStore
 from bot.store.members import MemberStore
-from bot.store.series import SeriesStore
-from cogs.recaps import RecapsCog
+from bot.store.series import DayRow, SeriesStore
+from tests.fakes import FakeClock
 
 G = 1
 SERIES = "s"
@@ -100,23 +102,17 @@ async def test_standings_gather_summary_ranking_and_streak(db: Database) -> None
 
 
 @dataclass
-class FakeScheduler:
-    running: bool = True
-    jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def add_job(self, func: Any, trigger: str, **options: Any) -> None:
-        self.jobs[options["id"]] = {"func": func, **options}
-
-
-@dataclass
 class FakeThread:
-    refuse: bool = False
+    """A thread that records what is sent; `refuse` makes the next sends raise these."""
+
+    refuse: list[BaseException] = field(default_factory=list)
     sent: list[discord.Embed] = field(default_factory=list)
 
-    async def send(self, *, embed: discord.Embed, allowed_mentions: Any) -> None:
+    async def send(self, *, embed: discord.Embed, allowed_mentions: Any) -> SimpleNamespace:
         if self.refuse:
-            raise discord.HTTPException(SimpleNamespace(status=500, reason="down"), "down")
+            raise self.refuse.pop(0)
         self.sent.append(embed)
+        return SimpleNamespace(id=900 + len(self.sent))
 
 
 def settings() -> Settings:
@@ -130,113 +126,113 @@ def settings() -> Settings:
     )
 
 
-def fake_bot(db: Database, thread: FakeThread, scheduler: FakeScheduler) -> Any:
+def fake_bot(db: Database, thread: FakeThread, clock: FakeClock | None = None) -> Any:
+    clock = clock or FakeClock(NOW)
     return SimpleNamespace(
         settings=settings(),
         db=db,
-        scheduler=scheduler,
-        now=lambda: NOW,
+        clock=clock,
+        now=clock.now,
+        user=None,
         get_channel=lambda _id: thread,
     )
 
 
 def recaps(db: Database, bot: Any) -> Recaps:
-    return Recaps(bot, MemberStore(db), SeriesStore(db))
+    return Recaps(bot, MemberStore(db), SeriesStore(db), bot.clock)
+
+
+async def row(db: Database, day: int) -> DayRow:
+    found = await SeriesStore(db).get_day(G, SERIES, day)
+    assert found is not None
+    return found
 
 
 async def test_a_recap_is_posted_once_with_the_most_reacted_comment(db: Database) -> None:
     await comment(db, 1, 2, 10, reactions=2)
     await comment(db, 2, 2, 20)
     thread = FakeThread()
-    service = recaps(db, fake_bot(db, thread, FakeScheduler()))
+    service = recaps(db, fake_bot(db, thread))
 
-    assert await service.post(G, 2, 102)
-    assert not await service.post(G, 2, 102)
+    due = await row(db, 2)
+    await service.post_recap(due)
+    await service.post_recap(due)  # the same (stale) row again: the claim says no
     [embed] = thread.sent
     assert embed.title == "Day 2 recap: T2"
     assert "/102/1" in (embed.description or "")
+    recorded = await row(db, 2)
+    assert recorded.recap_posted_at == NOW and recorded.recap_message_id == 901
 
 
-async def test_a_refused_recap_is_unclaimed_and_retried_a_few_times(db: Database) -> None:
-    thread, scheduler = FakeThread(refuse=True), FakeScheduler()
-    service = recaps(db, fake_bot(db, thread, scheduler))
-
-    assert not await service.post(G, 1, 101)
-    assert scheduler.jobs["recap-retry-1-1"]["args"] == [G, 1, 101, 1]
-    day = await SeriesStore(db).get_day(G, SERIES, 1)
-    assert day is not None and day.recap_posted_at is None  # the claim was undone
-
-    scheduler.jobs.clear()
-    assert not await service.post(G, 1, 101, attempt=RECAP_RETRIES)
-    assert scheduler.jobs == {}  # gave up
-
-    thread.refuse = False
-    assert await service.post(G, 1, 101, attempt=1)
-    assert len(thread.sent) == 1
-
-
-async def test_the_final_recap_is_scheduled_only_once_the_last_day_is_posted(
-    db: Database,
+@pytest.mark.parametrize(
+    "failure",
+    [
+        discord.HTTPException(SimpleNamespace(status=500, reason="down"), "down"),
+        aiohttp.ClientOSError(104, "Connection reset by peer"),
+        TimeoutError(),
+        RuntimeError("anything else"),
+    ],
+    ids=["http", "network", "timeout", "other"],
+)
+async def test_any_failure_releases_the_recap_claim_with_a_retry(
+    db: Database, failure: BaseException
 ) -> None:
-    scheduler = FakeScheduler()
-    service = recaps(db, fake_bot(db, FakeThread(), scheduler))
-    await service.start()
-    assert scheduler.jobs == {}
-
-    await db.execute(
-        "UPDATE series_days SET state = 'posted', thread_id = 112, "
-        "posted_at = '2026-12-12T08:00:01.000Z' WHERE day = 12"
-    )
-    await service.schedule_final(G)
-    job = scheduler.jobs[f"final-recap-{G}"]
-    assert job["args"] == [G, 12, 112]
+    """The claim used to be released on discord.HTTPException only: a network error left the
+    day marked recapped with no recap."""
+    thread = FakeThread(refuse=[failure])
+    service = recaps(db, fake_bot(db, thread))
+    await service.post_recap(await row(db, 2))
+    released = await row(db, 2)
+    assert released.recap_posted_at is None and released.recap_attempts == 1
+    assert released.recap_retry_at == NOW + timedelta(minutes=1)
+    await service.post_recap(released)  # the retry
+    assert len(thread.sent) == 1 and (await row(db, 2)).recap_message_id == 901
 
 
-async def test_the_final_recap_follows_the_servers_own_interval(db: Database) -> None:
-    posted = datetime(2026, 12, 12, 8, 0, 1, tzinfo=UTC)
-    await db.execute(
-        "UPDATE series_days SET state = 'posted', thread_id = 112, "
-        "posted_at = '2026-12-12T08:00:01.000Z' WHERE day = 12"
-    )
-    scheduler = FakeScheduler()
-    service = recaps(db, fake_bot(db, FakeThread(), scheduler))
-
-    def delay() -> timedelta:  # run_date is a real-clock time; the service's clock says NOW
-        return scheduler.jobs[f"final-recap-{G}"]["run_date"] - datetime.now(UTC)
-
-    await service.schedule_final(G)
-    assert abs(delay() - (posted + timedelta(days=1) - NOW)) < timedelta(seconds=5)
-    await GuildSettingsStore(db).set(G, INTERVAL_KEY, "30s")  # /challenge reschedule interval:30s
-    await service.schedule_final(G)
-    assert abs(delay() - (posted + timedelta(seconds=30) - NOW)) < timedelta(seconds=5)
+async def test_a_recap_discord_keeps_refusing_is_given_up(db: Database) -> None:
+    down = discord.HTTPException(SimpleNamespace(status=500, reason="down"), "down")
+    thread = FakeThread(refuse=[down] * RECAP_TRIES)
+    service = recaps(db, fake_bot(db, thread))
+    for _ in range(RECAP_TRIES):
+        await service.post_recap(await row(db, 2))
+    given_up = await row(db, 2)
+    assert given_up.recap_attempts == RECAP_TRIES and given_up.recap_retry_at is None
+    timing = Timing(interval=timedelta(days=1), answer_delay=timedelta(0), posting=True)
+    rows = await SeriesStore(db).list_days(G, SERIES)
+    assert recap_time(given_up, rows, timing, NOW) is None  # never due again
 
 
-async def test_a_reschedule_after_the_last_post_moves_the_final_recap(db: Database) -> None:
-    posted = datetime(2026, 12, 3, 11, 0, tzinfo=UTC)  # an hour before NOW
-    await db.execute(
-        "UPDATE series_days SET state = 'posted', thread_id = 112, "
-        "posted_at = '2026-12-03T11:00:00.000Z' WHERE day = 12"
-    )
-    scheduler = FakeScheduler()
-    bot = fake_bot(db, FakeThread(), scheduler)
-    cog = RecapsCog(bot)
-    cog.service = recaps(db, bot)
-    await cog.on_challenge_posted(G, 12, 112)
-    job = scheduler.jobs[f"final-recap-{G}"]
-    assert job["run_date"] - datetime.now(UTC) > timedelta(hours=22)  # 1d after the post
+async def test_a_recap_cut_short_by_a_crash_is_found_not_resent(db: Database) -> None:
+    store = SeriesStore(db)
+    assert await store.claim_recap(G, SERIES, 2, NOW)  # claimed, then the process died
+    cut = await row(db, 2)
+    assert cut.recap_message_id is None
 
-    # /challenge reschedule interval:2h saves the override, then dispatches the event.
-    await GuildSettingsStore(db).set(G, INTERVAL_KEY, "2h")
-    assert "on_challenge_rescheduled" in {name for name, _ in cog.get_listeners()}
-    await cog.on_challenge_rescheduled(G)
-    job = scheduler.jobs[f"final-recap-{G}"]  # the same job id, replaced
-    expected = posted + timedelta(hours=2) - NOW  # an hour from now
-    assert abs(job["run_date"] - datetime.now(UTC) - expected) < timedelta(seconds=5)
-    assert job["replace_existing"] and job["args"] == [G, 12, 112]
+    class Thread(FakeThread):
+        def history(self, **_: Any) -> Any:
+            async def messages() -> AsyncIterator[Any]:
+                embed = discord.Embed(title="Day 2 recap: T2")
+                yield SimpleNamespace(id=555, author=SimpleNamespace(id=0), embeds=[embed])
 
-    await GuildSettingsStore(db).set(G, INTERVAL_KEY, "30m")  # the day has already ended
-    await cog.on_challenge_rescheduled(G)
-    assert scheduler.jobs[f"final-recap-{G}"]["run_date"] <= datetime.now(UTC)  # recap now
+            return messages()
+
+    thread = Thread()
+    await recaps(db, fake_bot(db, thread)).post_recap(cut)
+    assert thread.sent == [] and (await row(db, 2)).recap_message_id == 555
+
+    assert await store.claim_recap(G, SERIES, 3, NOW)  # this one never reached Discord
+    empty = EmptyThread()
+    await recaps(db, fake_bot(db, empty)).post_recap(await row(db, 3))
+    assert len(empty.sent) == 1 and (await row(db, 3)).recap_message_id == 901
+
+
+class EmptyThread(FakeThread):
+    def history(self, **_: Any) -> Any:
+        async def messages() -> AsyncIterator[Any]:
+            for message in ():
+                yield message
+
+        return messages()
 
 
 # --- welcome ----------------------------------------------------------------------------
@@ -249,7 +245,7 @@ def newcomer() -> Any:
 
 async def test_the_welcome_names_the_servers_own_channel_and_start(db: Database) -> None:
     await db.execute("DELETE FROM series_days")  # before the first post is planned
-    greeter = Greeter(fake_bot(db, FakeThread(), FakeScheduler()), SeriesStore(db))
+    greeter = Greeter(fake_bot(db, FakeThread()), SeriesStore(db))
 
     text = await greeter.welcome_for(newcomer())
     assert "in <#77>" in text and "<t:" not in text  # .env's channel, no start date yet
@@ -268,7 +264,7 @@ async def test_the_welcome_ends_the_series_after_the_servers_interval(db: Databa
         "UPDATE series_days SET state = 'posted', thread_id = 100 + day, "
         "posted_at = '2026-12-03T11:58:00.000Z'"
     )  # all twelve posted, the last two minutes before NOW
-    greeter = Greeter(fake_bot(db, FakeThread(), FakeScheduler()), SeriesStore(db))
+    greeter = Greeter(fake_bot(db, FakeThread()), SeriesStore(db))
     assert "Today is **Day 12" in await greeter.welcome_for(newcomer())  # 1d: still today
     await GuildSettingsStore(db).set(G, INTERVAL_KEY, "30s")
     assert "has ended" in await greeter.welcome_for(newcomer())

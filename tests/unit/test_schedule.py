@@ -14,22 +14,26 @@ from bot.series.schedule import (
     MISSED,
     POSTED,
     POSTING,
+    RECAP_TRIES,
+    RECAP_WINDOW,
     SCHEDULED,
     SKIPPED,
     Slot,
+    Timing,
     current_day,
-    due_days,
+    due_work,
     first_post,
     grace_period,
     is_daily,
-    missed_days,
     next_after,
     next_post,
+    next_wakeup,
     planned_times,
-    previous_posted,
+    recap_time,
     resolve_local,
     retry_delay,
 )
+from bot.store.series import DayRow
 
 PARIS = ZoneInfo("Europe/Paris")
 CASABLANCA = ZoneInfo("Africa/Casablanca")
@@ -166,22 +170,18 @@ def slots(*states: str) -> list[Slot]:
     return [Slot(i + 1, JAN_1 + DAILY * i, state) for i, state in enumerate(states)]
 
 
-def test_due_and_missed_and_next() -> None:
+def test_next_and_current() -> None:
     days = slots(POSTED, POSTING, SCHEDULED, SCHEDULED, SCHEDULED)
     now = utc(2026, 1, 4, 9, 30)  # day 4 half an hour ago
-    assert [s.number for s in due_days(days, now)] == [2, 3, 4]
-    assert [s.number for s in missed_days(days, now, timedelta(hours=1))] == [3]
     assert next_post(days, now).number == 2  # type: ignore[union-attr]
     assert next_after(days, 3).number == 4  # type: ignore[union-attr]
     assert next_after(days, 5) is None
     assert current_day(days) == 1
-    assert previous_posted(days, 3).number == 1  # type: ignore[union-attr]
 
 
 def test_nothing_left() -> None:
     days = slots(POSTED, SKIPPED, MISSED, POSTED)
     now = utc(2026, 2, 1)
-    assert due_days(days, now) == []
     assert next_post(days, now) is None
     assert current_day(days) == 4
     assert current_day(slots(SCHEDULED)) is None
@@ -200,3 +200,138 @@ def test_grace_and_retry_scale_with_interval() -> None:
     ]
     assert retry_delay(0, timedelta(seconds=1)) == timedelta(seconds=0.5)
     assert retry_delay(3, timedelta(minutes=2)) == timedelta(seconds=30)
+
+
+# --- the timetable: what is due, and when to wake up -------------------------------------
+
+T0 = utc(2026, 1, 1, 8)  # any moment: these functions read no clock
+TIMING = Timing(interval=DAILY, answer_delay=timedelta(hours=2), posting=True)
+
+
+def day_row(number: int, state: str = SCHEDULED, **fields: object) -> DayRow:
+    values: dict[str, object] = {
+        "guild_id": 1,
+        "series": "s",
+        "day": number,
+        "title": f"Day {number}",
+        "planned_at": T0 + DAILY * (number - 1),
+        "state": state,
+        "nonce": None,
+        "channel_id": None,
+        "message_id": None,
+        "parts_sent": 0,
+        "last_message_id": None,
+        "thread_id": 100 + number if state == POSTED else None,
+        "opening_message_id": None,
+        "posted_at": T0 + DAILY * (number - 1) if state == POSTED else None,
+        "late": False,
+        "answer_state": "pending",
+        "answer_nonce": None,
+        "answer_parts_sent": 0,
+        "answer_message_id": None,
+        "answer_posted_at": None,
+        "recap_posted_at": None,
+        "error": None,
+        "attempts": 0,
+    }
+    values.update(fields)
+    return DayRow(**values)  # type: ignore[arg-type]
+
+
+def recapped(number: int, **fields: object) -> DayRow:
+    at = T0 + DAILY * number
+    fields.setdefault("answer_state", "posted")
+    return day_row(number, POSTED, recap_posted_at=at, recap_message_id=7, **fields)
+
+
+def test_the_next_wakeup_is_the_earliest_of_post_answer_and_recap() -> None:
+    rows = [day_row(1), day_row(2)]
+    assert next_wakeup(rows, TIMING, T0 - DAILY) == T0  # the first post
+    assert due_work(rows, TIMING, T0).posts == [1]
+    assert due_work(rows, TIMING, T0 - timedelta(seconds=1)) == due_work([], TIMING, T0)
+
+    posted = [day_row(1, POSTED), day_row(2)]
+    assert next_wakeup(posted, TIMING, T0) == T0 + timedelta(hours=2)  # day 1's answer
+    assert due_work(posted, TIMING, T0 + timedelta(hours=2)).answers == [1]
+    answered = [day_row(1, POSTED, answer_state="posted"), day_row(2)]
+    assert next_wakeup(answered, TIMING, T0) == T0 + DAILY  # day 2's post
+
+    both = [day_row(1, POSTED, answer_state="posted"), day_row(2, POSTED)]
+    work = due_work(both, TIMING, T0 + DAILY)
+    assert work.recaps == [1] and work.answers == []  # day 2's post ended day 1
+
+
+def test_days_go_out_in_order_even_while_one_waits_for_its_retry() -> None:
+    retry = T0 + timedelta(minutes=5)
+    rows = [day_row(1, POSTING, retry_at=retry, attempts=1)]
+    rows += [day_row(2, planned_at=T0), day_row(3, planned_at=T0)]
+    # Days 2 and 3 are due too, but day 1 comes first.
+    assert due_work(rows, TIMING, T0 + timedelta(minutes=1)).posts == []
+    assert next_wakeup(rows, TIMING, T0) == retry
+    assert due_work(rows, TIMING, retry).posts == [1]
+    interrupted = [day_row(1, POSTING), day_row(2)]  # a crash mid-post: resume at once
+    assert due_work(interrupted, TIMING, T0 - DAILY).posts == [1]
+
+
+def test_an_answer_waits_for_its_retry_not_for_the_next_change() -> None:
+    retry = T0 + timedelta(hours=3)
+    row = day_row(1, POSTED, answer_state="posting", attempts=2, retry_at=retry)
+    assert next_wakeup([row], TIMING, T0 + timedelta(hours=2, minutes=1)) == retry
+    assert due_work([row], TIMING, retry - timedelta(seconds=1)).answers == []
+    assert due_work([row], TIMING, retry).answers == [1]
+
+
+def test_paused_or_unscheduled_posts_nothing_but_answers_still_follow() -> None:
+    paused = Timing(interval=DAILY, answer_delay=timedelta(0), posting=False)
+    rows = [day_row(1, POSTED), day_row(2)]
+    work = due_work(rows, paused, T0 + DAILY * 3)
+    assert work.posts == [] and work.answers == [1]
+
+
+def test_skip_policy_marks_only_days_late_beyond_grace() -> None:
+    skip = Timing(interval=DAILY, answer_delay=timedelta(0), posting=True, missed_policy="skip")
+    rows = [day_row(1), day_row(2), day_row(3)]
+    work = due_work(rows, skip, T0 + DAILY + timedelta(minutes=5))  # day 2 5 minutes late
+    assert work.missed == [1] and work.posts == [2]
+
+
+def test_the_last_posted_day_is_recapped_when_the_days_after_it_are_skipped() -> None:
+    """The final recap used to look only at the highest-numbered day, so skipping the last
+    days (or missing them) left the last posted one without a recap."""
+    rows = [recapped(n) for n in range(1, 10)]
+    rows += [day_row(10, POSTED, answer_state="posted")]
+    rows += [day_row(11, SKIPPED), day_row(12, MISSED)]
+    ends = rows[9].posted_at + DAILY  # type: ignore[operator]
+    assert next_wakeup(rows, TIMING, ends - timedelta(hours=1)) == ends
+    assert due_work(rows, TIMING, ends).recaps == [10]
+    assert due_work(rows, TIMING, ends - timedelta(seconds=1)).recaps == []
+    # While a later day is still to come, the day ends only when that one is posted.
+    waiting = [*rows[:10], day_row(11), day_row(12)]
+    assert recap_time(waiting[9], waiting, TIMING, ends) is None
+
+
+def test_a_recap_cut_short_is_due_now_and_a_refused_one_at_its_retry() -> None:
+    later = day_row(2, POSTED, answer_state="posted")
+    cut = day_row(1, POSTED, answer_state="posted", recap_posted_at=T0 + DAILY)
+    assert recap_time(cut, [cut, later], TIMING, T0 + DAILY * 2) == T0 + DAILY
+    retry = T0 + DAILY + timedelta(minutes=5)
+    refused = day_row(1, POSTED, answer_state="posted", recap_attempts=1, recap_retry_at=retry)
+    assert recap_time(refused, [refused, later], TIMING, T0 + DAILY) == retry
+    given_up = day_row(1, POSTED, answer_state="posted", recap_attempts=RECAP_TRIES)
+    assert recap_time(given_up, [given_up, later], TIMING, T0 + DAILY) is None
+
+
+def test_an_old_day_gets_no_recap_and_recaps_can_be_off() -> None:
+    rows = [day_row(1, POSTED, answer_state="posted"), day_row(2, POSTED, answer_state="posted")]
+    ended = rows[1].posted_at
+    assert ended is not None
+    assert recap_time(rows[0], rows, TIMING, ended + RECAP_WINDOW) == ended
+    assert recap_time(rows[0], rows, TIMING, ended + RECAP_WINDOW + DAILY) is None
+    off = Timing(interval=DAILY, answer_delay=timedelta(0), posting=True, recaps=False)
+    assert recap_time(rows[0], rows, off, ended) is None
+
+
+def test_nothing_to_do_means_no_wakeup() -> None:
+    rows = [recapped(n) for n in range(1, 13)]
+    assert next_wakeup(rows, TIMING, T0 + DAILY * 20) is None
+    assert not due_work(rows, TIMING, T0 + DAILY * 20)

@@ -1,7 +1,8 @@
 """SeriesService without Discord: ordering, exactly-once claims, missed posts, retries, pause.
 
 A fake publisher stands in for the Discord side (the real one runs in tests/e2e); the store
-is a real SQLite file and the scheduler a real AsyncIOScheduler.
+is a real SQLite file. Time is a fake clock, and the same clock drives the wake-ups
+(`tests.fakes.FakeTimers`), so what the service decides and when it is woken agree.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import discord
 import pytest
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.series.config import PAUSED_KEY
 from bot.series.loader import load_series
@@ -27,29 +27,23 @@ from bot.series.service import LATE_NOTE, Outcome, SeriesService
 from bot.settings import Settings
 from bot.store import Database
 from bot.store.series import DayRow
+from tests.fakes import FakeClock, FakeTimers
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "days"
 GUILD = 4242
+# The fake clock's series: any date works, nothing here reads the real calendar.
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # 09:00 in Casablanca
 
 
 class FakeBot:
-    def __init__(self, settings: Settings, db: Database, now: datetime) -> None:
+    def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
         self.db = db
-        self.scheduler: AsyncIOScheduler | None = None
-        self.current = now
         self.events: list[tuple[str, tuple[Any, ...]]] = []
         self.user = None
 
-    def now(self) -> datetime:
-        return self.current
-
     def dispatch(self, name: str, *args: Any) -> None:
         self.events.append((name, args))
-
-    async def wait_until_ready(self) -> None:
-        return None
 
     def get_channel(self, channel_id: int) -> None:
         return None
@@ -65,11 +59,13 @@ class FakePublisher:
 
     posts: list[tuple[int, bool, DayPost]] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)
+    answer_tries: list[datetime] = field(default_factory=list)
     fail: int = 0
     crash: list[BaseException] = field(default_factory=list)
     answer_crash: list[BaseException] = field(default_factory=list)
     slow: float = 0.0
     store: Any = None
+    clock: Any = None
     during: Callable[[int], Awaitable[None]] | None = None
 
     async def channel(self, channel_id: int) -> object:
@@ -93,35 +89,65 @@ class FakePublisher:
         return Progress(ids["message_id"], len(post.parts), ids["message_id"], ids["thread_id"], 1)
 
     async def publish_answers(self, row: DayRow, parts: Any, *, resumed: bool) -> None:
+        if self.clock is not None:
+            self.answer_tries.append(self.clock.now())
         if self.answer_crash:
             raise self.answer_crash.pop(0)
         self.answers.append(row.day)
 
 
-@pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[tuple[SeriesService, FakeBot, FakePublisher]]:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        guild_id=GUILD,
-        challenge_channel_id=77,
-        series_dir=FIXTURES,
-        database_path=tmp_path / "bot.sqlite3",
-        series_start="2026-12-01",
-        series_post_time=time(9, 0),
-        series_timezone="Africa/Casablanca",
-        series_interval=timedelta(days=1),
-        answer_delay=timedelta(0),
+@dataclass
+class Env:
+    service: SeriesService
+    clock: FakeClock
+    timers: FakeTimers
+    publisher: FakePublisher
+    bot: FakeBot
+
+    def at(self, moment: datetime) -> None:
+        self.clock.set(moment)
+
+    def wakeup(self) -> datetime | None:
+        return self.timers.when(f"series:{GUILD}")
+
+
+def make_settings(tmp_path: Path, **changes: Any) -> Settings:
+    values: dict[str, Any] = {
+        "guild_id": GUILD,
+        "challenge_channel_id": 77,
+        "series_dir": FIXTURES,
+        "database_path": tmp_path / "bot.sqlite3",
+        "series_start": START.date().isoformat(),
+        "series_post_time": time(9, 0),
+        "series_timezone": "Africa/Casablanca",
+        "series_interval": timedelta(days=1),
+        "answer_delay": timedelta(0),
+    }
+    return Settings(_env_file=None, **{**values, **changes})  # type: ignore[call-arg]
+
+
+def make_service(settings: Settings, db: Database, clock: FakeClock) -> Env:
+    bot = FakeBot(settings, db)
+    timers = FakeTimers(clock)
+    publisher = FakePublisher(clock=clock)
+    service = SeriesService(
+        bot,  # type: ignore[arg-type]
+        load_series(FIXTURES),
+        [],
+        clock=clock,
+        timers=timers,
+        publisher=publisher,  # type: ignore[arg-type]
     )
+    publisher.store = service.store
+    return Env(service, clock, timers, publisher, bot)
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[Env]:
+    settings = make_settings(tmp_path)
     db = Database(settings.database_path)
     await db.open()
-    bot = FakeBot(settings, db, START - timedelta(hours=1))
-    bot.scheduler = AsyncIOScheduler(timezone=UTC)
-    bot.scheduler.start()
-    service = SeriesService(bot, load_series(FIXTURES), [])  # type: ignore[arg-type]
-    publisher = FakePublisher(store=service.store)
-    service.publisher = publisher  # type: ignore[assignment]
-    yield service, bot, publisher
-    bot.scheduler.shutdown(wait=False)
+    yield make_service(settings, db, FakeClock(START - timedelta(hours=1)))
     await db.close()
 
 
@@ -129,68 +155,84 @@ def states(rows: list[DayRow]) -> list[str]:
     return [row.state for row in rows]
 
 
-def job_ids(bot: FakeBot) -> set[str]:
-    assert bot.scheduler is not None
-    return {job.id for job in bot.scheduler.get_jobs()}
+def posted_days(publisher: FakePublisher) -> list[int]:
+    return [day for day, _, _ in publisher.posts]
 
 
-async def test_start_plans_twelve_days_and_one_job_each(env: Any) -> None:
-    service, bot, publisher = env
+async def day(env: Env, number: int) -> DayRow:
+    row = await env.service.store.get_day(GUILD, env.service.series_id, number)
+    assert row is not None
+    return row
+
+
+async def test_start_plans_twelve_days_and_one_wakeup(env: Env) -> None:
+    service, publisher = env.service, env.publisher
     await service.start(GUILD)
     rows = await service.rows(GUILD)
     assert [row.day for row in rows] == list(range(1, 13))
     assert rows[0].planned_at == START
     assert states(rows) == ["scheduled"] * 12
-    assert {f"post:{GUILD}:{n}" for n in range(1, 13)} <= job_ids(bot)
+    assert env.wakeup() == START  # one wake-up per server: the first post
     assert publisher.posts == []
     assert await service.next_post_at(GUILD) == START
     assert await service.current_day(GUILD) is None
 
 
-async def test_due_days_post_in_order_once_even_with_overlapping_triggers(env: Any) -> None:
-    service, bot, publisher = env
+async def test_the_clock_drives_the_whole_series(env: Env) -> None:
+    service, publisher = env.service, env.publisher
     await service.start(GUILD)
-    bot.current = START + timedelta(days=2, minutes=1)  # days 1–3 due, within grace for day 3
+    await env.timers.advance(timedelta(days=12))
+    assert posted_days(publisher) == list(range(1, 13))
+    rows = await service.rows(GUILD)
+    assert [row.posted_at for row in rows] == [START + timedelta(days=n) for n in range(12)]
+    assert not any(row.late for row in rows)
+    assert env.wakeup() is None  # nothing left to do (no recap poster attached)
+
+
+async def test_due_days_post_in_order_once_even_with_overlapping_wakeups(env: Env) -> None:
+    service, publisher = env.service, env.publisher
+    await service.start(GUILD)
+    env.at(START + timedelta(days=2, minutes=1))  # days 1–3 due, within grace for day 3
     publisher.slow = 0.01
-    await asyncio.gather(service.run_due(GUILD), service.run_due(GUILD), service.run_due(GUILD))
-    assert [day for day, _, _ in publisher.posts] == [1, 2, 3]
+    await asyncio.gather(service.wake(GUILD), service.wake(GUILD), service.wake(GUILD))
+    assert posted_days(publisher) == [1, 2, 3]
     rows = await service.rows(GUILD)
     assert states(rows)[:4] == ["posted", "posted", "posted", "scheduled"]
     assert [row.late for row in rows[:3]] == [True, True, False]
     assert rows[0].answer_state == "posted" and rows[1].answer_state == "none"
     assert publisher.answers == [1, 3]
-    posted = [args for name, args in bot.events if name == "challenge_posted"]
+    posted = [args for name, args in env.bot.events if name == "challenge_posted"]
     assert posted == [(GUILD, 1, 1001), (GUILD, 2, 1002), (GUILD, 3, 1003)]
-    ending = [args for name, args in bot.events if name == "challenge_day_ending"]
-    assert ending == [(GUILD, 1, 1001), (GUILD, 2, 1002)]
     assert await service.current_day(GUILD) == 3
+    assert env.wakeup() == START + timedelta(days=3)
 
     outcome, row = await service.post_now(GUILD, 2)
     assert outcome is Outcome.ALREADY and row is not None and row.state == "posted"
     assert len(publisher.posts) == 3
 
 
-async def test_late_posts_carry_a_note_and_the_next_time(env: Any) -> None:
-    service, bot, publisher = env
+async def test_late_posts_carry_a_note_and_the_next_time(env: Env) -> None:
+    service, publisher = env.service, env.publisher
     await service.start(GUILD)
-    bot.current = START + timedelta(hours=3)
-    await service.run_due(GUILD)
+    env.at(START + timedelta(hours=3))
+    await service.wake(GUILD)
     ((_, _, post),) = publisher.posts
     first = post.parts[0].content
     assert LATE_NOTE in first and "ref " in first
-    assert "<t:1796198400:F>" in "\n".join(p.content for p in post.parts)  # day 2, 09:00 local
+    day_two = int((START + timedelta(days=1)).timestamp())  # 09:00 local the next day
+    assert f"<t:{day_two}:F>" in "\n".join(p.content for p in post.parts)
     assert post.thread_name == "Day 1: Education"
 
 
-async def test_skip_policy_marks_overdue_days_missed(env: Any) -> None:
-    service, bot, publisher = env
+async def test_skip_policy_marks_overdue_days_missed(env: Env) -> None:
+    service, publisher = env.service, env.publisher
     service.settings = service.settings.model_copy(update={"missed_post_policy": "skip"})
     await service.start(GUILD)
-    bot.current = START + timedelta(days=1, minutes=5)  # day 1 long gone, day 2 just due
-    await service.run_due(GUILD)
+    env.at(START + timedelta(days=1, minutes=5))  # day 1 long gone, day 2 just due
+    await service.wake(GUILD)
     rows = await service.rows(GUILD)
     assert states(rows)[:3] == ["missed", "posted", "scheduled"]
-    assert [day for day, _, _ in publisher.posts] == [2]
+    assert posted_days(publisher) == [2]
     status = await service.status(GUILD)
     assert status.next_day == 3 and status.overdue == []
 
@@ -198,23 +240,25 @@ async def test_skip_policy_marks_overdue_days_missed(env: Any) -> None:
     assert outcome is Outcome.POSTED
 
 
-async def test_a_failure_is_recorded_retried_and_resumed(env: Any) -> None:
-    service, bot, publisher = env
+async def test_a_failure_is_recorded_retried_and_resumed(env: Env) -> None:
+    service, publisher = env.service, env.publisher
     await service.start(GUILD)
-    bot.current = START + timedelta(minutes=1)
+    env.at(START + timedelta(minutes=1))
     publisher.fail = 2
-    await service.run_due(GUILD)
-    row = await service.store.get_day(GUILD, service.series_id, 1)
-    assert row.state == "posting" and row.attempts == 1 and "403" in row.error
-    assert f"retry:{GUILD}" in job_ids(bot)
-    await service.run_due(GUILD)
-    row = await service.store.get_day(GUILD, service.series_id, 1)
-    assert row.attempts == 2
+    await service.wake(GUILD)
+    row = await day(env, 1)
+    assert row.state == "posting" and row.attempts == 1 and row.error and "403" in row.error
+    assert row.retry_at == START + timedelta(minutes=2)  # 1 minute after the failure
+    assert env.wakeup() == row.retry_at  # the wake-up comes from the row
+    await env.timers.advance(timedelta(minutes=1))
+    row = await day(env, 1)
+    assert row.attempts == 2 and row.retry_at == START + timedelta(minutes=7)  # then 5 min
     status = await service.status(GUILD)
     assert status.overdue == [1]
-    await service.run_due(GUILD)
-    row = await service.store.get_day(GUILD, service.series_id, 1)
+    await env.timers.advance(timedelta(minutes=5))
+    row = await day(env, 1)
     assert row.state == "posted" and row.error is None and row.attempts == 0
+    assert row.retry_at is None
     assert publisher.posts[0][:2] == (1, True)  # resumed from the recorded intent
 
 
@@ -228,45 +272,67 @@ async def test_a_failure_is_recorded_retried_and_resumed(env: Any) -> None:
     ids=["network", "busy-database", "other"],
 )
 async def test_any_failure_after_the_claim_is_recorded_and_retried(
-    env: Any, crash: BaseException
+    env: Env, crash: BaseException
 ) -> None:
-    service, bot, publisher = env
+    service, publisher = env.service, env.publisher
     await service.start(GUILD)
-    bot.current = START + timedelta(minutes=1)
     publisher.crash = [crash]
-    await service._guarded(f"post:{GUILD}:1", service.run_due, GUILD)  # as the scheduler runs it
-    row = await service.store.get_day(GUILD, service.series_id, 1)
+    await env.timers.advance(timedelta(hours=1))  # the first post's wake-up
+    row = await day(env, 1)
     assert row.state == "posting" and row.attempts == 1
     assert row.error is not None and type(crash).__name__ in row.error
-    assert f"retry:{GUILD}" in job_ids(bot)
     status = await service.status(GUILD)
     assert any(type(crash).__name__ in str(row.error) for row in status.rows)
 
-    await service.run_due(GUILD)  # the retry
-    row = await service.store.get_day(GUILD, service.series_id, 1)
+    await env.timers.advance(timedelta(minutes=1))  # the retry
+    row = await day(env, 1)
     assert row.state == "posted" and row.error is None
-    assert [(day, resumed) for day, resumed, _ in publisher.posts] == [(1, True)]
+    assert [(number, resumed) for number, resumed, _ in publisher.posts] == [(1, True)]
 
 
-async def test_a_failed_answer_is_recorded_and_retried(env: Any) -> None:
-    service, bot, publisher = env
+async def test_a_failed_answer_is_recorded_and_retried(env: Env) -> None:
+    service, publisher = env.service, env.publisher
     await service.start(GUILD)
-    bot.current = START + timedelta(minutes=1)
+    env.at(START + timedelta(minutes=1))
     publisher.answer_crash = [aiohttp.ClientOSError(104, "reset")]
-    await service.run_due(GUILD)  # the day posts, its answer (no delay) fails
-    row = await service.store.get_day(GUILD, service.series_id, 1)
+    await service.wake(GUILD)  # the day posts, its answer (no delay) fails
+    row = await day(env, 1)
     assert row.state == "posted" and row.answer_state == "posting"
     assert row.error is not None and "ClientOSError" in row.error
-    assert f"answer:{GUILD}:1" in job_ids(bot)
-    await service.post_answers(GUILD, 1)
-    row = await service.store.get_day(GUILD, service.series_id, 1)
+    assert env.wakeup() == START + timedelta(minutes=2)
+    await env.timers.advance(timedelta(minutes=1))
+    row = await day(env, 1)
     assert row.answer_state == "posted" and publisher.answers == [1]
 
 
-async def test_a_run_that_fails_before_claiming_anything_is_retried(env: Any) -> None:
-    service, bot, _publisher = env
+async def test_an_answer_retry_keeps_its_backoff_through_admin_changes(env: Env) -> None:
+    """A failing answer used to be re-added at max(posted + delay, now) by any skip, pause
+    or sync, so it retried at once, in a loop."""
+    service, publisher = env.service, env.publisher
     await service.start(GUILD)
-    bot.current = START + timedelta(minutes=1)
+    env.at(START + timedelta(minutes=1))
+    publisher.answer_crash = [aiohttp.ClientOSError(104, "reset")] * 3
+    await service.wake(GUILD)
+    assert publisher.answer_tries == [START + timedelta(minutes=1)]
+    await service.skip(GUILD, 5)
+    await service.pause(GUILD)
+    await service.resume(GUILD)
+    await service.reschedule(GUILD, post_time=time(9, 0))
+    assert publisher.answer_tries == [START + timedelta(minutes=1)]  # none of them retried it
+    assert env.wakeup() == START + timedelta(minutes=2)
+    await env.timers.advance(timedelta(minutes=10))
+    # Tries at 1 min, then +1 min, then +5 min: the backoff, not a loop.
+    assert publisher.answer_tries == [
+        START + timedelta(minutes=1),
+        START + timedelta(minutes=2),
+        START + timedelta(minutes=7),
+    ]
+
+
+async def test_a_wakeup_that_cannot_read_the_database_is_retried(env: Env) -> None:
+    service = env.service
+    await service.start(GUILD)
+    env.at(START + timedelta(minutes=1))
     real = service.store.list_days
     calls = 0
 
@@ -278,57 +344,75 @@ async def test_a_run_that_fails_before_claiming_anything_is_retried(env: Any) ->
         return await real(*args)
 
     service.store.list_days = busy  # type: ignore[method-assign]
-    await service._guarded(f"post:{GUILD}:1", service.run_due, GUILD)
-    assert f"retry:{GUILD}" in job_ids(bot)
+    await service.wake(GUILD)
     assert states(await service.rows(GUILD))[0] == "scheduled"
+    assert env.wakeup() == START + timedelta(minutes=2)  # tried again soon
+    await env.timers.advance(timedelta(minutes=1))
+    assert states(await service.rows(GUILD))[0] == "posted"
 
 
-async def test_one_servers_failed_start_does_not_stop_the_others(env: Any) -> None:
-    service, bot, _publisher = env
+async def test_one_servers_failed_start_does_not_stop_the_others(env: Env) -> None:
+    service = env.service
     other = GUILD + 1
     await service.start(other)  # `other` has rows now, so it is served too
-    service.remove_jobs(other)
-    real = service.start
+    env.timers.cancel(f"series:{other}")
+    real = service.sync
 
-    async def start(guild_id: int) -> None:
+    async def sync(guild_id: int) -> None:
         if guild_id == GUILD:
             raise sqlite3.OperationalError("database is locked")
         await real(guild_id)
 
-    service.start = start  # type: ignore[method-assign]
+    service.sync = sync  # type: ignore[method-assign]
     await service.start_all()  # GUILD (configured) first, then `other`
-    assert f"start:{GUILD}" in job_ids(bot)  # tried again later
-    assert any(job.startswith(f"post:{other}:") for job in job_ids(bot))
+    assert env.wakeup() == env.clock.now() + timedelta(minutes=1)  # tried again later
+    assert env.timers.when(f"series:{other}") == START
 
 
-async def test_pause_stops_a_catch_up_in_progress(env: Any) -> None:
-    service, bot, publisher = env
+async def test_pause_stops_a_catch_up_in_progress(env: Env) -> None:
+    service, publisher = env.service, env.publisher
     await service.start(GUILD)
-    bot.current = START + timedelta(days=3, minutes=1)  # days 1–4 due
+    env.at(START + timedelta(days=3, minutes=1))  # days 1–4 due
 
-    async def pause_once(day: int) -> None:
-        if day == 1:
-            assert await service.pause(GUILD)  # `/challenge pause` while day 1 goes out
+    async def pause_once(number: int) -> None:
+        if number == 1:
+            # `/challenge pause` while day 1 goes out (it waits for the server's lock).
+            asyncio.get_running_loop().create_task(service.pause(GUILD))
+            await asyncio.sleep(0)
+            await service.overrides.set(GUILD, PAUSED_KEY, "1")
 
     publisher.during = pause_once
-    await service.run_due(GUILD)
-    assert [day for day, _, _ in publisher.posts] == [1]
+    await service.wake(GUILD)
+    assert posted_days(publisher) == [1]
     assert states(await service.rows(GUILD))[:3] == ["posted", "scheduled", "scheduled"]
 
 
 async def test_the_late_warning_is_logged_once_per_day(
-    env: Any, caplog: pytest.LogCaptureFixture
+    env: Env, caplog: pytest.LogCaptureFixture
 ) -> None:
-    service, bot, publisher = env
+    service, publisher = env.service, env.publisher
     await service.start(GUILD)
-    bot.current = START + timedelta(days=2, hours=3)  # days 1–3 overdue
+    env.at(START + timedelta(days=2, hours=3))  # days 1–3 overdue
     publisher.fail = 2
-    with caplog.at_level(logging.WARNING, logger="bot.series.service"):
-        for _ in range(3):  # day 1 fails, fails again on its retry, then all three go out
-            await service.run_due(GUILD)
-    assert [day for day, _, _ in publisher.posts] == [1, 2, 3]
+    with caplog.at_level(logging.WARNING, logger="bot.series"):
+        await service.wake(GUILD)  # day 1 fails; its retries follow the backoff
+        await env.timers.advance(timedelta(minutes=6))
+    assert posted_days(publisher) == [1, 2, 3]
     late = [r.args[0] for r in caplog.records if "posting it late" in r.getMessage()]  # type: ignore[index]
     assert late == [1, 2, 3]
+
+
+async def test_shutdown_lets_a_post_in_progress_finish(env: Env) -> None:
+    service, publisher = env.service, env.publisher
+    await service.start(GUILD)
+    env.at(START)
+    publisher.slow = 0.05
+    wake = asyncio.create_task(service.wake(GUILD))
+    await asyncio.sleep(0.01)  # day 1 is being published
+    await service.close()
+    await wake
+    assert states(await service.rows(GUILD))[:2] == ["posted", "scheduled"]
+    assert env.wakeup() is None  # and nothing more after the stop
 
 
 async def test_publisher_turns_connection_failures_into_step_errors() -> None:
@@ -348,45 +432,50 @@ async def test_publisher_turns_connection_failures_into_step_errors() -> None:
         await publisher.channel(6)
 
 
-async def test_pause_then_resume_applies_the_policy(env: Any) -> None:
-    service, bot, publisher = env
+async def test_pause_then_resume_applies_the_policy(env: Env) -> None:
+    service, publisher = env.service, env.publisher
     await service.start(GUILD)
     assert await service.pause(GUILD)
     assert not await service.pause(GUILD)
-    assert not any(job.startswith("post:") for job in job_ids(bot))
+    assert env.wakeup() is None  # paused: no post to wake up for
     assert await service.overrides.get(GUILD, PAUSED_KEY) == "1"
-    bot.current = START + timedelta(days=1, hours=2)
-    await service.run_due(GUILD)
+    env.at(START + timedelta(days=1, hours=2))
+    await service.wake(GUILD)
     assert publisher.posts == []
     assert await service.next_post_at(GUILD) is None
     assert await service.resume(GUILD)
-    assert [day for day, _, _ in publisher.posts] == [1, 2]
-    assert any(job.startswith("post:") for job in job_ids(bot))
+    assert posted_days(publisher) == [1, 2]
+    assert env.wakeup() == START + timedelta(days=2)
 
 
-async def test_reschedule_moves_only_days_not_posted(env: Any) -> None:
-    service, bot, _publisher = env
+async def test_reschedule_moves_only_days_not_posted(env: Env) -> None:
+    service = env.service
     await service.start(GUILD)
-    bot.current = START
-    await service.run_due(GUILD)
-    config = await service.reschedule(GUILD, start=date(2026, 12, 10), post_time=time(18, 30))
+    env.at(START)
+    await service.wake(GUILD)
+    later = START.date() + timedelta(days=9)
+    config = await service.reschedule(GUILD, start=later, post_time=time(18, 30))
     assert config.post_time == time(18, 30)
     rows = await service.rows(GUILD)
     assert rows[0].planned_at == START
-    assert rows[1].planned_at == datetime(2026, 12, 11, 17, 30, tzinfo=UTC)
+    # Day 2 of a series from `later` at 18:30 Casablanca (UTC+1 in December).
+    assert rows[1].planned_at == datetime.combine(
+        later + timedelta(days=1), time(17, 30), tzinfo=UTC
+    )
+    assert env.wakeup() == rows[1].planned_at
     config = await service.reschedule(GUILD, interval=timedelta(seconds=30))
     rows = await service.rows(GUILD)
     assert rows[2].planned_at - rows[1].planned_at == timedelta(seconds=30)
 
 
-async def test_skip_and_no_start(env: Any) -> None:
-    service, bot, _publisher = env
+async def test_skip_and_no_start(env: Env) -> None:
+    service = env.service
     await service.start(GUILD)
-    done, row = await service.skip(GUILD, 4)
-    assert done and row.state == "skipped"
-    done, row = await service.skip(GUILD, 4)
+    done, row = await service.skip(GUILD, 1)
+    assert done and row is not None and row.state == "skipped"
+    done, row = await service.skip(GUILD, 1)
     assert not done
-    assert f"post:{GUILD}:4" not in job_ids(bot)
+    assert env.wakeup() == START + timedelta(days=1)  # day 2 is next
 
     service.settings = service.settings.model_copy(update={"series_start": None})
     other = GUILD + 1
@@ -420,7 +509,7 @@ def test_schedule_command_reads_the_database_or_computes(
         database_path=tmp_path / "bot.sqlite3",
         series_start="2026-03-25",
         series_timezone="Europe/Paris",
-    )
+    )  # a fixed date: the schedule is computed, not compared with today
     assert schedule(settings, argparse.Namespace()) == 0
     out = capsys.readouterr().out
     assert "Wed 2026-03-25 09:00 CET" in out and "2026-03-25 08:00:00 UTC" in out
@@ -430,10 +519,8 @@ def test_schedule_command_reads_the_database_or_computes(
     async def post_day_one() -> None:
         db = Database(settings.database_path)
         await db.open()
-        bot = FakeBot(settings, db, datetime(2026, 3, 25, 8, 0, tzinfo=UTC))
-        service = SeriesService(bot, load_series(FIXTURES), [])  # type: ignore[arg-type]
-        service.publisher = FakePublisher(store=service.store)  # type: ignore[assignment]
-        await service.start(GUILD)
+        clock = FakeClock(datetime(2026, 3, 25, 8, 0, tzinfo=UTC))
+        await make_service(settings, db, clock).service.start(GUILD)
         await db.close()
 
     asyncio.run(post_day_one())

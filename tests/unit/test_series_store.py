@@ -108,9 +108,11 @@ async def test_states_errors_and_answers(store: SeriesStore) -> None:
     assert await store.claim(
         GUILD, SERIES, 3, nonce="x", channel_id=5, from_states=("scheduled", "skipped")
     )
-    await store.set_error(GUILD, SERIES, 3, "403 Missing Permissions", attempts=2)
+    retry = T0 + timedelta(minutes=5)
+    await store.set_error(GUILD, SERIES, 3, "403 Missing Permissions", attempts=2, retry_at=retry)
     row = await store.get_day(GUILD, SERIES, 3)
     assert row is not None and row.error == "403 Missing Permissions" and row.attempts == 2
+    assert row.retry_at == retry
 
     assert not await store.claim_answers(GUILD, SERIES, 3, nonce="a")  # not posted yet
     await store.mark_posted(GUILD, SERIES, 3, posted_at=T0)
@@ -121,16 +123,21 @@ async def test_states_errors_and_answers(store: SeriesStore) -> None:
     row = await store.get_day(GUILD, SERIES, 3)
     assert row is not None
     assert (row.answer_state, row.answer_nonce, row.answer_parts_sent) == ("posted", "a", 1)
-    assert row.answer_posted_at == T0 and row.error is None
+    assert row.answer_posted_at == T0 and row.error is None and row.retry_at is None
 
-    assert await store.mark_recap_posted(GUILD, SERIES, 3, T0)
-    assert not await store.mark_recap_posted(GUILD, SERIES, 3, T0)
+    assert await store.claim_recap(GUILD, SERIES, 3, T0)
+    assert not await store.claim_recap(GUILD, SERIES, 3, T0)
     row = await store.get_day(GUILD, SERIES, 3)
-    assert row is not None and row.recap_posted_at == T0
-    await store.clear_recap(GUILD, SERIES, 3)  # the recap could not be sent: unclaim
+    assert row is not None and row.recap_posted_at == T0 and not row.recap_sent
+    # The recap could not be sent: unclaim, with the next try's time.
+    await store.release_recap(GUILD, SERIES, 3, attempts=1, retry_at=retry)
     row = await store.get_day(GUILD, SERIES, 3)
     assert row is not None and row.recap_posted_at is None
-    assert await store.mark_recap_posted(GUILD, SERIES, 3, T0)  # so it can be claimed again
+    assert (row.recap_attempts, row.recap_retry_at) == (1, retry)
+    assert await store.claim_recap(GUILD, SERIES, 3, T0)  # so it can be claimed again
+    await store.mark_recap_sent(GUILD, SERIES, 3, 444)
+    row = await store.get_day(GUILD, SERIES, 3)
+    assert row is not None and row.recap_sent and row.recap_message_id == 444
 
 
 async def test_rows_survive_reopening(tmp_path: Path) -> None:

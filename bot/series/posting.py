@@ -1,0 +1,264 @@
+"""The posting state machine: claim → publish → mark, for a day and for its expert answer.
+
+Each step is recorded before the next, so a crash or an error resumes where it stopped. A
+failure is recorded on the row with the time of the next try (`retry_at`): the same retry
+policy for days and answers, and the timetable (schedule.py) reads it from there.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any, Protocol
+
+from bot.clock import Clock
+from bot.rendering.days import DayBundle, RenderedMessage, render_answers, render_day_bundle
+from bot.series import schedule as plan
+from bot.series.config import SeriesConfig, duration_text
+from bot.series.model import ChallengeDay, Series
+from bot.series.publisher import DayPost, Postable, PostStepError, Progress
+from bot.series.schedule import MISSED, POSTED, POSTING, SCHEDULED, SKIPPED
+from bot.store.series import DayRow, SeriesStore
+
+log = logging.getLogger(__name__)
+
+LATE_NOTE = "Posted late because the bot was offline"
+
+Dispatch = Callable[..., None]
+
+
+class Outcome(Enum):
+    POSTED = "posted"
+    ALREADY = "already"  # posted before, or not in a state that may be posted
+    FAILED = "failed"  # an error was recorded; a retry is due at retry_at
+    NOT_FOUND = "not_found"
+    NOT_READY = "not_ready"  # no content or no channel
+
+
+class Publishing(Protocol):
+    """The Discord side of a post (bot.series.publisher.Publisher; a fake in unit tests)."""
+
+    async def channel(self, channel_id: int) -> Postable: ...
+
+    async def publish_day(
+        self, row: DayRow, post: DayPost, channel: Postable, *, resumed: bool
+    ) -> Progress: ...
+
+    async def publish_answers(self, row: DayRow, parts: Any, *, resumed: bool) -> None: ...
+
+
+def marker(row: DayRow) -> str:
+    """The line that identifies our post; it carries the late note when the post was late."""
+    ref = f"ref {row.nonce}"
+    return f"{LATE_NOTE} · {ref}" if row.late else ref
+
+
+def day_bundle(
+    series: Series,
+    day: ChallengeDay,
+    rows: list[DayRow],
+    config: SeriesConfig,
+    now: datetime,
+    *,
+    series_name: str,
+    marker_text: str | None,
+) -> DayBundle:
+    """The day as it goes out now: its "next challenge" line names the next day's time."""
+    following = plan.next_after(slots(rows), day.number)
+    next_at = None
+    if following is not None and not config.paused:
+        next_at = max(following.planned_at, now)
+    return render_day_bundle(
+        day,
+        next_post_at=next_at,
+        series_name=series_name,
+        is_last=series.is_last(day.number),
+        ping_role_id=config.ping_role_id,
+        marker=marker_text,
+    )
+
+
+def slots(rows: list[DayRow]) -> list[plan.Slot]:
+    return [plan.Slot(row.day, row.planned_at, row.state) for row in rows]
+
+
+class Poster:
+    """Posts one day, or one day's answer, of one series — exactly once."""
+
+    def __init__(
+        self,
+        store: SeriesStore,
+        publisher: Publishing,
+        clock: Clock,
+        *,
+        series_id: str,
+        series_name: str,
+        dispatch: Dispatch,
+    ) -> None:
+        self.store = store
+        self.publisher = publisher
+        self.clock = clock
+        self.series_id = series_id
+        self.series_name = series_name
+        self.dispatch = dispatch
+
+    # A day
+
+    async def post_day(
+        self, series: Series, row: DayRow, config: SeriesConfig, *, forced: bool
+    ) -> Outcome:
+        """Claim the day (unless resuming), send what is missing, mark it posted."""
+        day = series.day(row.day)
+        if day is None:
+            return Outcome.NOT_FOUND
+        resumed = row.state == POSTING
+        allowed = (SCHEDULED, SKIPPED, MISSED) if forced else (SCHEDULED,)
+        if not resumed and row.state not in allowed:
+            return Outcome.ALREADY
+        channel_id = row.channel_id if resumed and row.channel_id else config.channel_id
+        if channel_id is None:
+            await self.failed(
+                row,
+                config,
+                "no challenge channel is set: set CHALLENGE_CHANNEL_ID or use /challenge channel",
+            )
+            return Outcome.NOT_READY
+        try:
+            claimed = await self._claim_and_publish(
+                series, row, day, config, channel_id, forced=forced
+            )
+        except PostStepError as exc:
+            await self.failed(row, config, str(exc))
+            return Outcome.FAILED
+        except Exception as exc:  # anything else (a reset connection, a busy database…)
+            log.exception(
+                "Day %d in server %d: unexpected failure while posting", row.day, row.guild_id
+            )
+            await self.failed(row, config, f"{type(exc).__name__}: {exc}")
+            return Outcome.FAILED
+        if claimed is None:
+            return Outcome.ALREADY
+        log.info("Posted day %d in server %d (thread %s)", row.day, row.guild_id, claimed)
+        self.dispatch("challenge_posted", row.guild_id, row.day, claimed)
+        return Outcome.POSTED
+
+    async def _claim_and_publish(
+        self,
+        series: Series,
+        row: DayRow,
+        day: ChallengeDay,
+        config: SeriesConfig,
+        channel_id: int,
+        *,
+        forced: bool,
+    ) -> int | None:
+        """The thread id once posted, or None when another run claimed the day first."""
+        guild_id, number = row.guild_id, row.day
+        resumed = row.state == POSTING
+        channel = await self.publisher.channel(channel_id)
+        now = self.clock.now()
+        rows = await self.store.list_days(guild_id, self.series_id)
+        if not resumed:
+            late = not forced and plan.is_late(
+                row.planned_at, now, plan.grace_period(config.interval)
+            )
+            claimed = await self.store.claim(
+                guild_id,
+                self.series_id,
+                number,
+                nonce=secrets.token_hex(8),
+                channel_id=channel_id,
+                late=late,
+                from_states=(SCHEDULED, SKIPPED, MISSED) if forced else (SCHEDULED,),
+            )
+            if not claimed:
+                return None
+            if late:  # logged once, when claimed (a retry resumes without a new warning)
+                log.warning(
+                    "Day %d (planned %s) is overdue; posting it late (MISSED_POST_POLICY=late)",
+                    number,
+                    row.planned_at.isoformat(),
+                )
+            fresh = await self.store.get_day(guild_id, self.series_id, number)
+            assert fresh is not None
+            row = fresh
+        else:
+            log.info("Day %d was interrupted while posting; resuming it", number)
+        bundle = day_bundle(
+            series, day, rows, config, now, series_name=self.series_name, marker_text=marker(row)
+        )
+        post = DayPost(
+            bundle, ping_role_id=config.ping_role_id, archive_minutes=config.archive_minutes
+        )
+        progress = await self.publisher.publish_day(row, post, channel, resumed=resumed)
+        await self.store.mark_posted(guild_id, self.series_id, number, posted_at=self.clock.now())
+        return progress.thread_id
+
+    # The expert answer
+
+    async def post_answers(self, series: Series, row: DayRow, config: SeriesConfig) -> None:
+        day = series.day(row.day)
+        if day is None or row.state != POSTED or row.answer_state in ("posted", "none"):
+            return
+        try:
+            await self._publish_answers(row, day)
+        except Exception as exc:  # PostStepError, or anything unexpected: retry later
+            if not isinstance(exc, PostStepError):
+                log.exception("Day %d: unexpected failure while posting the answer", row.day)
+            error = str(exc) if isinstance(exc, PostStepError) else f"{type(exc).__name__}: {exc}"
+            await self.failed(row, config, error, what="The expert answer of day")
+
+    async def _publish_answers(self, row: DayRow, day: ChallengeDay) -> None:
+        guild_id, number = row.guild_id, row.day
+        parts: list[RenderedMessage] = render_answers(day)
+        if not parts:
+            await self.store.mark_answers(guild_id, self.series_id, number, state="none", at=None)
+            return
+        resumed = row.answer_state == "posting"
+        if not resumed:
+            if not await self.store.claim_answers(
+                guild_id, self.series_id, number, nonce=secrets.token_hex(8)
+            ):
+                return
+            fresh = await self.store.get_day(guild_id, self.series_id, number)
+            assert fresh is not None
+            row = fresh
+        await self.publisher.publish_answers(row, parts, resumed=resumed)
+        await self.store.mark_answers(
+            guild_id, self.series_id, number, state="posted", at=self.clock.now()
+        )
+        log.info("Posted the expert answer of day %d in server %d", number, guild_id)
+
+    # Failures: one retry policy
+
+    async def failed(
+        self, row: DayRow, config: SeriesConfig | None, error: str, *, what: str = "Day"
+    ) -> timedelta:
+        """Record the problem and when to try again (status shows it); log it once per try."""
+        attempts = row.attempts + 1
+        interval = config.interval if config is not None else plan.DAY
+        delay = plan.retry_delay(attempts - 1, interval)
+        log.error(
+            "%s %d in server %d could not be posted (try %d): %s — retrying in %s",
+            what,
+            row.day,
+            row.guild_id,
+            attempts,
+            error,
+            duration_text(delay),
+        )
+        try:
+            await self.store.set_error(
+                row.guild_id,
+                row.series,
+                row.day,
+                error,
+                attempts=attempts,
+                retry_at=self.clock.now() + delay,
+            )
+        except Exception:  # the database may be what failed: the caller retries soon
+            log.exception("Could not record the error of day %d", row.day)
+        return delay

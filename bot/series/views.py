@@ -1,0 +1,104 @@
+"""Read models of a series: what `/challenge status`, `today`, `day` and `preview` show.
+
+Pure functions over (rows, config, content, now); the service reads the rows and calls these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.series import schedule as plan
+from bot.series.config import SeriesConfig
+from bot.series.model import ChallengeDay, Series
+from bot.series.posting import slots
+from bot.series.schedule import POSTED, POSTING, SCHEDULED
+from bot.store.series import DayRow
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesStatus:
+    """Everything `/challenge status` shows."""
+
+    config: SeriesConfig
+    rows: list[DayRow]
+    total_days: int
+    next_day: int | None
+    next_at: datetime | None
+    overdue: list[int]  # not-yet-posted days whose time passed
+    now: datetime
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class DayView:
+    """What `/challenge day N` (or `today`, `number=None`) can show a member."""
+
+    number: int | None  # None: `today` before anything was posted
+    total_days: int  # days in the series (0: the content didn't load)
+    day: ChallengeDay | None  # None: no such day
+    row: DayRow | None  # None: not scheduled in this server
+    next_at: datetime | None = None  # for `today` before day 1: when it comes
+
+    @property
+    def shown(self) -> bool:
+        """Only a posted day is shown (its question would spoil an unposted one)."""
+        return self.day is not None and self.row is not None and self.row.state == POSTED
+
+
+def next_post_at(rows: list[DayRow], config: SeriesConfig, now: datetime) -> datetime | None:
+    """When the next day goes out (None: nothing left, paused or not scheduled)."""
+    if config.paused or config.start is None:
+        return None
+    nxt = plan.next_post(slots(rows), now)
+    return None if nxt is None else max(nxt.planned_at, now)
+
+
+def config_problems(config: SeriesConfig) -> list[str]:
+    problems = []
+    if config.start is None:
+        problems.append(
+            "No start date: set SERIES_START in .env or use /challenge reschedule. "
+            "Nothing is scheduled."
+        )
+    if config.channel_id is None:
+        problems.append("No challenge channel: set CHALLENGE_CHANNEL_ID or use /challenge channel.")
+    return problems
+
+
+def series_status(
+    config: SeriesConfig,
+    rows: list[DayRow],
+    series: Series | None,
+    content_problems: list[str],
+    now: datetime,
+) -> SeriesStatus:
+    day_slots = slots(rows)
+    nxt = plan.next_post(day_slots, now)
+    overdue = [
+        s.number for s in day_slots if s.state in (SCHEDULED, POSTING) and s.planned_at < now
+    ]
+    return SeriesStatus(
+        config=config,
+        rows=rows,
+        total_days=len(series) if series is not None else 0,
+        next_day=None if nxt is None else nxt.number,
+        next_at=next_post_at(rows, config, now),
+        overdue=overdue,
+        problems=[*content_problems, *config_problems(config)],
+        now=now,
+    )
+
+
+def day_view(
+    series: Series | None, rows: list[DayRow], number: int | None, next_at: datetime | None
+) -> DayView:
+    """Day `number` as this server has it; `None` means today's (the latest posted)."""
+    total = len(series) if series is not None else 0
+    if number is None:
+        number = plan.current_day(slots(rows))
+        if number is None:
+            return DayView(None, total, None, None, next_at)
+    day = series.day(number) if series is not None else None
+    row = next((r for r in rows if r.day == number), None) if day else None
+    return DayView(number, total, day, row)
