@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 
 import discord
@@ -22,7 +24,23 @@ async def serve(settings: Settings) -> None:
 
     token = settings.require_token()
     async with ChallengeBot(settings) as client:
+        stopping: list[asyncio.Task[None]] = []
+
+        def stop(name: str) -> None:
+            # SIGTERM (systemd, docker stop) or Ctrl-C: a clean stop; the post in progress
+            # finishes its step first (ChallengeBot.close).
+            if not stopping:
+                log.info("%s received: stopping", name)
+                stopping.append(asyncio.create_task(client.close()))
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError):  # not on Windows
+                loop.add_signal_handler(signum, stop, signal.Signals(signum).name)
         await client.start(token)
+        if stopping:
+            await stopping[0]
+    log.info("Stopped")
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -195,24 +196,17 @@ class Publisher:
     ) -> None:
         if progress.message_id is not None:
             return
-        step = "sending the day's message"
-        message = None
-        if resumed:
-            message = await self._guard(step, channel, self._find_marked(channel, nonce))
-            if message is not None:
-                log.info(
-                    "Day %d: found its message %d after a restart, adopting it", row.day, message.id
-                )
-        if message is None:
-            message = await self._guard(
-                step,
-                channel,
-                channel.send(
-                    **message_kwargs(post.parts[0]),
-                    nonce=nonce,
-                    allowed_mentions=ping_mentions(post.ping_role_id),
-                ),
-            )
+        message = await self._send_once(
+            "sending the day's message",
+            channel,
+            find=partial(self._find_marked, channel, nonce) if resumed else None,
+            send=partial(
+                channel.send,
+                **message_kwargs(post.parts[0]),
+                nonce=nonce,
+                allowed_mentions=ping_mentions(post.ping_role_id),
+            ),
+        )
         await self._record(
             row, progress, message_id=message.id, parts_sent=1, last_message_id=message.id
         )
@@ -269,20 +263,18 @@ class Publisher:
     ) -> None:
         step = "sending the rest of the day's post"
         while progress.parts_sent < len(post.parts):
-            index = progress.parts_sent
-            message = None
-            if resumed and progress.last_message_id is not None:
-                message = await self._guard(
-                    step,
-                    channel,
-                    self._already_sent(channel, progress.last_message_id, post.parts[index]),
-                )
-            if message is None:
-                message = await self._guard(
-                    step,
-                    channel,
-                    channel.send(**message_kwargs(post.parts[index]), nonce=f"{nonce}.{index}"),
-                )
+            index, after = progress.parts_sent, progress.last_message_id
+            part = post.parts[index]
+            message = await self._send_once(
+                step,
+                channel,
+                find=(
+                    partial(self._already_sent, channel, after, part)
+                    if resumed and after is not None
+                    else None
+                ),
+                send=partial(channel.send, **message_kwargs(part), nonce=f"{nonce}.{index}"),
+            )
             await self._record(row, progress, parts_sent=index + 1, last_message_id=message.id)
 
     async def _open_thread(
@@ -341,13 +333,12 @@ class Publisher:
         after = (progress.last_message_id or thread.id) if forum else thread.id
         sent: list[discord.Message] = []
         for index, part in enumerate(post.opening):
-            message = None
-            if resumed:
-                message = await self._guard(step, thread, self._already_sent(thread, after, part))
-            if message is None:
-                message = await self._guard(
-                    step, thread, thread.send(**message_kwargs(part), nonce=f"{nonce}.q{index}")
-                )
+            message = await self._send_once(
+                step,
+                thread,
+                find=partial(self._already_sent, thread, after, part) if resumed else None,
+                send=partial(thread.send, **message_kwargs(part), nonce=f"{nonce}.q{index}"),
+            )
             sent.append(message)
             after = message.id
         first_id = sent[0].id
@@ -362,17 +353,13 @@ class Publisher:
         last = row.answer_message_id or row.opening_message_id or row.last_message_id or thread.id
         nonce = row.answer_nonce or ""
         while sent < len(parts):
-            message = None
-            if resumed:
-                message = await self._guard(
-                    step, thread, self._already_sent(thread, last, parts[sent])
-                )
-            if message is None:
-                message = await self._guard(
-                    step,
-                    thread,
-                    thread.send(**message_kwargs(parts[sent]), nonce=f"{nonce}.{sent}"),
-                )
+            part = parts[sent]
+            message = await self._send_once(
+                step,
+                thread,
+                find=partial(self._already_sent, thread, last, part) if resumed else None,
+                send=partial(thread.send, **message_kwargs(part), nonce=f"{nonce}.{sent}"),
+            )
             sent += 1
             last = message.id
             await self.store.update(
@@ -434,6 +421,24 @@ class Publisher:
         for name, value in changes.items():
             setattr(progress, name, value)
         await self.store.update(row.guild_id, row.series, row.day, **changes)
+
+    async def _send_once(
+        self,
+        step: str,
+        channel: object,
+        *,
+        find: Callable[[], Awaitable[discord.Message | None]] | None,
+        send: Callable[[], Awaitable[discord.Message]],
+    ) -> discord.Message:
+        """One step of a post: when resuming (`find` given), adopt our message if a crash hid
+        it; otherwise send it (with its nonce). The caller records the result."""
+        if find is not None:
+            found: discord.Message | None = await self._guard(step, channel, find())
+            if found is not None:
+                log.info("Found message %d after a restart while %s: adopting it", found.id, step)
+                return found
+        message: discord.Message = await self._guard(step, channel, send())
+        return message
 
     async def _guard(self, step: str, channel: object, operation: Any) -> Any:
         """Await a Discord call, turning any failure into a PostStepError naming the step."""

@@ -178,11 +178,19 @@ class SeriesService:
         if result.moved:
             log.info("Moved the planned time of days %s in server %d", result.moved, guild_id)
 
-    async def close(self) -> None:
-        """Stop waking up; a step in progress finishes (the timers wait for it)."""
+    async def close(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Stop waking up and let a step in progress finish (within `timeout`): its post,
+        answer or recap goes out whole, and the next start finds nothing half done."""
         self.closing = True
         for guild_id in list(self.guilds):
             self.timers.cancel(self._key(guild_id))
+        for guild_id, lock in list(self._locks.items()):
+            try:
+                async with asyncio.timeout(timeout):
+                    await lock.acquire()
+                lock.release()
+            except TimeoutError:
+                log.warning("A post in server %d was still running at shutdown", guild_id)
 
     # Wake-ups
 

@@ -18,6 +18,7 @@ from tests.emulator import Emulator, wait_for
 from tests.emulator.interactions import COMMAND
 from tests.emulator.runner import BotRunner
 from tests.slow.crash import comparable, first_days, run_crash_series
+from tests.timing import far_ahead
 
 pytestmark = pytest.mark.e2e
 
@@ -234,7 +235,7 @@ async def test_commands_answer_through_429s_and_5xx(
 async def test_a_failed_follow_up_becomes_an_apology_and_an_error_line(
     bot_runner: BotRunner, emulator: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await bot_runner.start(series_start="2030-01-01")
+    await bot_runner.start(series_start=far_ahead())
     admin = emulator.admin
     for line, route in (
         ("challenge status", "/webhooks/*"),

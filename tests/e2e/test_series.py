@@ -19,6 +19,7 @@ from bot.store import Database
 from bot.store.series import DayRow, SeriesStore
 from tests.emulator import Emulator, wait_for
 from tests.emulator.runner import REPO, BotRunner
+from tests.timing import far_ahead
 
 pytestmark = pytest.mark.e2e
 
@@ -143,7 +144,7 @@ async def test_a_crash_between_send_and_record_adopts_the_message(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
     days = first_days(tmp_path, 2)
-    bot = await bot_runner.start(extensions=EXTENSIONS, series_dir=days, series_start="2030-01-01")
+    bot = await bot_runner.start(extensions=EXTENSIONS, series_dir=days, series_start=far_ahead())
     await wait_for(lambda: _count_rows(bot, 2), timeout=5)
     guild_id, series_id = bot.settings.guild_id, bot.settings.series_id
     channel_id = emulator.channel_id("challenges")
@@ -166,7 +167,7 @@ async def test_a_crash_between_send_and_record_adopts_the_message(
         check_permissions=False,
     )
 
-    bot = await bot_runner.start(extensions=EXTENSIONS, series_dir=days, series_start="2030-01-01")
+    bot = await bot_runner.start(extensions=EXTENSIONS, series_dir=days, series_start=far_ahead())
     await wait_for(lambda: _day_posted(bot, 1), timeout=10)
     row = (await rows(bot))[0]
     assert row.message_id == int(sent.data["id"])
@@ -347,9 +348,7 @@ async def test_an_interrupted_multi_message_post_continues_where_it_stopped(
     text = (FIXTURES / "00-long-day-11.md").read_text("utf-8")
     (folder / "day-01.md").write_text(text.replace("Day 11:", "Day 1:"), "utf-8")
     (day,) = load_series(folder).days
-    bot = await bot_runner.start(
-        extensions=EXTENSIONS, series_dir=folder, series_start="2030-01-01"
-    )
+    bot = await bot_runner.start(extensions=EXTENSIONS, series_dir=folder, series_start=far_ahead())
     await wait_for(lambda: _count_rows(bot, 1), timeout=5)
     settings = bot.settings
     await bot_runner.stop()
@@ -394,9 +393,7 @@ async def test_an_interrupted_multi_message_post_continues_where_it_stopped(
     finally:
         await db.close()
 
-    bot = await bot_runner.start(
-        extensions=EXTENSIONS, series_dir=folder, series_start="2030-01-01"
-    )
+    bot = await bot_runner.start(extensions=EXTENSIONS, series_dir=folder, series_start=far_ahead())
     await wait_for(lambda: _day_posted(bot, 1), timeout=10)
     posted = [m for m in emulator.bot_messages("challenges") if int(m["id"]) >= first_id]
     assert [m["id"] for m in posted][:2] == [first.data["id"], second.data["id"]]
@@ -461,7 +458,7 @@ async def test_skip_answers_in_time_while_a_post_holds_the_lock(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
     bot = await bot_runner.start(
-        extensions=EXTENSIONS, series_dir=first_days(tmp_path, 3), series_start="2030-01-01"
+        extensions=EXTENSIONS, series_dir=first_days(tmp_path, 3), series_start=far_ahead()
     )
     await wait_for(lambda: _count_rows(bot, 3), timeout=5)
     lock = service(bot).lock(bot.settings.guild_id)
@@ -485,3 +482,32 @@ async def test_skip_answers_in_time_while_a_post_holds_the_lock(
     assert answer.type == 5  # deferred first
     assert "Day 2 is skipped" in answer.text
     assert [r.state for r in await rows(bot)] == ["scheduled", "skipped", "scheduled"]
+
+
+async def test_sigterm_during_a_post_finishes_the_post_and_exits_cleanly(
+    bot_process: Any, emulator: Emulator, tmp_path: Path
+) -> None:
+    """Shutting the scheduler down used to cancel the post in progress before anything
+    waited for it: a `systemctl stop` mid-post left a day half posted until the next start."""
+    days = first_days(tmp_path, 2)
+    # Opening the thread takes 3 s: the stop comes while day 1 is half posted.
+    emulator.faults.delay("POST", "/channels/*/messages/*/threads", seconds=3.0, times=1)
+    process = bot_process(series_dir=days, series_start=soon(2), answer_delay=timedelta(0))
+    process.start()
+    await process.wait_ready(timeout=30)
+    await wait_for(lambda: marked(emulator), timeout=15)  # the first message is out
+    assert day_threads(emulator) == []
+    process.terminate()
+    assert await process.wait(timeout=20) == 0
+    log = process.log()
+    assert "SIGTERM received: stopping" in log and log.rstrip().endswith("Stopped")
+    assert "Traceback" not in log
+    [thread] = day_threads(emulator)  # the step in progress was finished, not cut
+    assert thread["name"] == thread_name(SERIES.days[0])
+    db = Database(tmp_path / "bot.sqlite3")
+    await db.open(check_writable=False)
+    try:
+        first = await SeriesStore(db).get_day(int(emulator.guild_id), process.settings.series_id, 1)
+    finally:
+        await db.close()
+    assert first is not None and first.state == "posted" and first.thread_id == int(thread["id"])
