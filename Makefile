@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench bench-crash check preview schedule clean help
+.PHONY: run test test-clock lint format bench bench-crash check preview schedule clean help
 
 help:
 	@echo "make run     - install (if needed) and start the bot"
 	@echo "make test    - install (if needed), lint with ruff, run pytest with coverage"
+	@echo "make test-clock - the unit and series tests with the system clock moved (faketime)"
 	@echo "make bench   - run the benchmarks and print the report"
 	@echo "make format  - format the code with ruff"
 
@@ -30,6 +31,18 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+# The suite with the system clock moved (libfaketime fakes the monotonic clock too, which
+# time.sleep needs): months and years ahead, and inside Morocco's Ramadan clock change.
+FAKETIME_LIB := /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+CLOCK_TESTS ?= tests/unit tests/e2e/test_series.py
+test-clock: $(STAMP)
+	@test -f $(FAKETIME_LIB) || (apt-get update -qq && apt-get install -y -qq faketime >/dev/null)
+	@for when in +200d +1655d "@2027-02-20 10:00:00"; do \
+		echo "== clock at $$when"; \
+		LD_PRELOAD=$(FAKETIME_LIB) FAKETIME="$$when" \
+			$(BIN)/python -m pytest -q -p no:cacheprovider $(CLOCK_TESTS) || exit 1; \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -71,11 +71,12 @@ class SchedulerTimers:
         return None if job is None else job.next_run_time
 
     async def _run(self, key: str, callback: Callback) -> None:
-        # Run as our own task, so shutting APScheduler down never cancels a step midway.
+        # The callback runs as a task of ours and this job returns at once: APScheduler never
+        # cancels it at shutdown, and a timer set again by the callback itself (same key) is
+        # not skipped as "already running".
         task = asyncio.create_task(self._guarded(key, callback), name=f"timer:{key}")
         self._running.add(task)
         task.add_done_callback(self._running.discard)
-        await asyncio.shield(task)
 
     @staticmethod
     async def _guarded(key: str, callback: Callback) -> None:

@@ -182,3 +182,30 @@ async def test_reads_never_see_an_unfinished_transaction(tmp_path: Path) -> None
         assert await GuildSettingsStore(db).get(1, "k") == "clean"  # committed: visible at once
     finally:
         await db.close()
+
+
+async def test_migration_7_keeps_recaps_posted_by_the_previous_release(tmp_path: Path) -> None:
+    """A database of the release before wake-ups were derived from state: its recaps stay
+    posted (never resent), the rest keep waiting, and nothing is lost."""
+    from bot.store.series import SeriesStore
+
+    path = tmp_path / "bot.sqlite3"
+    old = Database(path, migrations=bundled_migrations()[:6])
+    await old.open()
+    for day, recap in ((1, "2026-01-02T08:00:00.000Z"), (2, None)):
+        await old.execute(
+            "INSERT INTO series_days (guild_id, series, day, title, planned_at, state, thread_id, "
+            "posted_at, recap_posted_at, attempts) VALUES (1, 's', ?, 'T', ?, 'posted', ?, ?, ?, 2)",
+            (day, f"2026-01-0{day}T08:00:00.000Z", 100 + day, f"2026-01-0{day}T08:00:00Z", recap),
+        )
+    await old.close()
+
+    new = Database(path)
+    await new.open()
+    try:
+        first, second = await SeriesStore(new).list_days(1, "s")
+        assert first.recap_sent and first.recap_message_id == 0 and first.attempts == 2
+        assert not second.recap_sent and second.recap_posted_at is None
+        assert second.retry_at is None and second.recap_attempts == 0
+    finally:
+        await new.close()

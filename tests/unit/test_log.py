@@ -3,12 +3,13 @@ token (message, arguments, exception, stack) reaches stderr redacted."""
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator
 
 import pytest
 
-from bot.log import RedactFilter, setup_logging
+from bot.log import RedactFilter, setup_logging, wants_colour
 
 TOKEN = "MTEyMzU4MTMyMTM0NTU4OTE0NA.GsEcRt.distinctive-Secret_Token-0123456789abcdef"
 SEGMENTS = (TOKEN, *TOKEN.split("."))
@@ -20,6 +21,7 @@ def restored_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     gateway_level = logging.getLogger("discord.gateway").level
+    scheduler_level = logging.getLogger("apscheduler").level
     filters = {handler: list(handler.filters) for handler in handlers}
     yield
     for handler in list(root.handlers):
@@ -29,6 +31,7 @@ def restored_logging() -> Iterator[None]:
         handler.filters[:] = kept
     root.setLevel(level)
     logging.getLogger("discord.gateway").setLevel(gateway_level)
+    logging.getLogger("apscheduler").setLevel(scheduler_level)
 
 
 @pytest.mark.parametrize("level", ["DEBUG", "INFO"])
@@ -67,3 +70,37 @@ def test_without_secrets_nothing_is_redacted(
     setup_logging("INFO", "")
     logging.getLogger("bot.tests.log").warning("keep %s", TOKEN)
     assert f"keep {TOKEN}" in capfd.readouterr().err
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_no_colour_in_a_file_or_with_no_color(
+    restored_logging: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    file = io.StringIO()
+    setup_logging("INFO", "", stream=file)
+    logging.getLogger("bot.tests.log").warning("one line")
+    assert "\x1b[" not in file.getvalue() and " WARNING  bot.tests.log one line" in file.getvalue()
+    assert wants_colour(Tty())  # a terminal gets discord.py's colours
+    monkeypatch.setenv("NO_COLOR", "1")
+    terminal = Tty()
+    setup_logging("INFO", "", stream=terminal)
+    logging.getLogger("bot.tests.log").warning("one line")
+    line = terminal.getvalue()
+    assert "\x1b[" not in line and line.count("\n") == 1
+    assert " WARNING  bot.tests.log one line" in line
+
+
+def test_third_party_chatter_stays_out_of_the_info_log(restored_logging: None) -> None:
+    stream = io.StringIO()
+    setup_logging("INFO", "", stream=stream)
+    logging.getLogger("apscheduler.scheduler").info('Added job "x" to job store "default"')
+    logging.getLogger("discord.client").warning(
+        "PyNaCl is not installed, voice will NOT be supported"
+    )
+    logging.getLogger("bot.series").info("Posted day 1")
+    assert stream.getvalue().count("\n") == 1 and "Posted day 1" in stream.getvalue()
