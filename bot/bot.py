@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import discord
@@ -68,6 +69,24 @@ async def send_private(interaction: discord.Interaction, text: str) -> None:
         log.warning("Could not tell the user about an error", exc_info=True)
 
 
+SYNC_RETRY = timedelta(minutes=5)
+SYNC_WAIT = 5.0  # seconds the start waits for the command sync before going on
+
+
+def sync_problem(exc: BaseException, guild_id: int | None) -> str:
+    """What a failed command sync means for the organiser, in one line."""
+    where = f"GUILD_ID {guild_id}" if guild_id else "the global commands"
+    if isinstance(exc, discord.NotFound | discord.Forbidden):
+        return (
+            f"Could not register slash commands for {where}: {exc.status} {exc.text or exc}. "
+            "Is the bot in that server, invited with the applications.commands scope "
+            "(`challenge-bot invite`)? Check GUILD_ID."
+        )
+    if isinstance(exc, discord.HTTPException):
+        return f"Discord refused the slash commands for {where}: {exc.status} {exc.text or exc}."
+    return f"Could not register slash commands for {where}: {type(exc).__name__}: {exc}."
+
+
 class ChallengeBot(commands.Bot):
     """The ML & DL Morocco Challenges bot.
 
@@ -91,6 +110,9 @@ class ChallengeBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             tree_cls=CommandTree,
+            # Every command works inside a server only (none in DMs or as a user app).
+            allowed_contexts=app_commands.AppCommandContext(guild=True),
+            allowed_installs=app_commands.AppInstallationType(guild=True),
             **options,  # type: ignore[arg-type]
         )
         self.settings = settings
@@ -101,6 +123,8 @@ class ChallengeBot(commands.Bot):
         self.recaps: Recaps | None = None
         self._extensions = tuple(extensions)
         self.synced_commands: list[app_commands.AppCommand] = []
+        self.command_sync_error: str | None = None
+        self._sync_task: asyncio.Task[None] | None = None
         self._checked_permissions = False
         self._series_started = False
 
@@ -114,7 +138,10 @@ class ChallengeBot(commands.Bot):
         self.recaps = Recaps(self, MemberStore(self.db), SeriesStore(self.db), self.clock)
         for name in self._extensions:
             await self.load_extension(name)
-        await self.sync_commands()
+        # Command sync is not needed to post the series: a failure is reported and retried,
+        # and a slow one (Discord retrying its own 5xx) finishes in the background.
+        self._sync_task = asyncio.create_task(self.sync_commands_or_retry(), name="command-sync")
+        await asyncio.wait({self._sync_task}, timeout=SYNC_WAIT)
 
     def _series_service(self) -> SeriesService:
         try:
@@ -127,6 +154,24 @@ class ChallengeBot(commands.Bot):
                 "\n".join(problems),
             )
         return SeriesService(self, series, problems, clock=self.clock, timers=self.timers)
+
+    async def sync_commands_or_retry(self) -> None:
+        """Sync; on failure, one line that says what to do, and another try later."""
+        try:
+            await self.sync_commands()
+        except Exception as exc:  # a 4xx/5xx, a network error, an odd answer: never fatal
+            self.command_sync_error = sync_problem(exc, self.settings.guild_id)
+            log.error(
+                "%s Slash commands may be missing or out of date; the series runs anyway. "
+                "Trying again in %d minutes.",
+                self.command_sync_error,
+                SYNC_RETRY.seconds // 60,
+            )
+            self.timers.set(
+                "command-sync", self.clock.now() + SYNC_RETRY, self.sync_commands_or_retry
+            )
+        else:
+            self.command_sync_error = None
 
     async def sync_commands(self) -> None:
         guild_id = self.settings.guild_id
@@ -180,6 +225,8 @@ class ChallengeBot(commands.Bot):
 
     async def close(self) -> None:
         # Stop waking up, let a post in progress finish its step, then disconnect.
+        if self._sync_task is not None and not self._sync_task.done():
+            self._sync_task.cancel()
         if self.series is not None:
             await self.series.close()
         await self.timers.close()

@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 
 from bot.discord_setup import client_id_from_token, invite_url
@@ -19,27 +20,55 @@ from bot.store import StoreError
 log = logging.getLogger("bot")
 
 
+# Failures to reach Discord at start-up (no network yet, DNS, a 5xx): wait and try again.
+UNREACHABLE = (aiohttp.ClientError, OSError, TimeoutError, discord.DiscordServerError)
+RETRY_FIRST, RETRY_MAX = 2.0, 60.0
+
+
 async def serve(settings: Settings) -> None:
+    """Run until stopped; keep trying while Discord can't be reached."""
     from bot.bot import ChallengeBot
 
     token = settings.require_token()
-    async with ChallengeBot(settings) as client:
-        stopping: list[asyncio.Task[None]] = []
+    stopped = asyncio.Event()
+    current: list[ChallengeBot] = []
+    closing: list[asyncio.Task[None]] = []
 
-        def stop(name: str) -> None:
-            # SIGTERM (systemd, docker stop) or Ctrl-C: a clean stop; the post in progress
-            # finishes its step first (ChallengeBot.close).
-            if not stopping:
-                log.info("%s received: stopping", name)
-                stopping.append(asyncio.create_task(client.close()))
+    def stop(name: str) -> None:
+        # SIGTERM (systemd, docker stop) or Ctrl-C: a clean stop; the post in progress
+        # finishes its step first (ChallengeBot.close).
+        if stopped.is_set():
+            return
+        log.info("%s received: stopping", name)
+        stopped.set()
+        if current:
+            closing.append(asyncio.create_task(current[-1].close()))
 
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError):  # not on Windows
-                loop.add_signal_handler(signum, stop, signal.Signals(signum).name)
-        await client.start(token)
-        if stopping:
-            await stopping[0]
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(signum, stop, signal.Signals(signum).name)
+    delay = RETRY_FIRST
+    while not stopped.is_set():
+        try:
+            async with ChallengeBot(settings) as client:
+                current.append(client)
+                await client.start(token)
+            break
+        except UNREACHABLE as exc:
+            if stopped.is_set():
+                break
+            log.warning(
+                "Discord can't be reached (%s: %s); trying again in %.0fs",
+                type(exc).__name__,
+                exc,
+                delay,
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopped.wait(), timeout=delay)
+            delay = min(delay * 2, RETRY_MAX)
+    for task in closing:
+        await task
     log.info("Stopped")
 
 

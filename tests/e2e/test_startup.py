@@ -1,0 +1,97 @@
+"""Start-up as an organiser meets it: Discord unreachable at boot, a command sync refused, a
+GUILD_ID the bot isn't in — the bot says so in one line and keeps going (the series posts)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.emulator import Emulator, wait_for
+from tests.emulator.runner import REPO, BotRunner
+from tests.timing import soon
+
+pytestmark = pytest.mark.e2e
+
+DAYS = REPO / "tests" / "fixtures" / "days"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def forwarder(port: int, target: int) -> AsyncIterator[None]:
+    """A TCP forwarder 127.0.0.1:port → 127.0.0.1:target: the network "coming up"."""
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(OSError):
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        writer.close()
+
+    async def connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", target)
+        await asyncio.gather(pipe(reader, upstream_writer), pipe(upstream_reader, writer))
+
+    server = await asyncio.start_server(connect, "127.0.0.1", port)
+    try:
+        yield
+    finally:
+        server.close()
+
+
+async def test_discord_unreachable_at_boot_is_retried_then_the_series_posts(
+    bot_process: Any, emulator: Emulator, tmp_path: Path
+) -> None:
+    port = free_port()  # nothing listens there yet: connection refused, like no network
+    process = bot_process(
+        series_dir=DAYS,
+        series_start=soon(-0.5),
+        series_interval="1d",
+        discord_api_url=f"http://127.0.0.1:{port}/api/v10",
+    )
+    process.start()
+    await wait_for(lambda: process.log().count("Discord can't be reached") >= 2, timeout=20)
+    assert process.process is not None and process.process.poll() is None  # still running
+    async with forwarder(port, emulator.port):
+        await wait_for(lambda: emulator.bot_messages("challenges"), timeout=40)
+        process.terminate()
+        assert await process.wait(timeout=20) == 0
+    log = process.log()
+    assert "Traceback" not in log
+    warnings = [line for line in log.splitlines() if "Discord can't be reached" in line]
+    assert all("trying again in" in line for line in warnings)
+
+
+@pytest.mark.parametrize("status", [400, 500])
+async def test_a_refused_command_sync_does_not_stop_the_series(
+    bot_runner: BotRunner, emulator: Emulator, error_log: Any, status: int
+) -> None:
+    error_log.allow("Discord refused the slash commands", "Could not register slash commands")
+    emulator.faults.server_error(
+        "PUT", "/applications/*/guilds/*/commands", status=status, times=None
+    )
+    bot = await bot_runner.start(series_dir=DAYS, series_start=soon(-0.5))
+    await wait_for(lambda: emulator.bot_messages("challenges"), timeout=20)  # posted anyway
+    # A 5xx is retried by discord.py itself (about 25 s) before it counts as failed.
+    await wait_for(lambda: bot.command_sync_error is not None, timeout=45)
+    assert bot.timers.when("command-sync") is not None  # tried again later
+
+
+async def test_a_guild_the_bot_is_not_in_is_one_clear_line(
+    bot_runner: BotRunner, emulator: Emulator, error_log: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    error_log.allow("Could not register slash commands")
+    bot = await bot_runner.start(guild_id=123456789012345678, series_dir=DAYS)
+    assert bot.command_sync_error is not None
+    assert "Is the bot in that server" in bot.command_sync_error
+    assert "GUILD_ID 123456789012345678" in bot.command_sync_error
