@@ -12,6 +12,9 @@ from discord.ext import commands
 from bot.discord_setup import missing_permissions
 from bot.rendering.limits import truncate
 from bot.rendering.series import (
+    HOLD_KEPT,
+    held_text,
+    hold_result,
     out_of_range,
     post_result,
     render_channel_set,
@@ -23,6 +26,7 @@ from bot.rendering.series import (
     schedule_summary,
     skip_result,
 )
+from bot.rendering.views import OwnerView
 from bot.series.config import parse_interval, parse_post_time, parse_start
 from bot.series.service import SeriesService
 from cogs.checks import admin_only
@@ -31,6 +35,41 @@ if TYPE_CHECKING:
     from bot.bot import ChallengeBot
 
 log = logging.getLogger(__name__)
+
+
+class HoldView(OwnerView):
+    """A start in the past: post the held days now, start from the next slot, or leave it."""
+
+    def __init__(self, service: SeriesService, owner_id: int, guild_id: int, count: int) -> None:
+        super().__init__(owner_id, timeout=600)
+        self.service, self.guild_id = service, guild_id
+        self.post.label = f"Post the {count} overdue days now" if count > 1 else "Post it now"
+
+    @discord.ui.button(label="Post now", style=discord.ButtonStyle.danger)
+    async def post(self, interaction: discord.Interaction, _: discord.ui.Button[HoldView]) -> None:
+        await self._decide(interaction, post_overdue=True)
+
+    @discord.ui.button(label="Start from the next slot", style=discord.ButtonStyle.primary)
+    async def next_slot(
+        self, interaction: discord.Interaction, _: discord.ui.Button[HoldView]
+    ) -> None:
+        await self._decide(interaction, post_overdue=False)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(
+        self, interaction: discord.Interaction, _: discord.ui.Button[HoldView]
+    ) -> None:
+        self.disable_all()
+        self.stop()
+        await interaction.response.edit_message(content=HOLD_KEPT, view=self)
+
+    async def _decide(self, interaction: discord.Interaction, *, post_overdue: bool) -> None:
+        self.disable_all()
+        self.stop()
+        await interaction.response.edit_message(view=self)
+        posted = await self.service.release_hold(self.guild_id, post_overdue=post_overdue)
+        next_at = await self.service.next_post_at(self.guild_id)
+        await interaction.followup.send(hold_result(posted, post_overdue, next_at), ephemeral=True)
 
 
 class SeriesCog(commands.Cog, name="Series"):
@@ -69,9 +108,15 @@ class SeriesCog(commands.Cog, name="Series"):
     @admin_only
     async def status(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True)
-        status = await self.service.status(interaction.guild_id or 0)
+        guild_id = interaction.guild_id or 0
+        status = await self.service.status(guild_id)
         embed = render_status(status, self.settings.series_name)
-        await interaction.followup.send(embed=embed, ephemeral=True)
+        held = status.config.held
+        if not held:
+            await interaction.followup.send(embed=embed, ephemeral=True)
+            return
+        view = HoldView(self.service, interaction.user.id, guild_id, len(held))
+        await interaction.followup.send(embed=embed, view=view, ephemeral=True)
 
     @challenge.command(name="preview", description="See privately what a day will post")
     @app_commands.describe(number="The day number")
@@ -160,6 +205,11 @@ class SeriesCog(commands.Cog, name="Series"):
             config = await self.service.reschedule(
                 guild_id, start=new_start, post_time=new_time, interval=new_interval
             )
+            if config.held:  # the new start is in the past: nothing posted, ask first
+                view = HoldView(self.service, interaction.user.id, guild_id, len(config.held))
+                text = "Saved, but nothing was posted. " + held_text(config.held)
+                await interaction.followup.send(text, view=view, ephemeral=True)
+                return
             text = "✅ Saved. " + schedule_summary(
                 config, await self.service.next_post_at(guild_id)
             )

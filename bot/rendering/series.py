@@ -77,7 +77,9 @@ def render_status(status: SeriesStatus, series_name: str) -> discord.Embed:
         lines = ["No days loaded."]
     embed.description = truncate("\n".join(lines), EMBED_DESCRIPTION)
 
-    if config.paused:
+    if config.held:
+        upcoming = held_text(config.held)
+    elif config.paused:
         upcoming = "⏸️ Paused — `/challenge resume` to continue."
     elif next_day is not None and next_at is not None:
         upcoming = (
@@ -107,7 +109,9 @@ def render_status(status: SeriesStatus, series_name: str) -> discord.Embed:
         trouble.append(
             f"Missed: day {', '.join(map(str, missed))} (`/challenge post N` posts one)."
         )
-    if overdue and not config.paused:
+    if overdue and config.held:
+        pass  # explained under "Next post", with the buttons to decide
+    elif overdue and not config.paused:
         trouble.append(f"Overdue: day {', '.join(map(str, overdue))}.")
     elif overdue:
         trouble.append(
@@ -125,6 +129,28 @@ def render_status(status: SeriesStatus, series_name: str) -> discord.Embed:
             inline=False,
         )
     return embed
+
+
+HOLD_KEPT = "Nothing was posted. The days stay held until you choose, or change the start."
+
+
+def held_text(held: tuple[int, ...]) -> str:
+    """Why nothing is posted after a start in the past, and what the admin can do."""
+    days = f"days {held[0]}–{held[-1]}" if len(held) > 1 else f"day {held[0]}"
+    return (
+        f"⏸️ Holding {days}: the start is in the past, so they would all be posted at once. "
+        "Choose below — post them now, or start from the next slot — or set another start "
+        "with `/challenge reschedule`."
+    )
+
+
+def hold_result(posted: list[int], post_overdue: bool, next_at: datetime | None) -> str:
+    if not post_overdue:
+        when = f" Day 1 comes {discord_timestamp(next_at, 'R')}." if next_at else ""
+        return "✅ The series starts from the next slot." + when
+    if not posted:
+        return "Nothing was posted: see `/challenge status` for the problem."
+    return f"✅ Posted day {', '.join(map(str, posted))}."
 
 
 def not_posted_yet(number: int, planned_at: datetime | None) -> str:

@@ -21,6 +21,7 @@ POST_TIME_KEY = "series_post_time"
 INTERVAL_KEY = "series_interval"
 CHANNEL_KEY = "challenge_channel_id"
 PAUSED_KEY = "series_paused"
+HOLD_KEY = "series_hold"  # days a start in the past made due at once, waiting for an admin
 
 MIN_INTERVAL = timedelta(seconds=1)
 
@@ -37,6 +38,7 @@ class SeriesConfig:
     answer_delay: timedelta
     ping_role_id: int | None
     archive_minutes: int
+    held: tuple[int, ...] = ()  # overdue days held back until an admin decides
 
     @property
     def start_text(self) -> str:
@@ -113,6 +115,7 @@ def effective_config(
         answer_delay=settings.answer_delay,
         ping_role_id=settings.ping_role_id,
         archive_minutes=settings.thread_auto_archive_minutes,
+        held=tuple(int(n) for n in overrides.get(HOLD_KEY, "").split(",") if n.strip().isdigit()),
     )
 
 

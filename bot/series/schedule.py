@@ -158,6 +158,25 @@ class Due:
         return bool(self.missed or self.posts or self.answers or self.recaps)
 
 
+def next_slot(post_time: time, tz: ZoneInfo, interval: timedelta, now: datetime) -> datetime:
+    """A start for "begin at the next slot", as a naive local time: today's posting time if it
+    is still ahead, else the next day's; a rehearsal interval starts one interval from now."""
+    local = now.astimezone(tz)
+    if not is_daily(interval):
+        return (local + interval).replace(tzinfo=None, microsecond=0)
+    today = datetime.combine(local.date(), post_time)
+    return today if resolve_local(today, tz) > now else today + DAY
+
+
+def due_at_once(rows: Sequence[DayRow], now: datetime, grace: timedelta) -> list[int]:
+    """The days a start just set would post at once, if that start is in the past: several
+    not-yet-posted days due, one of them late beyond `grace`. Catch-up is for days missed
+    while the series was running; this is a question for an admin. [] when it isn't so."""
+    due = sorted(r.day for r in rows if r.state == SCHEDULED and r.planned_at <= now)
+    late = any(r.state == SCHEDULED and is_late(r.planned_at, now, grace) for r in rows)
+    return due if len(due) > 1 and late else []
+
+
 def _later_of(at: datetime, retry_at: datetime | None) -> datetime:
     return at if retry_at is None else max(at, retry_at)
 

@@ -21,6 +21,7 @@ from bot.rendering.days import DayBundle
 from bot.series import schedule as plan
 from bot.series.config import (
     CHANNEL_KEY,
+    HOLD_KEY,
     INTERVAL_KEY,
     PAUSED_KEY,
     POST_TIME_KEY,
@@ -106,7 +107,12 @@ class SeriesService:
         return plan.Timing(
             interval=config.interval,
             answer_delay=config.answer_delay,
-            posting=self.series is not None and config.start is not None and not config.paused,
+            posting=(
+                self.series is not None
+                and config.start is not None
+                and not config.paused
+                and not config.held
+            ),
             missed_policy=config.missed_policy,
             recaps=self.recaps is not None,
         )
@@ -177,6 +183,50 @@ class SeriesService:
             log.info("Scheduled days %s in server %d", result.created, guild_id)
         if result.moved:
             log.info("Moved the planned time of days %s in server %d", result.moved, guild_id)
+        if result.created or result.moved:  # a new start: is it in the past?
+            await self._hold_if_in_the_past(guild_id, config)
+
+    async def _hold_if_in_the_past(self, guild_id: int, config: SeriesConfig) -> None:
+        """A start that makes several days due at once holds them for an admin's decision
+        (catch-up is for days missed while the series was running)."""
+        rows = await self.store.list_days(guild_id, self.series_id)
+        due = plan.due_at_once(rows, self.clock.now(), plan.grace_period(config.interval))
+        if due:
+            await self.overrides.set(guild_id, HOLD_KEY, ",".join(map(str, due)))
+            log.warning(
+                "The start (%s) is in the past: days %d–%d would all be posted at once. Holding "
+                "them: nothing is posted until an admin chooses in /challenge status (post them "
+                "now, or start from the next slot), or the start is changed.",
+                config.start_text,
+                due[0],
+                due[-1],
+            )
+        elif config.held:
+            await self.overrides.delete(guild_id, HOLD_KEY)
+
+    async def release_hold(self, guild_id: int, *, post_overdue: bool) -> list[int]:
+        """An admin's answer to a start in the past: post the held days now (in order, without
+        a "late" note: nobody was offline), or start the series from the next free slot."""
+        config = await self.config(guild_id)
+        held = list(config.held)
+        if not held:
+            return []
+        if post_overdue:
+            posted = []
+            for number in held:  # still held meanwhile, so no wake-up posts them "late"
+                outcome, _ = await self.post_now(guild_id, number)
+                if outcome is not Outcome.POSTED:
+                    break
+                posted.append(number)
+            await self.overrides.delete(guild_id, HOLD_KEY)
+            log.info("Held days %s posted on an admin's request in server %d", posted, guild_id)
+            await self.wake(guild_id)
+            return posted
+        start = plan.next_slot(config.post_time, config.tz, config.interval, self.clock.now())
+        await self.overrides.delete(guild_id, HOLD_KEY)
+        log.info("Series in server %d starts again from the next slot, %s", guild_id, start)
+        await self.reschedule(guild_id, start=start)
+        return []
 
     async def close(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Stop waking up and let a step in progress finish (within `timeout`): its post,

@@ -95,10 +95,12 @@ async def test_posting_through_429s_5xx_and_gateway_drops(
     days = first_days(tmp_path / "days", 3)
     bot = await bot_runner.start(
         series_dir=days,
-        series_start=soon(-2),  # every day is due at start: posted in a burst
+        series_start=soon(-2),  # every day is due at start: held, then posted in a burst
         series_interval=timedelta(seconds=1),
         answer_delay=timedelta(seconds=0),
     )
+    # What an admin's "Post the overdue days now" does.
+    assert await bot.series.release_hold(bot.settings.guild_id, post_overdue=True)
     await emulator.drop_gateway()
     await emulator.drop_gateway(abrupt=True)
     await wait_for(all_done(bot, 3), timeout=30, message="the days were not all posted")

@@ -6,17 +6,19 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.rendering.days import render_answers, render_day, render_thread_opening, thread_name
 from bot.series.loader import load_day, load_series
+from bot.series.schedule import planned_times
 from bot.series.service import LATE_NOTE
 from bot.store import Database
-from bot.store.series import DayRow, SeriesStore
+from bot.store.series import DayRow, PlannedDay, SeriesStore
 from tests.emulator import Emulator, wait_for
 from tests.emulator.runner import REPO, BotRunner
 from tests.timing import far_ahead
@@ -189,9 +191,24 @@ async def _day_posted(bot: Any, number: int) -> bool:
     return any(r.day == number and r.state == "posted" for r in await rows(bot))
 
 
-async def _start_with_three_days_past(bot_runner: BotRunner, **settings: Any) -> Any:
+async def plan_ahead(emulator: Emulator, path: Path, start: datetime, interval: timedelta) -> None:
+    """The rows as a running bot planned them while the start was still ahead."""
+    times = planned_times(start, time(9, 0), ZoneInfo("UTC"), interval, len(SERIES))
+    db = Database(path)
+    await db.open()
+    try:
+        planned = [PlannedDay(d.number, d.title, at) for d, at in zip(SERIES, times, strict=True)]
+        await SeriesStore(db).sync_plan(int(emulator.guild_id), "ml-dl-morocco", planned)
+    finally:
+        await db.close()
+
+
+async def _start_with_three_days_past(
+    bot_runner: BotRunner, emulator: Emulator, tmp_path: Path, **settings: Any
+) -> Any:
     """An hourly series that began 2h40 ago: days 1–3 passed while the bot was offline."""
     start = datetime.now(UTC) - timedelta(hours=2, minutes=40)
+    await plan_ahead(emulator, tmp_path / "bot.sqlite3", start, timedelta(hours=1))
     return await bot_runner.start(
         extensions=EXTENSIONS,
         series_dir=FIXTURES,
@@ -202,9 +219,11 @@ async def _start_with_three_days_past(bot_runner: BotRunner, **settings: Any) ->
 
 
 async def test_missed_days_are_posted_late_in_order(
-    bot_runner: BotRunner, emulator: Emulator
+    bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
-    bot = await _start_with_three_days_past(bot_runner, answer_delay=timedelta(0))
+    bot = await _start_with_three_days_past(
+        bot_runner, emulator, tmp_path, answer_delay=timedelta(0)
+    )
     await wait_for(lambda: _day_posted(bot, 3), timeout=10)
     stored = await rows(bot)
     assert [r.state for r in stored[:4]] == ["posted", "posted", "posted", "scheduled"]
@@ -215,9 +234,11 @@ async def test_missed_days_are_posted_late_in_order(
 
 
 async def test_missed_days_are_skipped_with_the_skip_policy(
-    bot_runner: BotRunner, emulator: Emulator
+    bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
-    bot = await _start_with_three_days_past(bot_runner, missed_post_policy="skip")
+    bot = await _start_with_three_days_past(
+        bot_runner, emulator, tmp_path, missed_post_policy="skip"
+    )
     await wait_for(lambda: _states(bot, 3, "missed"), timeout=10)
     assert day_threads(emulator) == [] and marked(emulator) == []
     status = await emulator.admin.runs("challenge status")
@@ -511,3 +532,47 @@ async def test_sigterm_during_a_post_finishes_the_post_and_exits_cleanly(
     finally:
         await db.close()
     assert first is not None and first.state == "posted" and first.thread_id == int(thread["id"])
+
+
+async def test_a_start_in_the_past_posts_nothing_until_an_admin_chooses(
+    bot_runner: BotRunner, emulator: Emulator
+) -> None:
+    """A fresh database with SERIES_START five days ago used to post days 1–6 in one second,
+    each "posted late because the bot was offline" (it had never run)."""
+    start = (datetime.now(UTC) - timedelta(days=5, hours=1)).date().isoformat()
+    bot = await bot_runner.start(extensions=EXTENSIONS, series_dir=FIXTURES, series_start=start)
+    await bot_runner.settle()
+    assert marked(emulator) == []
+    held = (await service(bot).config(bot.settings.guild_id)).held
+    assert held[0] == 1 and len(held) >= 5
+    status = await emulator.admin.runs("challenge status")
+    assert "Holding days 1–" in status.text and "start is in the past" in status.text
+    labels = [button["label"] for button in status.buttons()]
+    assert labels[0].startswith("Post the") and "Start from the next slot" in labels
+    chosen = await status.click("Start from the next slot")
+    await wait_for(lambda: chosen.followups, timeout=10)
+    assert "starts from the next slot" in chosen.followups[-1]["content"]
+    stored = await rows(bot)
+    assert all(r.state == "scheduled" for r in stored) and marked(emulator) == []
+    assert stored[0].planned_at > datetime.now(UTC)  # day 1 is next, at the posting time
+    assert (await service(bot).config(bot.settings.guild_id)).held == ()
+
+
+async def test_a_reschedule_typo_asks_before_posting_and_post_now_has_no_late_note(
+    bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
+) -> None:
+    bot = await bot_runner.start(
+        extensions=EXTENSIONS, series_dir=first_days(tmp_path, 3), series_start=far_ahead()
+    )
+    await wait_for(lambda: _count_rows(bot, 3), timeout=5)
+    answer = await emulator.admin.runs("challenge reschedule", start="2020-01-01")
+    assert "nothing was posted" in answer.text and "Holding days 1–3" in answer.text
+    await bot_runner.settle()
+    assert marked(emulator) == []  # the typo posted nothing
+    chosen = await answer.click("Post the 3 overdue days now")
+    await wait_for(lambda: all_done(answers=False)(bot), timeout=15)
+    await wait_for(lambda: chosen.followups, timeout=10)
+    assert len(marked(emulator)) == 3
+    assert not any(LATE_NOTE in m["content"] for m in marked(emulator))  # nobody was offline
+    assert [t["name"] for t in day_threads(emulator)] == [thread_name(d) for d in SERIES.days[:3]]
+    assert "Posted day 1, 2, 3" in chosen.followups[-1]["content"]

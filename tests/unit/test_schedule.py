@@ -21,12 +21,14 @@ from bot.series.schedule import (
     Slot,
     Timing,
     current_day,
+    due_at_once,
     due_work,
     first_post,
     grace_period,
     is_daily,
     next_after,
     next_post,
+    next_slot,
     next_wakeup,
     planned_times,
     recap_time,
@@ -335,3 +337,25 @@ def test_nothing_to_do_means_no_wakeup() -> None:
     rows = [recapped(n) for n in range(1, 13)]
     assert next_wakeup(rows, TIMING, T0 + DAILY * 20) is None
     assert not due_work(rows, TIMING, T0 + DAILY * 20)
+
+
+def test_a_start_in_the_past_is_held_but_a_slightly_late_one_is_not() -> None:
+    grace = grace_period(DAILY)  # an hour
+    rows = [day_row(n) for n in range(1, 13)]
+    assert due_at_once(rows, T0 + DAILY * 5, grace) == [1, 2, 3, 4, 5, 6]  # 5 days ago
+    assert due_at_once(rows, T0 + timedelta(minutes=30), grace) == []  # one day, on time
+    assert due_at_once(rows, T0 + DAILY + timedelta(minutes=5), grace) == [1, 2]
+    # Two due but none late beyond grace (a fast rehearsal planned a moment ago): not held.
+    fast = [day_row(n, planned_at=T0 + timedelta(seconds=n)) for n in range(1, 4)]
+    assert due_at_once(fast, T0 + timedelta(seconds=2.5), grace_period(timedelta(seconds=1))) == []
+    posted = [day_row(1, POSTED), *rows[1:]]
+    assert due_at_once(posted, T0 + DAILY + timedelta(minutes=5), grace) == []  # only day 2
+
+
+def test_the_next_slot_is_todays_time_if_still_ahead_else_tomorrows() -> None:
+    morning = utc(2026, 12, 3, 7, 0)  # 08:00 in Casablanca (UTC+1)
+    assert next_slot(time(9, 0), CASABLANCA, DAILY, morning) == datetime(2026, 12, 3, 9, 0)
+    evening = utc(2026, 12, 3, 19, 0)
+    assert next_slot(time(9, 0), CASABLANCA, DAILY, evening) == datetime(2026, 12, 4, 9, 0)
+    rehearsal = next_slot(time(9, 0), CASABLANCA, timedelta(seconds=30), evening)
+    assert rehearsal == datetime(2026, 12, 3, 20, 0, 30)  # local, one interval from now
