@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.clock import SYSTEM_CLOCK
 from bot.content import ContentError
 from bot.settings import Settings
 from bot.store import Database, StoreError
@@ -49,7 +50,57 @@ def check_settings(settings: Settings) -> tuple[list[str], list[str]]:
         ok.append(f"CHALLENGE_CHANNEL_ID = {settings.challenge_channel_id}")
     ok.append(f"GUILD_ID = {settings.guild_id or 'not set (commands sync globally)'}")
     ok.append(f"SERIES_TIMEZONE = {settings.series_timezone}")
+    for key in ("GUILD_ID", "CHALLENGE_CHANNEL_ID", "WELCOME_CHANNEL_ID", "PING_ROLE_ID"):
+        value = getattr(settings, key.lower(), None)
+        if value is not None and value <= 0:
+            problems.append(
+                f"{key} {value} is not a Discord id: copy it with right-click → Copy ID "
+                "(Developer Mode on in Discord's settings)"
+            )
+    problems += schedule_problems(settings)
+    if settings.welcome_message:
+        from bot.members.welcome import template_problem
+
+        trouble = template_problem(settings.welcome_message)
+        if trouble:
+            problems.append(f"WELCOME_MESSAGE: {trouble} (the default greeting is used instead)")
     return ok, problems
+
+
+def schedule_problems(settings: Settings, *, database_exists: bool | None = None) -> list[str]:
+    """What would make the series not run as the organiser expects."""
+    from bot.series.config import duration_text, effective_config
+    from bot.series.schedule import grace_period, is_late, planned_times
+
+    problems = []
+    config = effective_config(settings, {}, guild_id=settings.guild_id)
+    if config.start is None:
+        problems.append(
+            "SERIES_START is not set: nothing will be posted (set it in .env, or use "
+            "/challenge reschedule)"
+        )
+    if settings.answer_delay > config.interval:
+        problems.append(
+            f"ANSWER_DELAY ({duration_text(settings.answer_delay)}) is longer than "
+            f"SERIES_INTERVAL ({config.interval_text}): each expert answer would come after the "
+            "next day is out (a rehearsal would show none in time)"
+        )
+    fresh = (
+        not Path(settings.database_path).exists()
+        if database_exists is None
+        else not database_exists
+    )
+    if config.start is not None and fresh:
+        times = planned_times(config.start, config.post_time, config.tz, config.interval, 12)
+        now = SYSTEM_CLOCK.now()
+        due = [at for at in times if at <= now]
+        if len(due) > 1 and is_late(due[0], now, grace_period(config.interval)):
+            problems.append(
+                f"SERIES_START ({config.start_text}) is in the past: {len(due)} days would be due "
+                "at once. The bot will hold them and ask an admin in /challenge status; set a "
+                "future start to begin normally"
+            )
+    return problems
 
 
 def check_content(settings: Settings) -> list[tuple[str, list[str], list[str]]]:
@@ -103,6 +154,15 @@ async def check_discord(settings: Settings) -> tuple[list[str], list[str]]:
     try:
         await client.login(settings.require_token())
         ok.append(f"logged in as {client.user} via {settings.discord_api_url}")
+        if settings.guild_id:
+            try:
+                guild = await client.fetch_guild(settings.guild_id)
+                ok.append(f"GUILD_ID {settings.guild_id}: the bot is in {guild.name}")
+            except (discord.NotFound, discord.Forbidden):
+                problems.append(
+                    f"GUILD_ID {settings.guild_id}: the bot is not in that server — invite it "
+                    "(`challenge-bot invite`) or fix GUILD_ID"
+                )
         configured = {
             "CHALLENGE_CHANNEL_ID": settings.challenge_channel_id,
             "WELCOME_CHANNEL_ID": settings.welcome_channel_id,

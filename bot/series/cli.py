@@ -92,6 +92,11 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
             "No start date: set SERIES_START in .env (or use /challenge reschedule). "
             "Nothing is scheduled."
         )
+    from bot.checks import schedule_problems
+
+    for problem in schedule_problems(settings, database_exists=bool(rows)):
+        if config.start is not None:  # (no start: said above)
+            print(f"warning: {problem}", file=sys.stderr)
     print(header(config))
     if rows:
         print(f"(from the database, server {guild_id})", file=sys.stderr)

@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -97,6 +98,9 @@ def message_kwargs(rendered: Any) -> dict[str, Any]:
         kwargs["embed"] = embed
     return kwargs
 
+
+_MARKER = re.compile(r"^-# (?:.* · )?ref [0-9a-f]{16}$", re.MULTILINE)
+ADOPT_SEARCH_LIMIT = 300  # messages searched for our own posts when the database is new
 
 _TIMESTAMP = re.compile(r"<t:-?\d+(?::[tTdDfFR])?>")
 
@@ -365,6 +369,35 @@ class Publisher:
             await self.store.update(
                 row.guild_id, row.series, row.day, answer_parts_sent=sent, answer_message_id=last
             )
+
+    # Finding our own posts when the database was lost
+
+    async def find_posted_days(
+        self, channel: Postable, names: dict[int, str]
+    ) -> dict[int, tuple[int, int | None, datetime]]:
+        """Our own marked day posts already in `channel`: day → (first message id, thread id,
+        when). `names` maps day numbers to their thread names."""
+        found: dict[int, tuple[int, int | None, datetime]] = {}
+        by_name = {name: number for number, name in names.items()}
+        if isinstance(channel, discord.ForumChannel):
+            threads = list(channel.threads)
+            async for archived in channel.archived_threads(limit=ADOPT_SEARCH_LIMIT):
+                threads.append(archived)
+            for thread in threads:
+                number = by_name.get(thread.name)
+                if number is not None and thread.owner_id == self.me and number not in found:
+                    found[number] = (thread.id, thread.id, discord.utils.snowflake_time(thread.id))
+            return found
+        async for message in channel.history(limit=ADOPT_SEARCH_LIMIT):
+            if message.author.id != self.me or not _MARKER.search(message.content or ""):
+                continue
+            for name, number in by_name.items():
+                if number not in found and name in (message.content or "").split("\n", 1)[0]:
+                    # A thread opened on a message has the message's id.
+                    opened = message.flags.has_thread or channel.guild.get_thread(message.id)
+                    thread_id = message.id if opened else None
+                    found[number] = (message.id, thread_id, message.created_at)
+        return found
 
     # Finding our own messages after a restart
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 import discord
 
 from bot.clock import Clock
-from bot.rendering.days import DayBundle
+from bot.rendering.days import DayBundle, thread_name
 from bot.series import schedule as plan
 from bot.series.config import (
     CHANNEL_KEY,
@@ -183,8 +183,40 @@ class SeriesService:
             log.info("Scheduled days %s in server %d", result.created, guild_id)
         if result.moved:
             log.info("Moved the planned time of days %s in server %d", result.moved, guild_id)
+        if len(result.created) == len(planned):  # a new database for this server
+            await self._adopt_existing_posts(guild_id, config)
         if result.created or result.moved:  # a new start: is it in the past?
             await self._hold_if_in_the_past(guild_id, config)
+
+    async def _adopt_existing_posts(self, guild_id: int, config: SeriesConfig) -> None:
+        """A lost database must not post "Day 1" again: our own posts already in the channel
+        are adopted as posted before anything is sent."""
+        if self.series is None or config.channel_id is None:
+            return
+        publisher = self.poster.publisher
+        try:
+            channel = await publisher.channel(config.channel_id)
+            names = {day.number: thread_name(day) for day in self.series}
+            found = await publisher.find_posted_days(channel, names)
+        except Exception as exc:  # no channel, no access: posting will say so
+            log.warning("Could not look for earlier posts in the channel: %s", exc)
+            return
+        for number, (message_id, thread_id, at) in sorted(found.items()):
+            await self.store.adopt(
+                guild_id,
+                self.series_id,
+                number,
+                channel_id=config.channel_id,
+                message_id=message_id,
+                thread_id=thread_id,
+                posted_at=at,
+            )
+        if found:
+            log.warning(
+                "New database, but days %s were already posted in the channel: adopted them "
+                "(not posted again)",
+                sorted(found),
+            )
 
     async def _hold_if_in_the_past(self, guild_id: int, config: SeriesConfig) -> None:
         """A start that makes several days due at once holds them for an admin's decision

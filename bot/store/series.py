@@ -230,6 +230,38 @@ class SeriesStore:
         )
         return count == 1
 
+    async def adopt(
+        self,
+        guild_id: int,
+        series: str,
+        day: int,
+        *,
+        channel_id: int,
+        message_id: int,
+        thread_id: int | None,
+        posted_at: datetime,
+    ) -> bool:
+        """Record a post found in the channel (the database was lost) as done: its answer and
+        recap count as sent too — a missing message beats a second one."""
+        count = await self.db.execute(
+            f"UPDATE series_days SET state = 'posted', channel_id = ?, message_id = ?, "
+            f"last_message_id = ?, thread_id = ?, posted_at = ?, answer_state = 'posted', "
+            f"recap_posted_at = ?, recap_message_id = 0, {_touch()} "
+            f"WHERE {_KEY} AND state = 'scheduled'",
+            (
+                channel_id,
+                message_id,
+                message_id,
+                thread_id,
+                to_db(posted_at),
+                to_db(posted_at),
+                guild_id,
+                series,
+                day,
+            ),
+        )
+        return count == 1
+
     async def set_state(
         self, guild_id: int, series: str, day: int, state: str, *, from_states: Iterable[str]
     ) -> bool:

@@ -13,7 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.rendering.days import render_answers, render_day, render_thread_opening, thread_name
+from bot.rendering.days import (
+    render_answers,
+    render_day,
+    render_thread_opening,
+    thread_name,
+    title_line,
+)
 from bot.series.loader import load_day, load_series
 from bot.series.schedule import planned_times
 from bot.series.service import LATE_NOTE
@@ -576,3 +582,32 @@ async def test_a_reschedule_typo_asks_before_posting_and_post_now_has_no_late_no
     assert not any(LATE_NOTE in m["content"] for m in marked(emulator))  # nobody was offline
     assert [t["name"] for t in day_threads(emulator)] == [thread_name(d) for d in SERIES.days[:3]]
     assert "Posted day 1, 2, 3" in chosen.followups[-1]["content"]
+
+
+async def test_a_fresh_database_adopts_the_days_already_in_the_channel(
+    bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
+) -> None:
+    """Started against a new database (the old file lost, or DATABASE_PATH wrong), the bot
+    used to post "Day 1" a second time in a channel that already had it."""
+    channel = str(emulator.channel_id("challenges"))
+    earlier = {}
+    for day in SERIES.days[:3]:
+        sent = emulator.messages.create(
+            channel,
+            emulator.bot_id,
+            {"content": f"# {title_line(day)}\n\n…\n-# ref {day.number:016x}"},
+            check_permissions=False,
+        )
+        earlier[day.number] = int(sent.data["id"])
+    start = datetime.now(UTC) - timedelta(days=3, minutes=30)  # day 4 is due now
+    bot = await bot_runner.start(
+        extensions=EXTENSIONS, series_dir=FIXTURES, series_start=start.isoformat()
+    )
+    await wait_for(lambda: _day_posted(bot, 4), timeout=15)
+    stored = await rows(bot)
+    assert [r.state for r in stored[:5]] == ["posted"] * 4 + ["scheduled"]
+    assert [r.message_id for r in stored[:3]] == [earlier[n] for n in (1, 2, 3)]
+    firsts = marked(emulator)
+    assert len(firsts) == 4  # the three already there, and day 4: nothing twice
+    assert title_line(SERIES.days[3]) in firsts[-1]["content"]
+    assert LATE_NOTE not in firsts[-1]["content"]  # day 4 is on time (within its grace)
