@@ -24,6 +24,7 @@ from bot.series.model import Series
 from bot.series.service import DayView, SeriesStatus
 from bot.settings import Settings
 from bot.store.series import DayRow
+from tests.fakes import day_row
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "days"
 AT = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -35,33 +36,7 @@ def series() -> Series:
 
 
 def row(day: int, state: str, **changes: object) -> DayRow:
-    values: dict[str, object] = {
-        "guild_id": 1,
-        "series": "s",
-        "day": day,
-        "title": f"Title {day}",
-        "planned_at": AT + timedelta(days=day - 1),
-        "state": state,
-        "nonce": None,
-        "channel_id": None,
-        "message_id": None,
-        "parts_sent": 0,
-        "last_message_id": None,
-        "thread_id": None,
-        "opening_message_id": None,
-        "posted_at": None,
-        "late": False,
-        "answer_state": "pending",
-        "answer_nonce": None,
-        "answer_parts_sent": 0,
-        "answer_message_id": None,
-        "answer_posted_at": None,
-        "recap_posted_at": None,
-        "error": None,
-        "attempts": 0,
-    }
-    values.update(changes)
-    return DayRow(**values)  # type: ignore[arg-type]
+    return day_row(day, state, AT, **changes)
 
 
 def test_a_day_is_shown_only_once_posted(series: Series) -> None:

@@ -36,6 +36,7 @@ from bot.series.schedule import (
     retry_delay,
 )
 from bot.store.series import DayRow
+from tests.fakes import day_row as make_row
 
 PARIS = ZoneInfo("Europe/Paris")
 CASABLANCA = ZoneInfo("Africa/Casablanca")
@@ -211,33 +212,10 @@ TIMING = Timing(interval=DAILY, answer_delay=timedelta(hours=2), posting=True)
 
 
 def day_row(number: int, state: str = SCHEDULED, **fields: object) -> DayRow:
-    values: dict[str, object] = {
-        "guild_id": 1,
-        "series": "s",
-        "day": number,
-        "title": f"Day {number}",
-        "planned_at": T0 + DAILY * (number - 1),
-        "state": state,
-        "nonce": None,
-        "channel_id": None,
-        "message_id": None,
-        "parts_sent": 0,
-        "last_message_id": None,
-        "thread_id": 100 + number if state == POSTED else None,
-        "opening_message_id": None,
-        "posted_at": T0 + DAILY * (number - 1) if state == POSTED else None,
-        "late": False,
-        "answer_state": "pending",
-        "answer_nonce": None,
-        "answer_parts_sent": 0,
-        "answer_message_id": None,
-        "answer_posted_at": None,
-        "recap_posted_at": None,
-        "error": None,
-        "attempts": 0,
-    }
-    values.update(fields)
-    return DayRow(**values)  # type: ignore[arg-type]
+    if state == POSTED:  # posted on time, in its thread
+        fields.setdefault("thread_id", 100 + number)
+        fields.setdefault("posted_at", T0 + DAILY * (number - 1))
+    return make_row(number, state, T0, **fields)
 
 
 def recapped(number: int, **fields: object) -> DayRow:
