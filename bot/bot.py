@@ -13,10 +13,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.clock import SYSTEM_CLOCK, Clock
-from bot.content import ContentError
 from bot.discord_setup import apply_endpoints, intents, missing_permissions
 from bot.members.recaps import Recaps
-from bot.series.loader import load_series
+from bot.series.loader import load_usable_series
 from bot.series.service import SeriesService
 from bot.settings import Settings
 from bot.store import Database
@@ -144,13 +143,14 @@ class ChallengeBot(commands.Bot):
         await asyncio.wait({self._sync_task}, timeout=SYNC_WAIT)
 
     def _series_service(self) -> SeriesService:
-        try:
-            series, problems = load_series(Path(self.settings.series_dir)), []
-        except ContentError as exc:
-            series, problems = None, [str(problem) for problem in exc.problems]
+        series, found = load_usable_series(Path(self.settings.series_dir))
+        problems = [str(problem) for problem in found]
+        if problems:
+            held = "nothing will be posted" if series is None else "the days they concern are held"
             log.error(
-                "The series in %s has problems, nothing will be posted:\n%s",
+                "The series in %s has problems (%s; the other days keep their schedule):\n%s",
                 self.settings.series_dir,
+                held,
                 "\n".join(problems),
             )
         return SeriesService(self, series, problems, clock=self.clock, timers=self.timers)

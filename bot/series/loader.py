@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,15 @@ def load_series(directory: Path) -> Series:
     if problems:
         raise ContentError(problems)
     return Series(tuple(days))
+
+
+def load_usable_series(directory: Path) -> tuple[Series | None, list[ContentProblem]]:
+    """What the bot can post despite problems: every day whose page parsed (a number used
+    by two pages is held), and every problem found. A broken page costs that day only."""
+    days, problems = scan_series(directory)
+    counts = Counter(day.number for day in days)
+    kept = tuple(day for day in days if counts[day.number] == 1)
+    return (Series(kept) if kept else None), problems
 
 
 def scan_series(directory: Path) -> tuple[list[ChallengeDay], list[ContentProblem]]:

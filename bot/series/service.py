@@ -171,13 +171,11 @@ class SeriesService:
                 "No start date (SERIES_START or /challenge reschedule): nothing is scheduled"
             )
             return
+        # Times by day number: a day whose page is broken keeps its slot empty.
         times = plan.planned_times(
-            config.start, config.post_time, config.tz, config.interval, len(self.series)
+            config.start, config.post_time, config.tz, config.interval, max(self.series.numbers)
         )
-        planned = [
-            PlannedDay(day.number, day.title, at)
-            for day, at in zip(self.series.days, times, strict=True)
-        ]
+        planned = [PlannedDay(day.number, day.title, times[day.number - 1]) for day in self.series]
         result = await self.store.sync_plan(guild_id, self.series_id, planned)
         if result.created:
             log.info("Scheduled days %s in server %d", result.created, guild_id)

@@ -573,3 +573,33 @@ def test_overrides_win_and_bad_input_is_explained() -> None:
             parse(bad)
     with pytest.raises(ValueError, match="at least 1s"):
         parse_interval("0.5s")
+
+
+async def test_a_broken_page_holds_that_day_only(tmp_path: Path) -> None:
+    """One bad day page used to stop the whole series ("nothing will be posted")."""
+    import shutil
+
+    from bot.series.loader import load_usable_series
+
+    folder = tmp_path / "days"
+    shutil.copytree(FIXTURES, folder)
+    page = next(p for p in folder.glob("day-03*.md"))
+    page.write_text("---\nday: 3\n---\nno title, no sections\n", encoding="utf-8")
+    series, problems = load_usable_series(folder)
+    assert series is not None and 3 not in series.numbers and len(series) == 11
+    assert any(page.name in str(problem) for problem in problems)
+
+    settings = make_settings(tmp_path)
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        env = make_service(settings, db, FakeClock(START - timedelta(hours=1)))
+        env.service.series = series
+        await env.service.start(GUILD)
+        await env.timers.advance(timedelta(days=4, hours=1))
+        assert posted_days(env.publisher) == [1, 2, 4, 5]  # day 3 held, the rest on time
+        rows = await env.service.rows(GUILD)
+        assert [r.day for r in rows] == [n for n in range(1, 13) if n != 3]
+        assert rows[2].planned_at == START + timedelta(days=3)  # day 4 keeps its own slot
+    finally:
+        await db.close()
