@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.discord_setup import apply_endpoints, intents, missing_permissions
 from bot.members.recaps import Recaps
+from bot.rendering.limits import MESSAGE_CONTENT, truncate
 from bot.series.loader import load_usable_series
 from bot.series.service import SeriesService
 from bot.settings import Settings
@@ -124,6 +125,7 @@ class ChallengeBot(commands.Bot):
         self.synced_commands: list[app_commands.AppCommand] = []
         self.command_sync_error: str | None = None
         self._sync_task: asyncio.Task[None] | None = None
+        self._told_admins: set[str] = set()
         self._checked_permissions = False
         self._series_started = False
 
@@ -131,6 +133,13 @@ class ChallengeBot(commands.Bot):
         return self.clock.now()
 
     async def setup_hook(self) -> None:
+        paths = self.settings
+        log.info(
+            "Database %s; day pages %s; keyword articles %s",
+            paths.database_path,
+            paths.series_dir,
+            paths.keywords_dir,
+        )
         await self.db.open()
         self.timers.start()
         self.series = self._series_service()
@@ -141,6 +150,26 @@ class ChallengeBot(commands.Bot):
         # and a slow one (Discord retrying its own 5xx) finishes in the background.
         self._sync_task = asyncio.create_task(self.sync_commands_or_retry(), name="command-sync")
         await asyncio.wait({self._sync_task}, timeout=SYNC_WAIT)
+
+    async def tell_admins(self, key: str, text: str) -> None:
+        """Report something that needs a human in ADMIN_CHANNEL_ID, once per `key` per run
+        (a retry doesn't repeat it). Never raises: the log has it anyway."""
+        channel_id = self.settings.admin_channel_id
+        if not channel_id or key in self._told_admins:
+            return
+        self._told_admins.add(key)
+        channel = self.get_channel(channel_id)
+        send = getattr(channel, "send", None)
+        if send is None:
+            log.warning("ADMIN_CHANNEL_ID %s: channel not found, can't report there", channel_id)
+            return
+        try:
+            await send(
+                content=truncate(f"⚠️ {text}", MESSAGE_CONTENT),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except (discord.HTTPException, OSError) as exc:
+            log.warning("Could not report in ADMIN_CHANNEL_ID %s: %s", channel_id, exc)
 
     def _series_service(self) -> SeriesService:
         series, found = load_usable_series(Path(self.settings.series_dir))
@@ -153,7 +182,9 @@ class ChallengeBot(commands.Bot):
                 held,
                 "\n".join(problems),
             )
-        return SeriesService(self, series, problems, clock=self.clock, timers=self.timers)
+        service = SeriesService(self, series, problems, clock=self.clock, timers=self.timers)
+        service.tell_admins = self.tell_admins
+        return service
 
     async def sync_commands_or_retry(self) -> None:
         """Sync; on failure, one line that says what to do, and another try later."""
@@ -161,6 +192,8 @@ class ChallengeBot(commands.Bot):
             await self.sync_commands()
         except Exception as exc:  # a 4xx/5xx, a network error, an odd answer: never fatal
             self.command_sync_error = sync_problem(exc, self.settings.guild_id)
+            if self.is_ready():
+                await self.tell_admins("command-sync", self.command_sync_error)
             log.error(
                 "%s Slash commands may be missing or out of date; the series runs anyway. "
                 "Trying again in %d minutes.",
@@ -198,6 +231,14 @@ class ChallengeBot(commands.Bot):
             self._checked_permissions = True
             for line in self.permission_report():
                 log.warning(line) if "missing" in line or "not found" in line else log.info(line)
+        if self.command_sync_error:
+            await self.tell_admins("command-sync", self.command_sync_error)
+        for line in self.permission_report():
+            if "missing" in line or "not found" in line:
+                await self.tell_admins(f"permissions:{line}", line)
+        if self.series is not None and self.series.content_problems:
+            problems = "\n".join(f"• {p}" for p in self.series.content_problems[:10])
+            await self.tell_admins("content", f"Problems in the day pages:\n{problems}")
         if not self._series_started and self.series is not None:
             self._series_started = True  # on_ready comes again after a reconnect
             await self.series.start_all()

@@ -43,6 +43,9 @@ EXPECTED: dict[str, str] = {
 }
 
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the base of every relative path
+
+
 class SettingsError(Exception):
     """A setting is missing or invalid. `str()` is a message fit for a user."""
 
@@ -93,7 +96,8 @@ class Settings(BaseSettings):
     """All configuration. Field names map to upper-case environment variables."""
 
     model_config = SettingsConfigDict(
-        env_file=".env",
+        # The project folder's .env, then one in the working directory (which wins).
+        env_file=(PROJECT_ROOT / ".env", ".env"),
         env_file_encoding="utf-8",
         extra="ignore",
         case_sensitive=False,
@@ -106,6 +110,7 @@ class Settings(BaseSettings):
     guild_id: int | None = None
     challenge_channel_id: int | None = None
     ping_role_id: int | None = None
+    admin_channel_id: int | None = None  # where the bot reports what needs a human
 
     # Storage and content
     database_path: Path = Path("data/bot.sqlite3")
@@ -156,6 +161,7 @@ class Settings(BaseSettings):
         "guild_id",
         "challenge_channel_id",
         "ping_role_id",
+        "admin_channel_id",
         "welcome_channel_id",
         "completion_role_id",
         "completion_tier_role_id",
@@ -221,6 +227,13 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise ValueError(f"{value!r} is not a date or date-time") from exc
         return value
+
+    @field_validator("database_path", "series_dir", "keywords_dir")
+    @classmethod
+    def _from_the_project_folder(cls, value: Path) -> Path:
+        """Relative paths are relative to the project folder (where README.md and the shipped
+        data/ are), never to wherever the bot was started from."""
+        return value if value.is_absolute() else PROJECT_ROOT / value
 
     @property
     def tz(self) -> ZoneInfo:

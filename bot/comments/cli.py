@@ -30,7 +30,7 @@ def _now() -> datetime:
 async def _read_comments(path: Path, guild_id: int, day: int | None) -> list[Comment]:
     db = Database(path)
     try:
-        await db.open(check_writable=False)
+        await db.open(check_writable=False, create=False)
         return await CommentStore(db).for_export(guild_id, day)
     finally:
         await db.close()
@@ -63,7 +63,7 @@ async def _survey(path: Path, user_id: int, guilds: list[int] | None) -> dict[in
     """Comment count per server for this user (all servers where they appear by default)."""
     db = Database(path)
     try:
-        await db.open(check_writable=False)
+        await db.open(check_writable=False, create=False)
         store = CommentStore(db)
         found = guilds if guilds is not None else await store.user_guilds(user_id)
         return {g: len(await store.user_comments(g, user_id)) for g in found}
@@ -74,7 +74,7 @@ async def _survey(path: Path, user_id: int, guilds: list[int] | None) -> dict[in
 async def _erase(path: Path, user_id: int, guilds: list[int]) -> int:
     db = Database(path)
     try:
-        await db.open()
+        await db.open(create=False)
         store = CommentStore(db)
         return sum([await store.erase_user(g, user_id, _now()) for g in guilds])
     finally:

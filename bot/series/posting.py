@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Protocol
@@ -104,6 +104,7 @@ class Poster:
         self.series_id = series_id
         self.series_name = series_name
         self.dispatch = dispatch
+        self.on_failure: Callable[[DayRow, int, str], Awaitable[None]] | None = None
 
     # A day
 
@@ -261,4 +262,6 @@ class Poster:
             )
         except Exception:  # the database may be what failed: the caller retries soon
             log.exception("Could not record the error of day %d", row.day)
+        if self.on_failure is not None:
+            await self.on_failure(row, attempts, error)
         return delay

@@ -56,6 +56,14 @@ class RecapPoster(Protocol):
         ...
 
 
+Notify = Callable[[str, str], Awaitable[None]]
+REPORT_AFTER = 3  # failed tries of a post or answer before the organisers are told
+
+
+async def _nobody(key: str, text: str) -> None:
+    return None
+
+
 class SeriesService:
     def __init__(
         self,
@@ -85,6 +93,8 @@ class SeriesService:
             dispatch=bot.dispatch,
         )
         self.recaps: RecapPoster | None = None
+        self.tell_admins: Notify = _nobody
+        self.poster.on_failure = self._failure_reported
         self.guilds: set[int] = set()
         self._locks: dict[int, asyncio.Lock] = {}
         self.closing = False
@@ -216,6 +226,14 @@ class SeriesService:
                 sorted(found),
             )
 
+    async def _failure_reported(self, row: DayRow, attempts: int, error: str) -> None:
+        if attempts == REPORT_AFTER:
+            await self.tell_admins(
+                f"failed:{row.guild_id}:{row.day}",
+                f"Day {row.day} still can't be posted after {attempts} tries: {error}. "
+                "The bot keeps retrying; `/challenge status` shows the latest error.",
+            )
+
     async def _hold_if_in_the_past(self, guild_id: int, config: SeriesConfig) -> None:
         """A start that makes several days due at once holds them for an admin's decision
         (catch-up is for days missed while the series was running)."""
@@ -223,6 +241,12 @@ class SeriesService:
         due = plan.due_at_once(rows, self.clock.now(), plan.grace_period(config.interval))
         if due:
             await self.overrides.set(guild_id, HOLD_KEY, ",".join(map(str, due)))
+            await self.tell_admins(
+                f"hold:{guild_id}",
+                f"The series start ({config.start_text}) is in the past, so days "
+                f"{due[0]}–{due[-1]} would all be posted at once. Nothing was posted: choose in "
+                "`/challenge status` (post them now, or start from the next slot).",
+            )
             log.warning(
                 "The start (%s) is in the past: days %d–%d would all be posted at once. Holding "
                 "them: nothing is posted until an admin chooses in /challenge status (post them "

@@ -78,9 +78,15 @@ class Database:
     def is_open(self) -> bool:
         return self._conn is not None
 
-    async def open(self, *, check_writable: bool = True) -> None:
-        """Connect, migrate and open the reader. `check_writable=False` for read-only tools."""
+    async def open(self, *, check_writable: bool = True, create: bool = True) -> None:
+        """Connect, migrate and open the reader. `check_writable=False` for read-only tools;
+        `create=False` for tools that must find an existing database, never make one."""
         if isinstance(self.path, Path):
+            if not create and not self.path.exists():
+                raise StoreError(
+                    f"DATABASE_PATH {self.path} doesn't exist: nothing to read. Is it the bot's "
+                    "database? (Relative paths are taken from the project folder.)"
+                )
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._conn = await aiosqlite.connect(str(self.path), isolation_level=None)

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,37 @@ async def test_a_guild_the_bot_is_not_in_is_one_clear_line(
     assert bot.command_sync_error is not None
     assert "Is the bot in that server" in bot.command_sync_error
     assert "GUILD_ID 123456789012345678" in bot.command_sync_error
+
+
+async def test_what_needs_a_human_is_reported_once_in_the_admin_channel(
+    bot_runner: BotRunner, emulator: Emulator, error_log: Any
+) -> None:
+    error_log.allow("Could not register slash commands")
+    staff = emulator.channel_id("general")  # a channel the bot may post in
+    past = (datetime.now(UTC) - timedelta(days=5)).date().isoformat()
+    bot = await bot_runner.start(
+        series_dir=DAYS, series_start=past, admin_channel_id=staff, guild_id=123456789012345678
+    )
+    await wait_for(lambda: len(emulator.bot_messages(staff)) >= 1, timeout=15)
+    await bot_runner.settle()
+    texts = [m["content"] for m in emulator.bot_messages(staff)]
+    assert bot.command_sync_error is not None
+    assert any("GUILD_ID 123456789012345678" in t for t in texts)
+    assert emulator.recorder.pinging() == []
+    before = len(texts)
+    await bot.sync_commands_or_retry()  # the retry fails again: not reported twice
+    await bot_runner.settle()
+    assert len(emulator.bot_messages(staff)) == before
+
+
+async def test_a_held_start_is_reported_in_the_admin_channel(
+    bot_runner: BotRunner, emulator: Emulator
+) -> None:
+    staff = emulator.channel_id("general")  # a channel the bot may post in
+    past = (datetime.now(UTC) - timedelta(days=5)).date().isoformat()
+    await bot_runner.start(series_dir=DAYS, series_start=past, admin_channel_id=staff)
+    await wait_for(lambda: emulator.bot_messages(staff), timeout=15)
+    [report] = emulator.bot_messages(staff)
+    assert "is in the past" in report["content"] and "Nothing was posted" in report["content"]
+    posts = [m for m in emulator.bot_messages("challenges") if "-# ref " in m["content"]]
+    assert posts == []  # held: no day posted
