@@ -33,13 +33,16 @@ test: $(STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 # The suite with the system clock moved (libfaketime fakes the monotonic clock too, which
-# time.sleep needs): months and years ahead, and inside Morocco's Ramadan clock change.
+# time.sleep needs): months and years ahead, and inside Morocco's Ramadan clock change. Always
+# offsets, never an absolute "@date": every process (the bot subprocesses too) must agree.
 FAKETIME_LIB := /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 CLOCK_TESTS ?= tests/unit tests/e2e/test_series.py
+RAMADAN_2027 = $$($(BIN)/python -c "from datetime import datetime as d, UTC; \
+	print(f'{(d(2027, 2, 20, 10, tzinfo=UTC) - d.now(UTC)).total_seconds():+.0f}')")
 test-clock: $(STAMP)
 	@test -f $(FAKETIME_LIB) || (apt-get update -qq && apt-get install -y -qq faketime >/dev/null)
-	@for when in +200d +1655d "@2027-02-20 10:00:00"; do \
-		echo "== clock at $$when"; \
+	@for when in +200d +1655d "$(RAMADAN_2027)"; do \
+		echo "== clock moved by $$when"; \
 		LD_PRELOAD=$(FAKETIME_LIB) FAKETIME="$$when" \
 			$(BIN)/python -m pytest -q -p no:cacheprovider $(CLOCK_TESTS) || exit 1; \
 	done

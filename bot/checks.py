@@ -7,6 +7,7 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.clock import SYSTEM_CLOCK
 from bot.content import ContentError
@@ -117,8 +118,30 @@ def check_content(settings: Settings) -> list[tuple[str, list[str], list[str]]]:
         except ContentError as exc:
             sections.append((f"{title} ({directory})", [], [str(p) for p in exc.problems]))
         else:
-            sections.append((f"{title} ({directory})", [f"{len(loaded)} loaded"], []))
+            noisy = long_days(loaded, settings) if loader is load_series else []
+            sections.append((f"{title} ({directory})", [f"{len(loaded)} loaded"], noisy))
     return sections
+
+
+MANY_MESSAGES = 10  # a day post longer than this floods the channel: say so
+
+
+def long_days(series: Any, settings: Settings) -> list[str]:
+    """Day pages that would go out as an unusually long run of messages."""
+    from bot.rendering.days import render_day_bundle
+
+    problems = []
+    for day in series:
+        bundle = render_day_bundle(
+            day, next_post_at=None, series_name=settings.series_name, is_last=False
+        )
+        count = len(bundle.parts) + len(bundle.opening) + len(bundle.answers)
+        if count > MANY_MESSAGES:
+            problems.append(
+                f"{day.source or 'day ' + str(day.number)}: day {day.number} becomes {count} "
+                f"messages (more than {MANY_MESSAGES}): shorten the page or split it"
+            )
+    return problems
 
 
 async def check_database(path: Path, existed: bool) -> tuple[list[str], list[str]]:

@@ -199,7 +199,3 @@ def current_day(days: Sequence[SeriesDay]) -> SeriesDay | None:
     """The latest posted day (today's challenge)."""
     posted = [d for d in days if d.posted]
     return max(posted, key=lambda d: d.day) if posted else None
-
-
-def last_day(days: Sequence[SeriesDay]) -> SeriesDay | None:
-    return max(days, key=lambda d: d.day) if days else None

@@ -61,3 +61,21 @@ def test_check_exits_1_and_never_says_all_good_with_a_problem(
     out = capsys.readouterr().out
     assert "All good." not in out and "SERIES_START is not set" in out
     assert not (tmp_path / "bot.sqlite3").exists()  # check never creates the database
+
+
+def test_a_page_that_floods_the_channel_is_named(tmp_path: Path) -> None:
+    from bot.checks import check_content
+
+    folder = tmp_path / "days"
+    folder.mkdir()
+    standard = Path(__file__).parents[1] / "fixtures" / "days" / "day-01-standard.md"
+    sections = "".join(
+        f"## **Part {n}**\n\n" + "A long paragraph. " * 110 + "\n\n" for n in range(14)
+    )
+    page = standard.read_text(encoding="utf-8").replace(
+        "## **Join the Conversation**", sections + "## **Join the Conversation**"
+    )
+    (folder / "day-01.md").write_text(page, encoding="utf-8")
+    found = check_content(settings(tmp_path, series_dir=folder))
+    [(_, _, problems)] = [s for s in found if s[0].startswith("Challenge days")]
+    assert any("day-01.md" in p and "messages" in p for p in problems), problems

@@ -9,6 +9,8 @@ import pytest
 from bot.settings import (
     DEFAULT_API_URL,
     DEFAULT_GATEWAY_URL,
+    PROJECT_ROOT,
+    Settings,
     SettingsError,
     format_duration,
     load_settings,
@@ -38,7 +40,9 @@ ALL_KEYS = [
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     for key in ALL_KEYS:
         monkeypatch.delenv(key, raising=False)
-    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.chdir(tmp_path)  # no stray .env here…
+    # …nor the developer's own in the project folder
+    monkeypatch.setitem(Settings.model_config, "env_file", ".env")
 
 
 def test_defaults() -> None:
@@ -46,9 +50,9 @@ def test_defaults() -> None:
     assert settings.discord_token is None
     assert settings.discord_api_url == DEFAULT_API_URL
     assert settings.discord_gateway_url == DEFAULT_GATEWAY_URL
-    assert str(settings.database_path) == "data/bot.sqlite3"
-    assert str(settings.series_dir) == "data/challenges"
-    assert str(settings.keywords_dir) == "data/keywords"
+    assert settings.database_path == PROJECT_ROOT / "data" / "bot.sqlite3"  # not the cwd
+    assert settings.series_dir == PROJECT_ROOT / "data" / "challenges"
+    assert settings.keywords_dir == PROJECT_ROOT / "data" / "keywords"
     assert settings.series_timezone == "Africa/Casablanca"
     assert settings.series_interval == timedelta(days=1)
     assert settings.series_post_time == time(9, 0)
