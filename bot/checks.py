@@ -105,21 +105,26 @@ def schedule_problems(settings: Settings, *, database_exists: bool | None = None
 
 
 def check_content(settings: Settings) -> list[tuple[str, list[str], list[str]]]:
-    from bot.keywords.loader import load_articles
+    from bot.keywords.loader import load_catalogue
     from bot.series.loader import load_series
 
     sections = []
-    for title, loader, directory in (
-        ("Challenge days", load_series, settings.series_dir),
-        ("Keyword articles", load_articles, settings.keywords_dir),
-    ):
-        try:
-            loaded = loader(Path(directory))
-        except ContentError as exc:
-            sections.append((f"{title} ({directory})", [], [str(p) for p in exc.problems]))
-        else:
-            noisy = long_days(loaded, settings) if loader is load_series else []
-            sections.append((f"{title} ({directory})", [f"{len(loaded)} loaded"], noisy))
+    days_title = f"Challenge days ({settings.series_dir})"
+    try:
+        days = load_series(Path(settings.series_dir))
+    except ContentError as exc:
+        sections.append((days_title, [], [str(p) for p in exc.problems]))
+    else:
+        sections.append((days_title, [f"{len(days)} loaded"], long_days(days, settings)))
+    # The bot serves every sound article and skips the rest: report both.
+    keywords_title = f"Keyword articles ({settings.keywords_dir})"
+    try:
+        catalogue = load_catalogue(Path(settings.keywords_dir))
+    except ContentError as exc:
+        sections.append((keywords_title, [], [str(p) for p in exc.problems]))
+    else:
+        loaded = [f"{len(catalogue.articles)} loaded"]
+        sections.append((keywords_title, loaded, [str(p) for p in catalogue.problems]))
     return sections
 
 

@@ -60,13 +60,21 @@ class Keywords(commands.Cog):
 
     async def cog_load(self) -> None:
         settings = self.bot.settings
-        await sync_articles(self.store, Path(settings.keywords_dir))
+        synced = await sync_articles(self.store, Path(settings.keywords_dir))
         self.service = await KeywordService.load(self.store)
         # The series cog (loaded first) already parsed the days: reuse them when it did.
         self.days = self.series_days() or await asyncio.to_thread(
             load_days, Path(settings.series_dir)
         )
-        log.info("Keyword lookup ready: %d articles", len(self.service))
+        if synced.problems:
+            log.warning(
+                "Keyword lookup ready: %d articles; %d content problem(s) logged above "
+                "(run `challenge-bot check`)",
+                len(self.service),
+                len(synced.problems),
+            )
+        else:
+            log.info("Keyword lookup ready: %d articles", len(self.service))
 
     def series_days(self) -> tuple[ChallengeDay, ...]:
         """The days the series cog loaded; () when it isn't loaded or found problems."""

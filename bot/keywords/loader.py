@@ -1,13 +1,16 @@
 """Read and validate the keyword articles in KEYWORDS_DIR (one Markdown file each).
 
 Front matter: `title`, `slug`, `category` (required), `aliases`, `related` (lists), optional
-`source`, `url`. Every problem in every file is collected, then raised in one ContentError.
+`source`, `url`. Every problem in every file is collected. `load_catalogue` keeps going past
+them (a broken file costs that article, an unknown `related` slug costs that link);
+`load_articles` raises them all in one ContentError.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +26,19 @@ MAX_CATEGORY = 100
 KNOWN_KEYS = ("title", "slug", "category", "aliases", "related", "source", "url")
 
 
-def load_articles(directory: Path) -> list[Article]:
-    """All articles of `directory`, ordered by slug; raise ContentError listing every problem."""
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """The articles that loaded, and every problem met on the way (each `path:line: …`)."""
+
+    articles: list[Article]
+    problems: list[ContentProblem]
+
+
+def load_catalogue(directory: Path) -> Catalogue:
+    """Every sound article of `directory` (ordered by slug), skipping broken ones.
+
+    Raises ContentError only when the directory itself is missing or holds no *.md file.
+    """
     directory = Path(directory)
     if not directory.is_dir():
         raise ContentError(
@@ -33,17 +47,24 @@ def load_articles(directory: Path) -> list[Article]:
     files = sorted(directory.glob("*.md"))
     if not files:
         raise ContentError([ContentProblem(directory, None, "no article files (*.md) found")])
-    articles: list[Article] = []
+    parsed: list[Article] = []
     problems: list[ContentProblem] = []
     for path in files:
         article, found = parse_article(path)
         problems.extend(found)
         if article is not None:
-            articles.append(article)
-    problems.extend(check_collection(articles))
-    if problems:
-        raise ContentError(problems)
-    return sorted(articles, key=lambda a: a.slug)
+            parsed.append(article)
+    kept, found = resolve_collection(parsed)
+    problems.extend(found)
+    return Catalogue(sorted(kept, key=lambda a: a.slug), problems)
+
+
+def load_articles(directory: Path) -> list[Article]:
+    """All articles of `directory`, ordered by slug; raise ContentError listing every problem."""
+    catalogue = load_catalogue(directory)
+    if catalogue.problems:
+        raise ContentError(catalogue.problems)
+    return catalogue.articles
 
 
 def directory_fingerprint(directory: Path) -> str:
@@ -73,6 +94,9 @@ def parse_article(path: Path) -> tuple[Article | None, list[ContentProblem]]:
             problem(str(key), f"unknown key {key!r} (expected one of: {', '.join(KNOWN_KEYS)})")
 
     title = _text(meta, "title", MAX_TITLE, problem)
+    if title and not name_key(title):
+        problem("title", f"title {title!r} has no letters or digits (it can't be looked up)")
+        title = None
     slug = _text(meta, "slug", MAX_SLUG, problem)
     if slug and not SLUG_PATTERN.match(slug):
         problem("slug", f"slug {slug!r} must be lowercase letters, digits and single hyphens")
@@ -114,36 +138,60 @@ def parse_article(path: Path) -> tuple[Article | None, list[ContentProblem]]:
 
 def check_collection(articles: list[Article]) -> list[ContentProblem]:
     """Problems between files: duplicate slugs or names, unknown or self `related` slugs."""
+    return resolve_collection(articles)[1]
+
+
+def resolve_collection(articles: list[Article]) -> tuple[list[Article], list[ContentProblem]]:
+    """The articles that can be served together, and the problems between files.
+
+    In file order, a later article whose slug or title is already taken is dropped; a
+    clashing or empty alias, or a self/unknown `related` slug, drops only that name or link.
+    """
     problems: list[ContentProblem] = []
     by_slug: dict[str, Article] = {}
+    owners: dict[str, tuple[Article, str]] = {}
+
+    def clash(article: Article, kind: str, name: str) -> ContentProblem | None:
+        key = name_key(name)
+        if not key:
+            return _problem(article, f"{kind} {name!r} has no letters or digits", _key(kind))
+        owner = owners.get(key)
+        if owner is None or owner[0].slug == article.slug:
+            return None
+        return _problem(
+            article,
+            f"{kind} {name!r} is also a name of {owner[0].title!r} "
+            f"({_where(owner[0])}, as {owner[1]!r})",
+            _key(kind),
+        )
+
     for article in articles:
         other = by_slug.get(article.slug)
         if other is not None:
             problems.append(
                 _problem(article, f"slug {article.slug!r} is also used by {_where(other)}", "slug")
             )
-        else:
-            by_slug[article.slug] = article
-    owners: dict[str, tuple[Article, str]] = {}
-    for article in articles:
-        for kind, name in _named(article):
-            key = name_key(name)
-            if not key:
-                problems.append(
-                    _problem(article, f"{kind} {name!r} has no letters or digits", _key(kind))
-                )
-                continue
-            owner = owners.setdefault(key, (article, name))
-            if owner[0] is not article and owner[0].slug != article.slug:
-                problems.append(
-                    _problem(
-                        article,
-                        f"{kind} {name!r} is also a name of {owner[0].title!r} "
-                        f"({_where(owner[0])}, as {owner[1]!r})",
-                        _key(kind),
-                    )
-                )
-    for article in articles:
+            continue
+        found = [
+            p for kind in ("title", "slug") if (p := clash(article, kind, getattr(article, kind)))
+        ]
+        if found:
+            problems.extend(found)
+            continue
+        aliases = []
+        for alias in article.aliases:
+            problem = clash(article, "alias", alias)
+            if problem is None:
+                aliases.append(alias)
+            else:
+                problems.append(problem)
+        article = replace(article, aliases=tuple(aliases))
+        for _kind, name in _named(article):
+            owners.setdefault(name_key(name), (article, name))
+        by_slug[article.slug] = article
+    kept: list[Article] = []
+    for article in by_slug.values():
+        related = []
         for target in article.related:
             if target == article.slug:
                 problems.append(
@@ -153,7 +201,10 @@ def check_collection(articles: list[Article]) -> list[ContentProblem]:
                 problems.append(
                     _problem(article, f"related: no article has slug {target!r}", "related")
                 )
-    return problems
+            else:
+                related.append(target)
+        kept.append(replace(article, related=tuple(related)))
+    return kept, problems
 
 
 def _named(article: Article) -> list[tuple[str, str]]:

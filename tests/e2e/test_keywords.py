@@ -212,3 +212,34 @@ async def test_views_time_out(
     # the article that replaced the suggestions is what went grey, not the old buttons
     assert suggestion.embed["title"] == "Neural Networks"
     assert not any(b["label"].startswith("Did you mean") for b in suggestion.buttons())
+
+
+async def test_a_broken_article_costs_only_itself(
+    bot_runner: BotRunner, emulator: Emulator, content_dirs: tuple[Path, Path]
+) -> None:
+    keywords_dir = content_dirs[1]
+    (keywords_dir / "broken.md").write_text(
+        "---\ntitle: Broken Page\nslug: broken-page\naliases: [one, two\n---\nText.\n",
+        encoding="utf-8",
+    )
+    (keywords_dir / "emoji.md").write_text(
+        "---\ntitle: 🤖\nslug: emoji-only\ncategory: Fun\n---\nOnly an emoji.\n", encoding="utf-8"
+    )
+    long_article(keywords_dir)  # relates to remote-sensing and ai-in-agriculture…
+    page = keywords_dir / "long-read.md"
+    page.write_text(page.read_text("utf-8").replace("remote-sensing", "transformerz"), "utf-8")
+    await bot_runner.start(keywords_dir=keywords_dir, extensions=EXTENSIONS)
+    amina = emulator.member("amina")
+
+    answer = await amina.runs("keyword", term="deep learning")
+    assert answer.embed["title"] == "Deep Learning"
+    trimmed = await amina.runs("keyword", term="lecture longue")  # …minus the unknown link
+    assert trimmed.embed["title"] == "Long Read Test"
+    labels = [b["label"] for b in trimmed.buttons()]
+    assert "AI in Agriculture" in " ".join(labels) and "Remote Sensing" not in labels
+    missing = await amina.runs("keyword", term="broken page")
+    assert not missing.embeds and "couldn't find" in missing.content
+    for typed in ("", "🤖", "deep le"):
+        for choice in await amina.autocomplete("keyword", "term", typed):
+            assert choice["value"] not in ("broken-page", "emoji-only")
+    assert len(bot_runner.bot.get_cog("Keywords").service) >= 60

@@ -75,14 +75,33 @@ async def test_sync_imports_only_when_content_changes(store: KeywordStore, conte
     assert "extra" in [a.slug for a in await store.all_articles()]
 
 
-async def test_sync_keeps_old_articles_when_content_is_broken(
+async def test_sync_skips_a_broken_article_and_imports_the_rest(
     store: KeywordStore, content: Path
 ) -> None:
     await sync_articles(store, content)
     (content / "broken.md").write_text("---\ntitle: Broken\n---\n", encoding="utf-8")
     result = await sync_articles(store, content)
+    assert result.imported and result.article_count == 7
+    assert any("broken.md:1: missing slug" in p for p in result.problems)
+    assert len(await store.all_articles()) == 7
+    # Not marked as up to date: the next start reads the folder again and warns again.
+    again = await sync_articles(store, content)
+    assert again.imported and again.problems == result.problems
+
+
+def break_every_page(folder: Path) -> None:
+    for page in folder.glob("*.md"):
+        page.write_text("---\ntitle: Broken\n---\n", encoding="utf-8")
+
+
+async def test_sync_keeps_old_articles_when_nothing_loads(
+    store: KeywordStore, content: Path
+) -> None:
+    await sync_articles(store, content)
+    break_every_page(content)
+    result = await sync_articles(store, content)
     assert not result.imported and result.article_count == 7
-    assert any("broken.md" in p and "missing slug" in p for p in result.problems)
+    assert any("missing slug" in p for p in result.problems)
     assert len(await store.all_articles()) == 7
 
 
