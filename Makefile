@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-dev   # the bot and the dev tools (tests, lint)
+RUN_STAMP := $(VENV)/.installed-run  # the bot only: what `make run` needs
 
 .PHONY: run test test-clock lint format bench bench-crash check preview schedule clean help
 
@@ -13,18 +14,22 @@ help:
 	@echo "make bench   - run the benchmarks and print the report"
 	@echo "make format  - format the code with ruff"
 
-$(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
+$(RUN_STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/challenge-bot run
 
-check: $(STAMP)
+check: $(RUN_STAMP)
 	$(BIN)/challenge-bot check
 
 test: $(STAMP)

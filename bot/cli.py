@@ -27,6 +27,8 @@ HANDLERS: dict[str, str] = {
     "export": "bot.comments.cli:export",
     "erase-user": "bot.comments.cli:erase_user",
     "import-keywords": "bot.keywords.cli:import_keywords",
+    "backup": "bot.store.cli:backup_command",
+    "restore": "bot.store.cli:restore_command",
 }
 
 
@@ -80,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importer.add_argument("--category", default="Morocco & Policy", help="category to assign")
     importer.add_argument("--force", action="store_true", help="overwrite existing files")
+
+    saved = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
+    saved.add_argument(
+        "file", nargs="?", metavar="FILE", help="where (default: backups/ beside the database)"
+    )
+    restored = sub.add_parser("restore", help="put a backup in place (the bot must be stopped)")
+    restored.add_argument("file", metavar="FILE", help="a file written by `backup`")
     return parser
 
 

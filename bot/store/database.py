@@ -140,6 +140,8 @@ class Database:
         pending = [m for m in migrations if m.version > current]
         if not pending:
             return current
+        if current > 0 and isinstance(self.path, Path):
+            await asyncio.to_thread(self._backup_before_migrating, current)
         script = "\n".join(f"-- {m.name}\n{m.sql}" for m in pending)
         async with self._lock:
             try:
@@ -152,6 +154,18 @@ class Database:
                 raise
         log.info("Database %s migrated from schema %d to %d", self.path, current, latest)
         return latest
+
+    def _backup_before_migrating(self, current: int) -> None:
+        """An upgrade changes the schema: keep the database as it was, to roll back to."""
+        from bot.clock import SYSTEM_CLOCK
+        from bot.store.backup import backup, stamp
+
+        assert isinstance(self.path, Path)
+        target = self.path.with_name(
+            f"{self.path.stem}.pre-migration-v{current}-{stamp(SYSTEM_CLOCK.now())}.sqlite3"
+        )
+        backup(self.path, target)
+        log.info("Before migrating from schema %d, backed up the database to %s", current, target)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
