@@ -50,3 +50,27 @@ def test_read_only_commands_never_create_a_database(tmp_path: Path) -> None:
         assert not missing.exists() and not missing.parent.exists(), args
     export = run_cli(tmp_path, "export", "--guild", "1", DATABASE_PATH=str(missing))
     assert export.returncode == 2 and "doesn't exist" in export.stderr
+
+
+def test_schedule_piped_into_head_ends_quietly(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SERIES"))}
+    environment.update(
+        {
+            "PYTHONPATH": str(REPO),
+            "SERIES_START": "2030-06-01",
+            "DATABASE_PATH": str(tmp_path / "x"),
+        }
+    )
+    # The reader stops after one line, like `challenge-bot schedule | head -1`.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "schedule"],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    _, err = process.communicate(timeout=60)
+    assert b"BrokenPipeError" not in err and b"Traceback" not in err
