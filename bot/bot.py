@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ from discord.ext import commands
 
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.discord_setup import apply_endpoints, intents, missing_permissions
+from bot.health import BEAT_EVERY, Beat, health_path, write_beat
 from bot.members.recaps import Recaps
 from bot.rendering.limits import MESSAGE_CONTENT, truncate
 from bot.series.loader import load_usable_series
@@ -171,6 +173,22 @@ class ChallengeBot(commands.Bot):
         except (discord.HTTPException, OSError) as exc:
             log.warning("Could not report in ADMIN_CHANNEL_ID %s: %s", channel_id, exc)
 
+    async def _heartbeat(self) -> None:
+        """Tell supervisors we are alive (`check --live`), then beat again in 30 s."""
+        beat = Beat(
+            self.clock.now(),
+            connected=not self.is_closed()
+            and self.is_ready()
+            and self.ws is not None
+            and self.ws.open,
+            timers=self.timers.alive,
+        )
+        try:
+            await asyncio.to_thread(write_beat, health_path(self.settings.database_path), beat)
+        except OSError as exc:
+            log.warning("Could not write the heartbeat file: %s", exc)
+        self.timers.set("heartbeat", self.clock.now() + BEAT_EVERY, self._heartbeat)
+
     def _series_service(self) -> SeriesService:
         series, found = load_usable_series(Path(self.settings.series_dir))
         problems = [str(problem) for problem in found]
@@ -239,6 +257,7 @@ class ChallengeBot(commands.Bot):
         if self.series is not None and self.series.content_problems:
             problems = "\n".join(f"• {p}" for p in self.series.content_problems[:10])
             await self.tell_admins("content", f"Problems in the day pages:\n{problems}")
+        self.timers.set("heartbeat", self.clock.now(), self._heartbeat)
         if not self._series_started and self.series is not None:
             self._series_started = True  # on_ready comes again after a reconnect
             await self.series.start_all()
@@ -271,5 +290,9 @@ class ChallengeBot(commands.Bot):
         if self.series is not None:
             await self.series.close()
         await self.timers.close()
+        if self.is_ready():  # it ran: say it stopped, so a supervisor doesn't wait two minutes
+            with contextlib.suppress(OSError):
+                stopped = Beat(self.clock.now(), connected=False, timers=False, stopped=True)
+                write_beat(health_path(self.settings.database_path), stopped)
         await super().close()
         await self.db.close()

@@ -221,6 +221,12 @@ async def check_discord(settings: Settings) -> tuple[list[str], list[str]]:
 
 
 def check(settings: Settings, args: argparse.Namespace) -> int:
+    if getattr(args, "live", False):
+        from bot.health import health_path, judge
+
+        healthy, why = judge(health_path(Path(settings.database_path)), SYSTEM_CLOCK.now())
+        print(("healthy: " if healthy else "unhealthy: ") + why)
+        return 0 if healthy else 1
     report = Report()
     report.add("Settings", *check_settings(settings))
     for section in check_content(settings):

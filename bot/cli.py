@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--offline", action="store_true", help="don't contact Discord even if a token is set"
     )
+    check.add_argument(
+        "--live",
+        action="store_true",
+        help="is the running bot connected and its scheduler alive? (for health checks)",
+    )
 
     sub.add_parser("invite", help="print the invite URL with exactly the permissions needed")
 

@@ -3,6 +3,7 @@ GUILD_ID the bot isn't in — the bot says so in one line and keeps going (the s
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import socket
@@ -130,3 +131,16 @@ async def test_a_held_start_is_reported_in_the_admin_channel(
     assert "is in the past" in report["content"] and "Nothing was posted" in report["content"]
     posts = [m for m in emulator.bot_messages("challenges") if "-# ref " in m["content"]]
     assert posts == []  # held: no day posted
+
+
+async def test_check_live_follows_the_running_bot(bot_runner: BotRunner, tmp_path: Path) -> None:
+    from bot.checks import check
+    from bot.health import health_path
+
+    bot = await bot_runner.start(series_dir=DAYS)
+    path = health_path(bot.settings.database_path)
+    await wait_for(path.exists, timeout=10)
+    live = argparse.Namespace(live=True, offline=True)
+    assert check(bot.settings, live) == 0
+    await bot_runner.stop()
+    assert check(bot.settings, live) == 1  # stopped: unhealthy at once
