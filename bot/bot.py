@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import discord
@@ -19,9 +19,11 @@ from bot.health import BEAT_EVERY, Beat, health_path, write_beat
 from bot.members.recaps import Recaps
 from bot.rendering.limits import MESSAGE_CONTENT, truncate
 from bot.series.loader import load_usable_series
+from bot.series.schedule import DAY, next_slot, resolve_local
 from bot.series.service import SeriesService
 from bot.settings import Settings
-from bot.store import Database
+from bot.store import Database, StoreError
+from bot.store.backup import nightly
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
 from bot.timers import SchedulerTimers
@@ -71,6 +73,7 @@ async def send_private(interaction: discord.Interaction, text: str) -> None:
         log.warning("Could not tell the user about an error", exc_info=True)
 
 
+BACKUP_TIME = time(4, 0)  # local time of the nightly backup (BACKUP_DIR)
 SYNC_RETRY = timedelta(minutes=5)
 SYNC_WAIT = 5.0  # seconds the start waits for the command sync before going on
 
@@ -189,6 +192,23 @@ class ChallengeBot(commands.Bot):
             log.warning("Could not write the heartbeat file: %s", exc)
         self.timers.set("heartbeat", self.clock.now() + BEAT_EVERY, self._heartbeat)
 
+    def _next_backup_at(self) -> datetime:
+        local = next_slot(BACKUP_TIME, self.settings.tz, DAY, self.clock.now())
+        return resolve_local(local, self.settings.tz)
+
+    async def _nightly_backup(self) -> None:
+        folder, keep = self.settings.backup_dir, self.settings.backup_keep
+        assert folder is not None
+        try:
+            report = await asyncio.to_thread(
+                nightly, Path(self.settings.database_path), folder, keep, self.clock.now()
+            )
+            log.info("Nightly backup: %s (keeping the last %d)", report.summary(), keep)
+        except (StoreError, OSError) as exc:
+            log.error("Nightly backup failed: %s", exc)
+            await self.tell_admins("backup", f"The nightly backup failed: {exc}")
+        self.timers.set("backup", self._next_backup_at(), self._nightly_backup)
+
     def _series_service(self) -> SeriesService:
         series, found = load_usable_series(Path(self.settings.series_dir))
         problems = [str(problem) for problem in found]
@@ -258,6 +278,8 @@ class ChallengeBot(commands.Bot):
             problems = "\n".join(f"• {p}" for p in self.series.content_problems[:10])
             await self.tell_admins("content", f"Problems in the day pages:\n{problems}")
         self.timers.set("heartbeat", self.clock.now(), self._heartbeat)
+        if self.settings.backup_dir is not None and self.timers.when("backup") is None:
+            self.timers.set("backup", self._next_backup_at(), self._nightly_backup)
         if not self._series_started and self.series is not None:
             self._series_started = True  # on_ready comes again after a reconnect
             await self.series.start_all()

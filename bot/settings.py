@@ -116,6 +116,8 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/bot.sqlite3")
     series_dir: Path = Path("data/challenges")
     keywords_dir: Path = Path("data/keywords")
+    backup_dir: Path | None = None  # set: a verified backup there every night at 04:00
+    backup_keep: int = Field(default=14, ge=1)  # nightly backups kept
 
     # Schedule
     series_name: str = "ML & DL Morocco Challenges"
@@ -167,6 +169,7 @@ class Settings(BaseSettings):
         "completion_tier_role_id",
         "series_start",
         "welcome_message",
+        "backup_dir",
         mode="before",
     )
     @classmethod
@@ -228,12 +231,14 @@ class Settings(BaseSettings):
                 raise ValueError(f"{value!r} is not a date or date-time") from exc
         return value
 
-    @field_validator("database_path", "series_dir", "keywords_dir")
+    @field_validator("database_path", "series_dir", "keywords_dir", "backup_dir")
     @classmethod
-    def _from_the_project_folder(cls, value: Path) -> Path:
+    def _from_the_project_folder(cls, value: Path | None) -> Path | None:
         """Relative paths are relative to the project folder (where README.md and the shipped
         data/ are), never to wherever the bot was started from."""
-        return value if value.is_absolute() else PROJECT_ROOT / value
+        if value is None or value.is_absolute():
+            return value
+        return PROJECT_ROOT / value
 
     @property
     def tz(self) -> ZoneInfo:

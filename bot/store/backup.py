@@ -142,3 +142,12 @@ def restore(backup_file: Path, database: Path, *, moment: datetime, max_schema: 
     database.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(backup_file, database)
     return aside
+
+
+def nightly(database: Path, folder: Path, keep: int, moment: datetime) -> BackupReport:
+    """One automatic backup into `folder`, keeping the newest `keep` of them."""
+    report = backup(database, folder / f"{database.stem}-{stamp(moment)}.sqlite3")
+    made = sorted(folder.glob(f"{database.stem}-*.sqlite3"))
+    for old in made[:-keep]:
+        old.unlink(missing_ok=True)
+    return report

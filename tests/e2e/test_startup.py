@@ -144,3 +144,18 @@ async def test_check_live_follows_the_running_bot(bot_runner: BotRunner, tmp_pat
     assert check(bot.settings, live) == 0
     await bot_runner.stop()
     assert check(bot.settings, live) == 1  # stopped: unhealthy at once
+
+
+async def test_nightly_backups_are_planned_at_four_and_written(
+    bot_runner: BotRunner, tmp_path: Path
+) -> None:
+    bot = await bot_runner.start(series_dir=DAYS, backup_dir=tmp_path / "nightly")
+    at = bot.timers.when("backup")
+    assert at is not None
+    local = at.astimezone(bot.settings.tz)
+    assert (local.hour, local.minute) == (4, 0)
+    assert timedelta(0) < at - datetime.now(UTC) <= timedelta(days=1)
+    await bot._nightly_backup()  # what the timer runs
+    made = sorted((tmp_path / "nightly").glob("*.sqlite3"))
+    assert len(made) == 1
+    assert bot.timers.when("backup") is not None  # and the next night is planned

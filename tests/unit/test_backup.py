@@ -130,3 +130,20 @@ def test_the_backup_and_restore_commands(
     [saved] = sorted((tmp_path / "backups").glob("*.sqlite3"))
     assert main(["restore", str(saved)]) == 0
     assert "kept as" in capsys.readouterr().out
+
+
+async def test_nightly_backups_keep_the_newest(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from bot.store.backup import nightly
+
+    database = tmp_path / "bot.sqlite3"
+    db = Database(database)
+    await db.open()
+    await fill(db, 1, 2)
+    folder = tmp_path / "nightly"
+    for night in range(4):
+        await asyncio.to_thread(nightly, database, folder, 2, MOMENT + timedelta(days=night))
+    await db.close()
+    kept = await asyncio.to_thread(lambda: sorted(p.name for p in folder.iterdir()))
+    assert kept == ["bot-20010103-000000.sqlite3", "bot-20010104-000000.sqlite3"]
