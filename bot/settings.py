@@ -7,6 +7,7 @@ Every key is documented in `.env.example`. A bad value becomes one readable line
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Literal
@@ -43,7 +44,17 @@ EXPECTED: dict[str, str] = {
 }
 
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the base of every relative path
+def _project_root() -> Path:
+    """The base of every relative path: the checkout (or image) holding `data/`, or — for a
+    `pip install .` into a virtualenv — the copy of `data/` installed under its `share/`."""
+    checkout = Path(__file__).resolve().parents[1]
+    installed = Path(sys.prefix) / "share" / "ml-dl-morocco-challenges-bot"
+    if not (checkout / "data" / "challenges").is_dir() and (installed / "data").is_dir():
+        return installed
+    return checkout
+
+
+PROJECT_ROOT = _project_root()
 
 
 class SettingsError(Exception):
