@@ -3,14 +3,21 @@ finds the shipped content from any directory (the content is installed under <ve
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import venv
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.skipif(
+    bool(os.environ.get("FAKETIME")),
+    reason="pip checks the package index's TLS certificates against the (faked) clock",
+)
 def test_a_plain_install_finds_the_shipped_content_from_anywhere(tmp_path: Path) -> None:
     source = tmp_path / "src"  # a copy: the install must not lean on this checkout
     shutil.copytree(
