@@ -131,8 +131,7 @@ class ChallengeBot(commands.Bot):
         self.command_sync_error: str | None = None
         self._sync_task: asyncio.Task[None] | None = None
         self._told_admins: set[str] = set()
-        self._checked_permissions = False
-        self._series_started = False
+        self._first_ready_done = False
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -220,9 +219,9 @@ class ChallengeBot(commands.Bot):
                 held,
                 "\n".join(problems),
             )
-        service = SeriesService(self, series, problems, clock=self.clock, timers=self.timers)
-        service.tell_admins = self.tell_admins
-        return service
+        return SeriesService(
+            self, series, problems, clock=self.clock, timers=self.timers, notify=self.tell_admins
+        )
 
     async def sync_commands_or_retry(self) -> None:
         """Sync; on failure, one line that says what to do, and another try later."""
@@ -265,23 +264,27 @@ class ChallengeBot(commands.Bot):
             self.user and self.user.id,
             len(self.guilds),
         )
-        if not self._checked_permissions:
-            self._checked_permissions = True
-            for line in self.permission_report():
-                log.warning(line) if "missing" in line or "not found" in line else log.info(line)
-        if self.command_sync_error:
-            await self.tell_admins("command-sync", self.command_sync_error)
+        if not self._first_ready_done:
+            self._first_ready_done = True  # on_ready comes again after each reconnect
+            await self._first_ready()
+
+    async def _first_ready(self) -> None:
+        """Once the guilds are known: report problems, start the timers and the series."""
         for line in self.permission_report():
             if "missing" in line or "not found" in line:
+                log.warning(line)
                 await self.tell_admins(f"permissions:{line}", line)
+            else:
+                log.info(line)
+        if self.command_sync_error:
+            await self.tell_admins("command-sync", self.command_sync_error)
         if self.series is not None and self.series.content_problems:
             problems = "\n".join(f"• {p}" for p in self.series.content_problems[:10])
             await self.tell_admins("content", f"Problems in the day pages:\n{problems}")
         self.timers.set("heartbeat", self.clock.now(), self._heartbeat)
-        if self.settings.backup_dir is not None and self.timers.when("backup") is None:
+        if self.settings.backup_dir is not None:
             self.timers.set("backup", self._next_backup_at(), self._nightly_backup)
-        if not self._series_started and self.series is not None:
-            self._series_started = True  # on_ready comes again after a reconnect
+        if self.series is not None:
             await self.series.start_all()
 
     def permission_report(self) -> list[str]:

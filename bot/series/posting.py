@@ -97,6 +97,7 @@ class Poster:
         series_id: str,
         series_name: str,
         dispatch: Dispatch,
+        on_failure: Callable[[DayRow, int, str], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
         self.publisher = publisher
@@ -104,7 +105,7 @@ class Poster:
         self.series_id = series_id
         self.series_name = series_name
         self.dispatch = dispatch
-        self.on_failure: Callable[[DayRow, int, str], Awaitable[None]] | None = None
+        self.on_failure = on_failure  # told of every failed try (the service reports some)
 
     # A day
 

@@ -32,7 +32,7 @@ from bot.series.config import (
     series_config,
 )
 from bot.series.model import Series
-from bot.series.posting import LATE_NOTE, Outcome, Poster, Publishing, day_bundle
+from bot.series.posting import LATE_NOTE, Outcome, Poster, Publishing, day_bundle, slots
 from bot.series.publisher import Publisher
 from bot.series.schedule import DONE_STATES, MISSED, SCHEDULED, SKIPPED
 from bot.series.views import DayView, SeriesStatus, day_view, next_post_at, series_status
@@ -74,6 +74,7 @@ class SeriesService:
         clock: Clock,
         timers: Timers,
         publisher: Publishing | None = None,
+        notify: Notify = _nobody,
     ) -> None:
         self.bot = bot
         self.settings = bot.settings
@@ -91,21 +92,14 @@ class SeriesService:
             series_id=self.series_id,
             series_name=self.settings.series_name,
             dispatch=bot.dispatch,
+            on_failure=self._failure_reported,
         )
         self.recaps: RecapPoster | None = None
-        self.tell_admins: Notify = _nobody
-        self.poster.on_failure = self._failure_reported
+        self.tell_admins = notify
         self.guilds: set[int] = set()
+        self._orphans_told: set[tuple[int, tuple[int, ...]]] = set()
         self._locks: dict[int, asyncio.Lock] = {}
         self.closing = False
-
-    @property
-    def publisher(self) -> Publishing:
-        return self.poster.publisher
-
-    @publisher.setter
-    def publisher(self, publisher: Publishing) -> None:
-        self.poster.publisher = publisher
 
     def lock(self, guild_id: int) -> asyncio.Lock:
         return self._locks.setdefault(guild_id, asyncio.Lock())
@@ -309,8 +303,7 @@ class SeriesService:
             return
         try:
             async with self.lock(guild_id):
-                await self._do_due(guild_id)
-            await self._plan_wakeup(guild_id)
+                await self._plan_wakeup(guild_id, await self._do_due(guild_id))
         except Exception:  # a busy or broken database, say: the rows can't be read
             log.exception("The series in server %d could not run; trying again soon", guild_id)
             self._retry_soon(guild_id, self.wake)
@@ -319,11 +312,16 @@ class SeriesService:
         at = self.clock.now() + plan.RETRY_STEPS[0]
         self.timers.set(self._key(guild_id), at, lambda: action(guild_id))
 
-    async def _plan_wakeup(self, guild_id: int) -> None:
+    async def _plan_wakeup(
+        self, guild_id: int, last_read: tuple[SeriesConfig, list[DayRow]] | None
+    ) -> None:
+        """Set the next wake-up from the rows as the wake-up left them (read again only when
+        it stopped early)."""
         if self.closing:
             return
-        config = await self.config(guild_id)
-        rows = await self._rows_with_content(guild_id)
+        if last_read is None:
+            last_read = (await self.config(guild_id), await self._rows_with_content(guild_id))
+        config, rows = last_read
         now = self.clock.now()
         at = plan.next_wakeup(rows, self.timing(config), now)
         if at is None:
@@ -333,12 +331,14 @@ class SeriesService:
             at = now + plan.retry_delay(0, config.interval)
         self.timers.set(self._key(guild_id), at, lambda: self.wake(guild_id))
 
-    async def _do_due(self, guild_id: int) -> None:
+    async def _do_due(self, guild_id: int) -> tuple[SeriesConfig, list[DayRow]] | None:
+        """Do what is due, one step at a time (each step re-reads the rows); return the last
+        read, in which nothing was left to do (None: stopped early)."""
         tried: set[tuple[str, int]] = set()
         posting_failed = False
         for _ in range(MAX_STEPS):
             if self.closing:
-                return
+                return None
             config = await self.config(guild_id)  # re-read: a pause stops a catch-up
             timing = self.timing(config)
             rows = await self._rows_with_content(guild_id)
@@ -354,12 +354,11 @@ class SeriesService:
                 work.append(("post", due.posts[0]))
             work = [item for item in work if item not in tried]
             if not work:
-                return
-            for kind, number in work:
+                return config, rows
+            by_day = {row.day: row for row in rows}
+            for kind, number in work:  # different days, or different columns of one day
                 tried.add((kind, number))
-                row = await self.store.get_day(guild_id, self.series_id, number)
-                if row is None:
-                    continue
+                row = by_day[number]
                 if kind == "post":
                     assert self.series is not None
                     outcome = await self.poster.post_day(self.series, row, config, forced=False)
@@ -368,6 +367,7 @@ class SeriesService:
                     await self.poster.post_answers(self.series, row, config)
                 elif kind == "recap" and self.recaps is not None:
                     await self.recaps.post_recap(row)
+        return None
 
     async def _mark_missed(self, guild_id: int, row: DayRow) -> None:
         if await self.store.set_state(
@@ -387,8 +387,9 @@ class SeriesService:
         if self.series is None:
             return rows
         known = set(self.series.numbers)
-        orphans = [row.day for row in rows if row.day not in known and row.state not in DONE_STATES]
-        if orphans:
+        orphans = tuple(r.day for r in rows if r.day not in known and r.state not in DONE_STATES)
+        if orphans and (guild_id, orphans) not in self._orphans_told:
+            self._orphans_told.add((guild_id, orphans))  # once, not at every wake-up
             log.warning("Days %s are scheduled but no longer in the content: not posted", orphans)
         return [row for row in rows if row.day in known]
 
@@ -491,8 +492,7 @@ class SeriesService:
 
     async def current_day(self, guild_id: int) -> int | None:
         """The latest posted day (what "today's challenge" means), or None before day 1."""
-        view = day_view(self.series, await self.rows(guild_id), None, None)
-        return view.number
+        return plan.current_day(slots(await self.rows(guild_id)))
 
     async def day_view(self, guild_id: int, number: int | None) -> DayView:
         rows = await self.rows(guild_id)

@@ -185,6 +185,15 @@ async def test_a_crash_between_send_and_record_adopts_the_message(
     assert (await rows(bot))[1].state == "scheduled"
 
 
+async def start_far_ahead(bot_runner: BotRunner, tmp_path: Path, days: int) -> Any:
+    """The bot with the first `days` days planned far ahead (nothing posts by itself)."""
+    bot = await bot_runner.start(
+        extensions=EXTENSIONS, series_dir=first_days(tmp_path, days), series_start=far_ahead()
+    )
+    await wait_for(lambda: _count_rows(bot, days), timeout=5)
+    return bot
+
+
 async def _answered(bot: Any, number: int) -> bool:
     return any(r.day == number and r.answer_state == "posted" for r in await rows(bot))
 
@@ -484,10 +493,7 @@ async def test_a_resumed_answer_in_a_busy_thread_is_not_sent_twice(
 async def test_skip_answers_in_time_while_a_post_holds_the_lock(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
-    bot = await bot_runner.start(
-        extensions=EXTENSIONS, series_dir=first_days(tmp_path, 3), series_start=far_ahead()
-    )
-    await wait_for(lambda: _count_rows(bot, 3), timeout=5)
+    bot = await start_far_ahead(bot_runner, tmp_path, 3)
     lock = service(bot).lock(bot.settings.guild_id)
     await lock.acquire()  # as a long catch-up would
     try:
@@ -567,10 +573,7 @@ async def test_a_start_in_the_past_posts_nothing_until_an_admin_chooses(
 async def test_a_reschedule_typo_asks_before_posting_and_post_now_has_no_late_note(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
-    bot = await bot_runner.start(
-        extensions=EXTENSIONS, series_dir=first_days(tmp_path, 3), series_start=far_ahead()
-    )
-    await wait_for(lambda: _count_rows(bot, 3), timeout=5)
+    bot = await start_far_ahead(bot_runner, tmp_path, 3)
     answer = await emulator.admin.runs("challenge reschedule", start="2020-01-01")
     assert "nothing was posted" in answer.text and "Holding days 1–3" in answer.text
     await bot_runner.settle()

@@ -90,7 +90,7 @@ async def test_a_refused_command_sync_does_not_stop_the_series(
 
 
 async def test_a_guild_the_bot_is_not_in_is_one_clear_line(
-    bot_runner: BotRunner, emulator: Emulator, error_log: Any, caplog: pytest.LogCaptureFixture
+    bot_runner: BotRunner, error_log: Any
 ) -> None:
     error_log.allow("Could not register slash commands")
     bot = await bot_runner.start(guild_id=123456789012345678, series_dir=DAYS)

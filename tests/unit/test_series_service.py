@@ -27,6 +27,7 @@ from bot.series.service import LATE_NOTE, Outcome, SeriesService
 from bot.settings import Settings
 from bot.store import Database
 from bot.store.series import DayRow
+from tests.emulator import wait_for
 from tests.fakes import FakeClock, FakeTimers
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "days"
@@ -377,15 +378,18 @@ async def test_pause_stops_a_catch_up_in_progress(env: Env) -> None:
     await service.start(GUILD)
     env.at(START + timedelta(days=3, minutes=1))  # days 1–4 due
 
+    pausing: list[asyncio.Task[bool]] = []
+
     async def pause_once(number: int) -> None:
         if number == 1:
-            # `/challenge pause` while day 1 goes out (it waits for the server's lock).
-            asyncio.get_running_loop().create_task(service.pause(GUILD))
-            await asyncio.sleep(0)
-            await service.overrides.set(GUILD, PAUSED_KEY, "1")
+            # `/challenge pause` while day 1 goes out: it saves the pause at once, then its
+            # own wake-up waits for the server's lock.
+            pausing.append(asyncio.create_task(service.pause(GUILD)))
+            await wait_for(lambda: service.overrides.get(GUILD, PAUSED_KEY))
 
     publisher.during = pause_once
     await service.wake(GUILD)
+    assert await pausing[0]
     assert posted_days(publisher) == [1]
     assert states(await service.rows(GUILD))[:3] == ["posted", "scheduled", "scheduled"]
 
