@@ -23,6 +23,7 @@ MAX_RESOLVE_P99_SHIPPED_MS = _LOOKUP_LIMITS["shipped.resolve.p99_ms"]
 MAX_RESOLVE_P99_10K_MS = _LOOKUP_LIMITS["synthetic.resolve.p99_ms"]
 MAX_AUTOCOMPLETE_P99_10K_MS = _LOOKUP_LIMITS["synthetic.autocomplete.p99_ms"]
 MIN_SPEEDUP_10K = _LOOKUP_LIMITS["synthetic.speedup"]
+MIN_LABELLED_RATE = _LOOKUP_LIMITS["shipped.labelled.rate"]
 MIN_INGEST_RATE = bench_comments.MIN_RATE
 MIN_SHARE_OF_RAW = bench_comments.MIN_SHARE_OF_RAW
 
@@ -56,6 +57,20 @@ def lookup(quick: bool = False) -> list[Figure]:
             "ms",
             "<=",
             MAX_RESOLVE_P99_SHIPPED_MS,
+        ),
+        Figure.check(
+            name,
+            f"labelled member queries that open the intended article ({small_n} shipped)",
+            100 * shipped["labelled"]["rate"],
+            "%",
+            ">=",
+            100 * MIN_LABELLED_RATE,
+        ),
+        Figure(
+            name,
+            "resolve p99, labelled member queries",
+            shipped["labelled_resolve"]["p99_ms"],
+            "ms",
         ),
         Figure(
             name, f"autocomplete p50, {small_n} shipped", shipped["autocomplete"]["p50_ms"], "ms"

@@ -154,8 +154,8 @@ class Settings(BaseSettings):
     completion_tier_days: int = Field(default=6, ge=1, le=12)
 
     # Commands
-    command_cooldown_rate: int = Field(default=5, ge=1)
-    command_cooldown_seconds: float = Field(default=30.0, gt=0)
+    command_cooldown_rate: int = Field(default=10, ge=1)
+    command_cooldown_seconds: float = Field(default=60.0, gt=0)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 

@@ -103,7 +103,9 @@ class Keywords(commands.Cog):
             view = SuggestionView(
                 owner, result.articles, lookup=self.service.get, days_for=self.days_for
             )
-            await interaction.response.send_message(suggestions_text(term), view=view)
+            await interaction.response.send_message(
+                suggestions_text(term), view=view, ephemeral=True
+            )
         else:
             await interaction.response.send_message(not_found_text(term), ephemeral=True)
             return

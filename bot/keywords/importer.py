@@ -21,7 +21,7 @@ import yaml
 from bot.content import ContentProblem, read_source
 from bot.keywords.loader import MAX_ALIAS, MAX_SLUG, MAX_TITLE
 from bot.keywords.model import Article
-from bot.keywords.normalise import fold, name_key
+from bot.keywords.normalise import fold, name_key, text_key
 
 FOOTER = re.compile(r"\s*Explore\s+\d+\+?\s+keywords\s+across\s+all\s+AI\s+topics\.?\s*$", re.I)
 
@@ -111,7 +111,7 @@ def _looks_like_phrases(line: str) -> bool:
 
 
 def slugify(title: str) -> str:
-    words = name_key(title).split()
+    words = text_key(title).split()
     slug = ""
     for word in words:
         if not re.fullmatch(r"[a-z0-9]+", word):

@@ -1,7 +1,7 @@
 """Read and validate the keyword articles in KEYWORDS_DIR (one Markdown file each).
 
-Front matter: `title`, `slug`, `category` (required), `aliases`, `related` (lists), optional
-`source`, `url`. Every problem in every file is collected. `load_catalogue` keeps going past
+Front matter: `title`, `slug`, `category` (required), `aliases`, `related` (lists), `days`
+(challenge day numbers), optional `source`, `url`. Every problem in every file is collected. `load_catalogue` keeps going past
 them (a broken file costs that article, an unknown `related` slug costs that link);
 `load_articles` raises them all in one ContentError.
 """
@@ -23,7 +23,8 @@ MAX_SLUG = 64  # keeps custom_ids such as "kw:rel:<slug>" far below 100 characte
 MAX_TITLE = 100  # a title is also an autocomplete choice name and a button label source
 MAX_ALIAS = 100
 MAX_CATEGORY = 100
-KNOWN_KEYS = ("title", "slug", "category", "aliases", "related", "source", "url")
+MAX_DAY = 366  # a day number beyond a year of daily posts is a typo
+KNOWN_KEYS = ("title", "slug", "category", "aliases", "related", "days", "source", "url")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,7 @@ def parse_article(path: Path) -> tuple[Article | None, list[ContentProblem]]:
     for target in related:
         if not SLUG_PATTERN.match(target):
             problem("related", f"related entry {target!r} is not a slug (like deep-learning)")
+    days = _day_list(meta, problem)
     source_name = _optional_text(meta, "source", problem)
     url = _optional_text(meta, "url", problem)
     if url and not re.match(r"^https?://\S+$", url):
@@ -128,6 +130,7 @@ def parse_article(path: Path) -> tuple[Article | None, list[ContentProblem]]:
             body=body,
             aliases=_unique_names(title, aliases),
             related=tuple(dict.fromkeys(related)),
+            days=days,
             source=source_name,
             url=url,
             path=path,
@@ -306,3 +309,22 @@ def _text_list(meta: dict[str, Any], key: str, limit: int, problem: Any) -> list
         else:
             items.append(text)
     return items
+
+
+def _day_list(meta: dict[str, Any], problem: Any) -> tuple[int, ...]:
+    """`days: [1, 10]`: the challenge days an article belongs to, sorted, without repeats."""
+    value = meta.get("days")
+    if value is None:
+        return ()
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = [value]
+    if not isinstance(value, list):
+        problem("days", "days must be a list of day numbers, like [1, 10]")
+        return ()
+    days: set[int] = set()
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= MAX_DAY:
+            problem("days", f"days entries must be day numbers from 1 to {MAX_DAY}, got {item!r}")
+        else:
+            days.add(item)
+    return tuple(sorted(days))

@@ -20,6 +20,7 @@ class Article:
     body: str  # Markdown, without the front matter
     aliases: tuple[str, ...] = ()  # other names, English/French/Arabic
     related: tuple[str, ...] = ()  # slugs of related articles
+    days: tuple[int, ...] = ()  # challenge days the article belongs to (day numbers)
     source: str | None = None
     url: str | None = None
     path: Path | None = None

@@ -27,6 +27,8 @@ from typing import Protocol, TypeVar
 from rapidfuzz import fuzz, process
 
 from bot.keywords.model import (
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
     Article,
     Choice,
     Found,
@@ -36,7 +38,7 @@ from bot.keywords.model import (
     Suggestions,
     Via,
 )
-from bot.keywords.normalise import name_key, squash
+from bot.keywords.normalise import name_key, squash, strip_article, words
 from bot.keywords.spelling import Speller
 from bot.rendering.limits import CHOICE_VALUE, CHOICES, choice_name
 from bot.store.keywords import KeywordStore
@@ -54,15 +56,25 @@ COMPLETE_SCORE = 65  # looser: autocomplete shows partial words
 FULL_FUZZY_POOL = 20_000  # above this many names, fuzzy scans titles only (speed)
 MIN_PREFIX = 4  # shortest last word completed through the FTS5 index
 PREFIX_SCAN = 400  # sorted names scanned per prefix lookup at most
+SNIPPET_WORDS = 24  # words of an article's opening shown for a hit found by name
 
-# Words too common to justify suggesting an article just because its text contains them.
-# fmt: off
-STOPWORDS = frozenset({
-    "a", "an", "and", "are", "as", "at", "be", "by", "de", "des", "du", "en", "et", "for",
-    "from", "how", "i", "in", "is", "it", "la", "le", "les", "of", "on", "or", "the", "to",
-    "un", "une", "what", "why", "with",
-})
-# fmt: on
+# Words too common to count as evidence for an article (English, French, Arabic). Names
+# may contain them ("apprentissage par renforcement"): they are only left out when deciding
+# which article a query points at, or what to suggest.
+_COMMON = """
+a an and are as at be by for from how i in is it of on or the to what why with
+au aux avec ce dans de des du en et la le les par pour sur un une
+في من على عن و مع
+"""
+# Question words and framing around a topic: "what is deep learning", "c'est quoi le deep
+# learning", "ما هو التعلم العميق", "شنو هو". Dropped when the whole query names nothing.
+_FRAMING = """
+about define definition does explain explained intro introduction me mean meaning s tell
+this whats c dire est explique expliquer moi quoi que qui signifie veut
+ما ماذا هو هي شنو شنوة اشنو واش تعريف معنى يعني
+"""
+STOPWORDS = frozenset(name_key(_COMMON).split())
+FILLERS = STOPWORDS | frozenset(name_key(_FRAMING).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +83,32 @@ class _Name:
     name: str  # as written
     slug: str
     kind: Via  # "title", "alias" or "slug"
+
+
+class _WordIndex:
+    """Word → articles whose names hold it, with the words sorted for prefix scans."""
+
+    def __init__(self, names: Iterable[_Name]) -> None:
+        self.slugs: dict[str, set[str]] = {}
+        for entry in names:
+            for word in entry.key.split():
+                self.slugs.setdefault(word, set()).add(entry.slug)
+        self._sorted = sorted(self.slugs)
+
+    def having_all(self, words: list[str]) -> set[str]:
+        """Articles holding every word; the last one also as a prefix (from MIN_PREFIX
+        letters) when it is no whole word."""
+        *complete, last = words
+        if any(word not in self.slugs for word in complete):
+            return set()
+        found = set(self.slugs.get(last, ()))
+        if not found and len(last) >= MIN_PREFIX:
+            start = bisect.bisect_left(self._sorted, last)
+            for word in islice(self._sorted, start, None):
+                if not word.startswith(last):
+                    break
+                found |= self.slugs[word]
+        return found.intersection(*(self.slugs[word] for word in complete))
 
 
 class ArticleSource(Protocol):
@@ -131,6 +169,8 @@ class KeywordService:
                 self._word_slugs.setdefault(word, set()).add(entry.slug)
                 starts = prefixes.setdefault(entry.slug, set())
                 starts.update(word[:size] for size in range(1, MIN_PREFIX))
+        self._name_index = _WordIndex((*titles, *aliases))
+        self._title_index = _WordIndex(titles)
         self._name_words = sorted((word,) for word in self._word_slugs)
         self._short_prefixes = {slug: frozenset(starts) for slug, starts in prefixes.items()}
         self._categories: dict[str, list[Article]] = {}
@@ -155,37 +195,76 @@ class KeywordService:
         if text in self.articles:  # an autocomplete choice sends the slug
             article = self.articles[text]
             return Found(article, "slug", article.title)
-        key = name_key(text)
-        words = key.split()[:MAX_TOKENS]
+        words = name_key(text).split()[:MAX_TOKENS]
         if not words:
             return NotFound(query)
-        key = " ".join(words)
-        found = self._exact_match(key, via=None)
-        if found is not None:
-            return found
         candidates: dict[str, float] = {}  # slug → best name similarity, for suggestions
-        found = await self._name_match(key, words, candidates, via="fulltext")
+        found = await self._recognise(words, candidates, via=None)
         if found is not None:
             return found
         corrected = [self._correct(word) for word in words]
         if corrected != words:
-            fixed_key = " ".join(corrected)
-            found = self._exact_match(fixed_key, via="fuzzy")
-            if found is None:
-                found = await self._name_match(fixed_key, corrected, candidates, via="fuzzy")
+            found = await self._recognise(corrected, candidates, via="fuzzy")
             if found is not None:
                 return found
-        close = self._fuzzy(squash(key), SUGGEST_SCORE, limit=10)
+        close = self._fuzzy(squash(" ".join(words)), SUGGEST_SCORE, limit=10)
         if close:
             (best, best_score), *rest = close
             if best_score >= FUZZY_FOUND and (not rest or rest[0][1] <= best_score - FUZZY_MARGIN):
                 return Found(self.articles[best.slug], "fuzzy", best.name)
         for entry, score in close:
             candidates[entry.slug] = max(score, candidates.get(entry.slug, 0.0))
-        # most similar names first; ties keep the order found (bm25, then fuzzy)
+        return await self._suggest(query, corrected, candidates)
+
+    async def _recognise(
+        self, words: list[str], candidates: dict[str, float], *, via: Via | None
+    ) -> Found | None:
+        """The article these words name, if the evidence points at one: an exact name (also
+        without question words such as "what is" / "c'est quoi" / "ما هو"), a name with the
+        same words in any order, or the only article whose names hold every content word."""
+        key = " ".join(words)
+        found = self._exact_match(key, via=via)
+        content = [word for word in words if word not in FILLERS] or words
+        if found is None and content != words:
+            found = self._exact_match(" ".join(content), via=via)
+        if found is None:
+            found = await self._name_match(key, words, candidates, via=via or "fulltext")
+        if found is None and content != words:
+            found = await self._name_match(
+                " ".join(content), content, candidates, via=via or "fulltext"
+            )
+        if found is None:
+            found = self._sole_article(content, via=via or "fulltext")
+        return found
+
+    def _sole_article(self, words: list[str], *, via: Via) -> Found | None:
+        """Found when exactly one article has every word among its names, or else among
+        its title alone ("probability" is in one title and in another's alias). The last
+        word may be the start of a name word, from MIN_PREFIX letters."""
+        meaningful = [word for word in words if word not in STOPWORDS] or words
+        for index in (self._name_index, self._title_index):
+            slugs = index.having_all(meaningful)
+            if len(slugs) == 1:
+                slug = slugs.pop()
+                key = " ".join(meaningful)
+                return Found(self.articles[slug], via, self._best_name(slug, key))
+            if not slugs:
+                return None
+        return None
+
+    def _best_name(self, slug: str, key: str) -> str:
+        """The article's title or alias most similar to `key` (what the member meant)."""
+        names = self._names_of.get(slug) or [_Name("", self.articles[slug].title, slug, "title")]
+        return max(names, key=lambda entry: fuzz.token_set_ratio(key, entry.key)).name
+
+    async def _suggest(
+        self, query: str, words: list[str], candidates: dict[str, float]
+    ) -> Suggestions | NotFound:
+        """Up to three close articles (most similar names first, then articles whose text
+        contains every content word), or NotFound."""
         suggested = sorted(candidates, key=lambda slug: -candidates[slug])
         if len(suggested) < MAX_SUGGESTIONS:
-            content_words = [w for w in corrected if w not in STOPWORDS and len(w) > 2]
+            content_words = [w for w in words if w not in STOPWORDS and len(w) > 2]
             suggested += await self._safe(self.store.match_text(content_words, limit=3))
         picked = [self.articles[slug] for slug in dict.fromkeys(suggested) if slug in self.articles]
         if picked:
@@ -227,8 +306,9 @@ class KeywordService:
     def _text_correct(self, word: str) -> str:
         """Like `_correct`, over the words of the article bodies as well."""
         if self._text_speller is None:
-            words = {w for a in self.articles.values() for w in name_key(a.body).split()}
-            self._text_speller = Speller(words | self._speller.words)
+            vocabulary = {w for a in self.articles.values() for w in words(a.body)}
+            vocabulary |= {w for a in self.articles.values() for n in a.names for w in words(n)}
+            self._text_speller = Speller(vocabulary)
         return self._text_speller.correct(word)
 
     def _fuzzy(self, flat: str, cutoff: float, *, limit: int) -> list[tuple[_Name, float]]:
@@ -264,9 +344,11 @@ class KeywordService:
     async def autocomplete(self, query: str) -> list[Choice]:
         """At most 25 choices (one per article): prefix matches, then word matches, then
         close spellings. Names are titles (≤ 100 chars), values are slugs."""
-        key = " ".join(name_key(query[:MAX_QUERY]).split()[:MAX_TOKENS])
-        if not key:
+        typed = name_key(query[:MAX_QUERY]).split()[:MAX_TOKENS]
+        if not typed:
             return [_choice(a.title, a.slug) for a in self.by_title[:CHOICES]]
+        typed[-1] = strip_article(typed[-1], keep=1)  # "الذ…" while typing الذكاء
+        key = " ".join(typed)
         picked: dict[str, Choice] = {}
 
         def add(slug: str, alias: str | None = None) -> None:
@@ -328,16 +410,49 @@ class KeywordService:
     # Full-text search and browsing --------------------------------------------------------
 
     async def search(self, query: str, *, limit: int = 5) -> list[SearchHit]:
-        """Articles containing every word of `query`, best first, with marked snippets."""
-        words = name_key(query[:MAX_QUERY]).split()[:MAX_TOKENS]
-        rows = await self._safe_rows(words, limit)
+        """Articles matching `query`, best first: an article it names exactly, then those
+        whose text contains every word (with marked snippets), then those whose names in any
+        language contain every word (so French and Arabic queries find English articles)."""
+        text = query[:MAX_QUERY]
+        body_words = words(text)[:MAX_TOKENS]
+        rows = await self._safe_rows(body_words, limit)
         if not rows:
-            corrected = [self._text_correct(word) for word in words]
-            if corrected != words:
+            corrected = [self._text_correct(word) for word in body_words]
+            if corrected != body_words:
                 rows = await self._safe_rows(corrected, limit)
-        return [
-            SearchHit(self.articles[slug], text) for slug, text in rows if slug in self.articles
-        ]
+        hits = {slug: SearchHit(self.articles[slug], snippet) for slug, snippet in rows}
+        named = await self._named(name_key(text).split()[:MAX_TOKENS], limit)
+        ordered: dict[str, SearchHit] = {}
+        if named and named[0][2]:  # the query is a name: that article leads
+            slug, name, _ = named[0]
+            ordered[slug] = hits.get(slug) or self._name_hit(slug, name)
+        ordered.update((slug, hit) for slug, hit in hits.items() if slug in self.articles)
+        for slug, name, _ in named:
+            ordered.setdefault(slug, self._name_hit(slug, name))
+        return list(ordered.values())[:limit]
+
+    async def _named(self, keys: list[str], limit: int) -> list[tuple[str, str, bool]]:
+        """(slug, matching name, exact?) for articles a name query points at."""
+        if not keys:
+            return []
+        found: dict[str, tuple[str, str, bool]] = {}
+        exact = self._exact_match(" ".join(keys), via=None)
+        if exact is not None:
+            found[exact.article.slug] = (exact.article.slug, exact.matched, True)
+        content = [word for word in keys if word not in STOPWORDS] or keys
+        for slug in await self._safe(self.store.match_names(content, limit=limit)):
+            if slug in self.articles and slug not in found:
+                found[slug] = (slug, self._best_name(slug, " ".join(content)), False)
+        return list(found.values())
+
+    def _name_hit(self, slug: str, name: str) -> SearchHit:
+        """A hit found by name: the name marked, then the article's opening words."""
+        article = self.articles[slug]
+        opening = " ".join(article.body.split()[:SNIPPET_WORDS])
+        marked = f"{HIGHLIGHT_START}{name}{HIGHLIGHT_END}"
+        if name == article.title:
+            return SearchHit(article, f"{opening}…")
+        return SearchHit(article, f"{marked} — {opening}…")
 
     async def _safe_rows(self, words: list[str], limit: int) -> list[tuple[str, str]]:
         try:
@@ -378,10 +493,15 @@ D = TypeVar("D", bound=DayLike)
 
 
 def related_days(article: Article, days: Iterable[D]) -> list[D]:
-    """Days tagged with this article: a day keyword equal (folded) to its title, slug or alias."""
+    """The article's days: those it lists (`days:`) and those whose page tags it by a
+    keyword equal (folded) to its title, slug or an alias."""
     names = {name_key(name) for name in (*article.names, article.slug)}
     return sorted(
-        (day for day in days if any(name_key(tag) in names for tag in day.keywords)),
+        (
+            day
+            for day in days
+            if day.number in article.days or any(name_key(tag) in names for tag in day.keywords)
+        ),
         key=lambda day: day.number,
     )
 

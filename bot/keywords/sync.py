@@ -14,7 +14,7 @@ from bot.store.keywords import KeywordSource, KeywordStore
 log = logging.getLogger(__name__)
 
 # Bump when the way articles are indexed changes, so existing databases re-import.
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: Arabic/French name folding, days
 # Stored after a partial import: never equals a real fingerprint, so every start re-reads
 # the folder and warns again until the broken files are fixed.
 PARTIAL = ":partial"

@@ -279,7 +279,8 @@ async def article_gone(interaction: discord.Interaction) -> None:
 
 
 class SuggestionView(OwnerView):
-    """Up to three "Did you mean …?" buttons; a click turns the message into that article."""
+    """Up to three "Did you mean …?" buttons on a private reply; a click turns it into
+    that article."""
 
     def __init__(
         self,

@@ -14,7 +14,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.keywords.model import HIGHLIGHT_END, HIGHLIGHT_START, Article
-from bot.keywords.normalise import name_key
+from bot.keywords.normalise import name_key, text_key
 from bot.store.database import Database
 
 
@@ -63,8 +63,8 @@ class KeywordStore:
             await conn.execute("DELETE FROM keyword_fts")
             await conn.execute("DELETE FROM keyword_names_fts")
             await conn.executemany(
-                "INSERT INTO keyword_articles (slug, title, category, aliases, related, source, "
-                "url, path, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO keyword_articles (slug, title, category, aliases, related, days, "
+                "source, url, path, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         a.slug,
@@ -72,6 +72,7 @@ class KeywordStore:
                         a.category,
                         json.dumps(list(a.aliases), ensure_ascii=False),
                         json.dumps(list(a.related)),
+                        json.dumps(list(a.days)),
                         a.source,
                         a.url,
                         str(a.path) if a.path else None,
@@ -84,9 +85,19 @@ class KeywordStore:
                 (a.slug, name_key(a.title), " | ".join(name_key(n) for n in a.aliases))
                 for a in articles
             ]
+            # The full-text table is queried with plain folded words (body form): its name
+            # columns carry both forms so "networks" and "réseaux" meet the title too.
             await conn.executemany(
                 "INSERT INTO keyword_fts (slug, title, aliases, body) VALUES (?, ?, ?, ?)",
-                [(*row, a.body) for row, a in zip(names, articles, strict=True)],
+                [
+                    (
+                        a.slug,
+                        f"{name_key(a.title)} | {text_key(a.title)}",
+                        " | ".join(f"{name_key(n)} | {text_key(n)}" for n in a.aliases),
+                        a.body,
+                    )
+                    for a in articles
+                ],
             )
             await conn.executemany(
                 "INSERT INTO keyword_names_fts (slug, title, aliases) VALUES (?, ?, ?)", names
@@ -101,7 +112,7 @@ class KeywordStore:
 
     async def all_articles(self) -> list[Article]:
         rows = await self._rows(
-            "SELECT slug, title, category, aliases, related, source, url, path, body "
+            "SELECT slug, title, category, aliases, related, days, source, url, path, body "
             "FROM keyword_articles ORDER BY slug"
         )
         return [_article(row) for row in rows]
@@ -155,6 +166,7 @@ def _article(row: aiosqlite.Row) -> Article:
         body=str(row["body"]),
         aliases=tuple(json.loads(row["aliases"])),
         related=tuple(json.loads(row["related"])),
+        days=tuple(int(day) for day in json.loads(row["days"])),
         source=row["source"],
         url=row["url"],
         path=Path(row["path"]) if row["path"] else None,

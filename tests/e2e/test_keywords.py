@@ -122,7 +122,7 @@ async def test_did_you_mean_and_not_found(bot_runner: BotRunner, emulator: Emula
     amina = emulator.member("amina")
 
     suggestion = await amina.runs("keyword", term="neural")
-    assert "Did you mean" in suggestion.content
+    assert suggestion.ephemeral and "Did you mean" in suggestion.content
     labels = [b["label"] for b in suggestion.buttons()]
     assert 1 <= len(labels) <= 3 and labels[0] == "Did you mean Neural Networks?"
     picked = await suggestion.click(labels[0])
@@ -243,3 +243,46 @@ async def test_a_broken_article_costs_only_itself(
         for choice in await amina.autocomplete("keyword", "term", typed):
             assert choice["value"] not in ("broken-page", "emoji-only")
     assert len(bot_runner.bot.get_cog("Keywords").service) >= 60
+
+
+async def test_french_arabic_and_darija_lookups(bot_runner: BotRunner, emulator: Emulator) -> None:
+    await bot_runner.start(extensions=EXTENSIONS)
+    amina = emulator.member("amina")
+
+    for term, title in (
+        ("apprentissage profond", "Deep Learning"),
+        ("réseaux de neurones", "Neural Networks"),
+        ("c'est quoi l'IA", "Artificial Intelligence"),
+        ("الذكاء الاصطناعي", "Artificial Intelligence"),
+        ("الذّكاء الإصطناعيّ", "Artificial Intelligence"),  # shadda, hamza, no definite article
+        ("ما هو التعلم العميق", "Deep Learning"),
+        ("شنو هو التعلم الآلي", "Machine Learning"),
+        ("segmentation", "Image Segmentation"),  # one title has the word: opened directly
+    ):
+        answer = await amina.runs("keyword", term=term)
+        assert not answer.ephemeral and answer.embed["title"] == title, term
+
+    tie = await amina.runs("keyword", term="neural")  # several titles: a private question
+    assert tie.ephemeral and "Did you mean" in tie.content and 2 <= len(tie.buttons()) <= 3
+
+    arabic = await amina.autocomplete("keyword", "term", "الذكاء الاصط")
+    assert arabic and arabic[0]["value"] == "artificial-intelligence"
+
+    french = await amina.runs("search", text="apprentissage profond")
+    assert french.embed["fields"][0]["name"] == "Deep Learning"
+    in_arabic = await amina.runs("search", text="الشبكات العصبية")
+    assert "Neural Networks" in [field["name"] for field in in_arabic.embed["fields"]]
+    assert emulator.recorder.pinging() == []
+
+
+async def test_default_cooldown_lets_a_conversation_through(
+    bot_runner: BotRunner, emulator: Emulator
+) -> None:
+    await bot_runner.start(extensions=EXTENSIONS)  # defaults: 10 per 60 s
+    amina = emulator.member("amina")
+    for _ in range(30):  # typing with autocomplete never counts
+        assert await amina.autocomplete("keyword", "term", "deep")
+    for _ in range(10):
+        assert (await amina.runs("keyword", term="deep learning")).embeds
+    slowed = await amina.runs("keyword", term="deep learning")
+    assert slowed.ephemeral and "Slow down" in slowed.text

@@ -111,7 +111,7 @@ async def test_word_order(service: KeywordService, query: str, slug: str) -> Non
         ("machin learning", "machine-learning"),
         ("nueral networks", "neural-networks"),
         ("deeplerning", "deep-learning"),
-        ("convolutionalneuralnetwork", "convolutional-neural-networks"),
+        ("convolutionalneuralnetwroks", "convolutional-neural-networks"),
         ("computer visoin", "computer-vision"),
     ],
 )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.keywords.loader import load_articles
+from bot.keywords.normalise import tokens
 from bot.keywords.sync import sync_articles
 from bot.store import Database
 from bot.store.keywords import KeywordStore, fts_all_of, fts_string
@@ -45,7 +46,7 @@ async def test_round_trip(store: KeywordStore) -> None:
 
 async def test_fts_lookups_fold_case_and_accents(store: KeywordStore) -> None:
     await store.replace_all(load_articles(FIXTURES), "abc")
-    assert set(await store.match_names(["reseaux", "neurones"], limit=5)) == {
+    assert set(await store.match_names(tokens("réseaux de neurones"), limit=5)) == {
         "neural-networks",
         "convolutional-neural-networks",
     }
