@@ -1,7 +1,8 @@
 """Read and validate the keyword articles in KEYWORDS_DIR (one Markdown file each).
 
-Front matter: `title`, `slug`, `category` (required), `aliases`, `related` (lists), `days`
-(challenge day numbers), optional `source`, `url`. Every problem in every file is collected. `load_catalogue` keeps going past
+Front matter: `title`, `slug`, `category` (required); `aliases` (other names, usually
+English), `aliases_fr` and `aliases_ar` (French and Arabic names), `related` (slugs) and
+`days` (challenge day numbers) as lists; optional `source`, `url`. Every problem in every file is collected. `load_catalogue` keeps going past
 them (a broken file costs that article, an unknown `related` slug costs that link);
 `load_articles` raises them all in one ContentError.
 """
@@ -23,8 +24,12 @@ MAX_SLUG = 64  # keeps custom_ids such as "kw:rel:<slug>" far below 100 characte
 MAX_TITLE = 100  # a title is also an autocomplete choice name and a button label source
 MAX_ALIAS = 100
 MAX_CATEGORY = 100
+ALIAS_KEYS = ("aliases", "aliases_fr", "aliases_ar")
 MAX_DAY = 366  # a day number beyond a year of daily posts is a typo
-KNOWN_KEYS = ("title", "slug", "category", "aliases", "related", "days", "source", "url")
+KNOWN_KEYS = (
+    "title", "slug", "category", "aliases", "aliases_fr", "aliases_ar", "related", "days",
+    "source", "url",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +108,12 @@ def parse_article(path: Path) -> tuple[Article | None, list[ContentProblem]]:
         problem("slug", f"slug {slug!r} must be lowercase letters, digits and single hyphens")
         slug = None
     category = _text(meta, "category", MAX_CATEGORY, problem)
-    aliases = _text_list(meta, "aliases", MAX_ALIAS, problem)
-    for alias in aliases:
-        if not name_key(alias):
-            problem("aliases", f"alias {alias!r} has no letters or digits")
+    by_language = {key: _text_list(meta, key, MAX_ALIAS, problem) for key in ALIAS_KEYS}
+    for key, names in by_language.items():
+        for alias in names:
+            if not name_key(alias):
+                problem(key, f"alias {alias!r} has no letters or digits")
+    aliases = [alias for names in by_language.values() for alias in names]
     related = _text_list(meta, "related", MAX_SLUG, problem)
     for target in related:
         if not SLUG_PATTERN.match(target):
@@ -128,7 +135,9 @@ def parse_article(path: Path) -> tuple[Article | None, list[ContentProblem]]:
             title=title,
             category=category,
             body=body,
-            aliases=_unique_names(title, aliases),
+            aliases=(kept := _unique_names(title, aliases)),
+            french=tuple(a for a in by_language["aliases_fr"] if a in kept),
+            arabic=tuple(a for a in by_language["aliases_ar"] if a in kept),
             related=tuple(dict.fromkeys(related)),
             days=days,
             source=source_name,
@@ -166,6 +175,7 @@ def resolve_collection(articles: list[Article]) -> tuple[list[Article], list[Con
             f"{kind} {name!r} is also a name of {owner[0].title!r} "
             f"({_where(owner[0])}, as {owner[1]!r})",
             _key(kind),
+            text=name if kind == "alias" else None,
         )
 
     for article in articles:
@@ -188,7 +198,7 @@ def resolve_collection(articles: list[Article]) -> tuple[list[Article], list[Con
                 aliases.append(alias)
             else:
                 problems.append(problem)
-        article = replace(article, aliases=tuple(aliases))
+        article = article.only_names(tuple(aliases))
         for _kind, name in _named(article):
             owners.setdefault(name_key(name), (article, name))
         by_slug[article.slug] = article
@@ -235,10 +245,31 @@ def _unique_names(title: str, aliases: list[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _problem(article: Article, message: str, key: str = "title") -> ContentProblem:
+def _problem(
+    article: Article, message: str, key: str = "title", *, text: str | None = None
+) -> ContentProblem:
+    """A problem at `key`'s line, or at the line listing `text` (an alias) when found."""
     if article.path is None:
         return ContentProblem(Path(f"{article.slug}.md"), None, message)
-    return ContentProblem(article.path, _front_matter_lines(article.path).get(key), message)
+    line = _front_matter_lines(article.path).get(key)
+    if text is not None:
+        line = _list_item_line(article.path, text) or line
+    return ContentProblem(article.path, line, message)
+
+
+def _list_item_line(path: Path, text: str) -> int | None:
+    """The line of a front-matter list item `- text` (quoted or not), if any."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    except OSError:
+        return None
+    for number, line in enumerate(lines, start=1):
+        item = line.strip()
+        if item.startswith("- ") and item[2:].strip().strip("'\"") == text:
+            return number
+        if number > 1 and item in ("---", "..."):
+            break
+    return None
 
 
 def _where(article: Article) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -18,7 +18,9 @@ class Article:
     title: str  # "Deep Learning"
     category: str  # "Foundations"
     body: str  # Markdown, without the front matter
-    aliases: tuple[str, ...] = ()  # other names, English/French/Arabic
+    aliases: tuple[str, ...] = ()  # every other name, any language (what lookups match)
+    french: tuple[str, ...] = ()  # the aliases that are French names (a subset of aliases)
+    arabic: tuple[str, ...] = ()  # the aliases that are Arabic names (a subset of aliases)
     related: tuple[str, ...] = ()  # slugs of related articles
     days: tuple[int, ...] = ()  # challenge days the article belongs to (day numbers)
     source: str | None = None
@@ -29,6 +31,16 @@ class Article:
     def names(self) -> tuple[str, ...]:
         """Every name the article answers to: title first, then aliases."""
         return (self.title, *self.aliases)
+
+    def only_names(self, kept: tuple[str, ...]) -> Article:
+        """This article with only the `kept` aliases (also in the per-language lists)."""
+        wanted = set(kept)
+        return replace(
+            self,
+            aliases=tuple(a for a in self.aliases if a in wanted),
+            french=tuple(a for a in self.french if a in wanted),
+            arabic=tuple(a for a in self.arabic if a in wanted),
+        )
 
 
 Via = Literal["slug", "title", "alias", "fulltext", "fuzzy"]

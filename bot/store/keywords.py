@@ -63,14 +63,17 @@ class KeywordStore:
             await conn.execute("DELETE FROM keyword_fts")
             await conn.execute("DELETE FROM keyword_names_fts")
             await conn.executemany(
-                "INSERT INTO keyword_articles (slug, title, category, aliases, related, days, "
-                "source, url, path, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO keyword_articles (slug, title, category, aliases, aliases_fr, "
+                "aliases_ar, related, days, source, url, path, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         a.slug,
                         a.title,
                         a.category,
                         json.dumps(list(a.aliases), ensure_ascii=False),
+                        json.dumps(list(a.french), ensure_ascii=False),
+                        json.dumps(list(a.arabic), ensure_ascii=False),
                         json.dumps(list(a.related)),
                         json.dumps(list(a.days)),
                         a.source,
@@ -112,7 +115,8 @@ class KeywordStore:
 
     async def all_articles(self) -> list[Article]:
         rows = await self._rows(
-            "SELECT slug, title, category, aliases, related, days, source, url, path, body "
+            "SELECT slug, title, category, aliases, aliases_fr, aliases_ar, related, days, source, "
+            "url, path, body "
             "FROM keyword_articles ORDER BY slug"
         )
         return [_article(row) for row in rows]
@@ -165,6 +169,8 @@ def _article(row: aiosqlite.Row) -> Article:
         category=str(row["category"]),
         body=str(row["body"]),
         aliases=tuple(json.loads(row["aliases"])),
+        french=tuple(json.loads(row["aliases_fr"])),
+        arabic=tuple(json.loads(row["aliases_ar"])),
         related=tuple(json.loads(row["related"])),
         days=tuple(int(day) for day in json.loads(row["days"])),
         source=row["source"],

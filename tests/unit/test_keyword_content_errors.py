@@ -86,7 +86,7 @@ def test_a_clashing_alias_costs_only_that_alias(folder: Path) -> None:
     catalogue = load_catalogue(folder)
     delta = next(a for a in catalogue.articles if a.slug == "delta")
     assert delta.aliases == ("δ",)
-    assert f"{folder / 'delta.md'}:5: alias 'Alpha models' is also a name of 'Alpha Models'" in (
+    assert f"{folder / 'delta.md'}:6: alias 'Alpha models' is also a name of 'Alpha Models'" in (
         "\n".join(str(p) for p in catalogue.problems)
     )
 
