@@ -52,6 +52,9 @@ FOUND_SCORE = 90  # word-order-insensitive similarity (0–100) to accept a full
 FUZZY_FOUND = 88  # similarity to accept a fuzzy whole-name match…
 FUZZY_MARGIN = 4  # …when the next article is at least this far behind
 SUGGEST_SCORE = 75  # a fuzzy name below this is noise, not a suggestion
+SOLE_SCORE = 80  # word-set similarity to open the only close article (no rival at all)
+TITLE_BONUS = 100  # ranks suggestions whose title holds the words before alias matches
+START_BONUS = 15  # added when the name starts with the query
 COMPLETE_SCORE = 65  # looser: autocomplete shows partial words
 FULL_FUZZY_POOL = 20_000  # above this many names, fuzzy scans titles only (speed)
 MIN_PREFIX = 4  # shortest last word completed through the FTS5 index
@@ -71,7 +74,9 @@ au aux avec ce dans de des du en et la le les par pour sur un une
 _FRAMING = """
 about define definition does explain explained intro introduction me mean meaning s tell
 this whats c dire est explique expliquer moi quoi que qui signifie veut
-ما ماذا هو هي شنو شنوة اشنو واش تعريف معنى يعني
+ما ماذا هو هي شنو شنوة اشنو واش تعريف معنى يعني اش كيفاش علاش
+chno chnou chnu achno achnou ach ashno chnahowa chnahiya howa huwa hiya hia wach wash
+kifach kifash 3lach 3lash ya3ni y3ni ma3na t3rif
 """
 STOPWORDS = frozenset(name_key(_COMMON).split())
 FILLERS = STOPWORDS | frozenset(name_key(_FRAMING).split())
@@ -263,6 +268,11 @@ class KeywordService:
         """Up to three close articles (most similar names first, then articles whose text
         contains every content word), or NotFound."""
         suggested = sorted(candidates, key=lambda slug: -candidates[slug])
+        if len(suggested) == 1:  # no rival at all: open it if its name is close enough
+            slug, key = suggested[0], " ".join(words)
+            name = self._best_name(slug, key)
+            if fuzz.token_set_ratio(key, name_key(name)) >= SOLE_SCORE:
+                return Found(self.articles[slug], "fuzzy", name)
         if len(suggested) < MAX_SUGGESTIONS:
             content_words = [w for w in words if w not in STOPWORDS and len(w) > 2]
             suggested += await self._safe(self.store.match_text(content_words, limit=3))
@@ -291,7 +301,11 @@ class KeywordService:
         for slug in slugs:
             for entry in self._names_of.get(slug, ()):
                 score = fuzz.token_sort_ratio(key, entry.key)
-                candidates[slug] = max(score, candidates.get(slug, 0.0))
+                # as suggestions: a title holding the words outranks an alias holding them,
+                # and a name starting with them outranks one holding them later
+                rank = score + (TITLE_BONUS if entry.kind == "title" else 0)
+                rank += START_BONUS if entry.key.startswith(key) else 0
+                candidates[slug] = max(rank, candidates.get(slug, 0.0))
                 if best is None or score > best[0]:
                     best = (score, entry)
         if best is not None and best[0] >= FOUND_SCORE:

@@ -57,14 +57,21 @@ def spelt(draw: st.DrawFn, name: str) -> str:
             if draw(st.booleans()):  # accents dropped, as on a keyboard without them
                 word = "".join(c for c in unicodedata.normalize("NFKD", word) if c.isascii())
             plain = fold(word)
-            if plain.isascii() and len(plain) >= 3 and plain[-1] not in "sxui" and draw(st.booleans()):
+            if (
+                plain.isascii()
+                and len(plain) >= 3
+                and plain[-1] not in "sxui"
+                and draw(st.booleans())
+            ):
                 word += "s"  # plural
             if plain[0] in VOWELS and draw(st.booleans()):
                 word = draw(st.sampled_from(("l'", "L’", "d'"))) + word  # elision
         out.append(word)
     separator = draw(st.sampled_from([" ", "  ", " - ", "_", ", "]))
-    return draw(st.sampled_from(["", " ", "« ", "!"])) + separator.join(out) + draw(
-        st.sampled_from(["", "?", " !", "؟", "."])
+    return (
+        draw(st.sampled_from(["", " ", "« ", "!"]))
+        + separator.join(out)
+        + draw(st.sampled_from(["", "?", " !", "؟", "."]))
     )
 
 

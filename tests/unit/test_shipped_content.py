@@ -4,6 +4,8 @@ lead to articles."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -14,7 +16,7 @@ import pytest
 
 from bot.keywords.loader import load_articles
 from bot.keywords.model import Found
-from bot.keywords.normalise import name_key
+from bot.keywords.normalise import name_key, words
 from bot.keywords.search import KeywordService, related_days
 from bot.keywords.sync import sync_articles
 from bot.rendering.days import (
@@ -109,8 +111,8 @@ def test_every_day_renders_within_discords_limits(day: ChallengeDay) -> None:
 # --- articles ---------------------------------------------------------------------------------
 
 
-def test_at_least_sixty_articles_with_unique_slugs_and_names() -> None:
-    assert len(ARTICLES) >= 60
+def test_at_least_ninety_articles_with_unique_slugs_and_names() -> None:
+    assert len(ARTICLES) >= 90
     slugs = Counter(article.slug for article in ARTICLES)
     assert [s for s, n in slugs.items() if n > 1] == []
     owners: dict[str, str] = {}
@@ -119,6 +121,46 @@ def test_at_least_sixty_articles_with_unique_slugs_and_names() -> None:
             assert name, f"{article.slug}: a name without letters or digits"
             owner = owners.setdefault(name, article.slug)
             assert owner == article.slug, f"{name!r} names both {owner} and {article.slug}"
+
+
+def test_every_article_has_french_and_arabic_names() -> None:
+    arabic = re.compile("[\u0600-\u06ff]")
+    wrong = []
+    for article in ARTICLES:
+        if not article.french:
+            wrong.append(f"{article.slug}: no aliases_fr")
+        if not article.arabic:
+            wrong.append(f"{article.slug}: no aliases_ar")
+        wrong += [f"{article.slug}: {n!r} in aliases_ar is not Arabic" for n in article.arabic
+                  if not arabic.search(n)]  # fmt: skip
+        wrong += [f"{article.slug}: {n!r} in aliases_fr is Arabic" for n in article.french
+                  if arabic.search(n)]  # fmt: skip
+    assert wrong == []
+
+
+def test_articles_name_real_days_and_every_day_has_articles() -> None:
+    numbers = {day.number for day in DAYS}
+    assert [a.slug for a in ARTICLES if not set(a.days) <= numbers] == []
+    for day in DAYS:
+        assert len([a for a in ARTICLES if day in related_days(a, DAYS)]) >= 3, day.number
+
+
+def shingles(text: str) -> set[str]:
+    found = words(text)
+    runs = (" ".join(found[i : i + 7]) for i in range(len(found) - 6))
+    return {hashlib.sha256(run.encode()).hexdigest()[:16] for run in runs}
+
+
+def test_no_prose_is_copied_from_the_seed_pages() -> None:
+    """No 7-word run of data/ appears in the seed documents (kept as hashes in tests/data)."""
+    lines = (REPO / "tests" / "data" / "seed_shingles.txt").read_text("utf-8").splitlines()
+    seeds = {line for line in lines if line and not line.startswith("#")}
+    assert len(seeds) > 1000
+    copied = []
+    for path in sorted((REPO / "data").rglob("*.md")):
+        if shared := shingles(path.read_text("utf-8")) & seeds:
+            copied.append(f"{path.relative_to(REPO)}: {len(shared)} seven-word run(s)")
+    assert copied == []
 
 
 def test_related_links_resolve() -> None:
