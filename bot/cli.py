@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "csv", "md"), default="json")
     export.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
     export.add_argument("--guild", type=int, metavar="ID", help="server id (default: GUILD_ID)")
+    export.add_argument(
+        "--series",
+        metavar="RECORD",
+        help="one edition or rehearsal, as `schedule --runs` lists them (default: all)",
+    )
 
     erase = sub.add_parser("erase-user", help="erase everything stored about a member")
     erase.add_argument("user_id", type=int, help="the member's Discord user id")

@@ -22,8 +22,10 @@ from bot.rendering.comments import (
     text_file,
     too_large,
 )
+from bot.rendering.series import unknown_series_text
 from bot.store.comments import CommentStore
 from cogs.checks import admin_only, member_cooldown
+from cogs.options import SERIES_HELP, chosen_record, series_choices
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
@@ -73,8 +75,11 @@ class Comments(commands.Cog):
         self.service.request_backfill(reconcile=False)
 
     @commands.Cog.listener("on_challenge_posted")
-    async def on_challenge_posted(self, guild_id: int, day: int, thread_id: int) -> None:
-        self.service.add_thread(ChallengeThread(guild_id, day, thread_id, self.bot.now()))
+    async def on_challenge_posted(
+        self, guild_id: int, day: int, thread_id: int, record: str = ""
+    ) -> None:
+        thread = ChallengeThread(guild_id, day, thread_id, self.bot.now(), series=record)
+        self.service.add_thread(thread)
         self.service.request_backfill(reconcile=False)
 
     @commands.Cog.listener()
@@ -114,17 +119,27 @@ class Comments(commands.Cog):
     # --- commands ----------------------------------------------------------------------
 
     @comments.command(name="day", description="Counts and the newest comments of a day")
-    @app_commands.describe(day="Day number, e.g. 3")
+    @app_commands.describe(day="Day number, e.g. 3", series=SERIES_HELP)
+    @app_commands.autocomplete(series=series_choices)
     @app_commands.checks.dynamic_cooldown(member_cooldown)
     async def day(
-        self, interaction: discord.Interaction, day: app_commands.Range[int, 1, 366]
+        self,
+        interaction: discord.Interaction,
+        day: app_commands.Range[int, 1, 366],
+        series: str | None = None,
     ) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None  # guild_only
+        record = await chosen_record(self.bot, guild_id, series)
+        if record is None:
+            await interaction.response.send_message(
+                unknown_series_text(series or ""), ephemeral=True
+            )
+            return
         await interaction.response.defer(thinking=True)  # reading can take a moment
 
         async def fetch(page: int) -> DayPage:
-            return await self.service.day_page(guild_id, day, page)
+            return await self.service.day_page(guild_id, record, day, page)
 
         page = await fetch(0)
         embed = render_day_page(day, page)
@@ -136,18 +151,28 @@ class Comments(commands.Cog):
         view.interaction = interaction
 
     @comments.command(name="export", description="(Admins) Download the comments as a file")
-    @app_commands.describe(day="Only this day (default: all days)", format="File format")
+    @app_commands.describe(
+        day="Only this day (default: all days)", format="File format", series=SERIES_HELP
+    )
+    @app_commands.autocomplete(series=series_choices)
     @admin_only
     async def export(
         self,
         interaction: discord.Interaction,
         day: app_commands.Range[int, 1, 366] | None = None,
         format: Literal["json", "csv", "md"] = "json",
+        series: str | None = None,
     ) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None
+        record = await chosen_record(self.bot, guild_id, series)
+        if record is None:
+            await interaction.response.send_message(
+                unknown_series_text(series or ""), ephemeral=True
+            )
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        text, count = await self.service.export(guild_id, day, format)
+        text, count = await self.service.export(guild_id, record, day, format)
         scope = f"day {day}" if day is not None else "all days"
         if count == 0:
             await interaction.followup.send(

@@ -19,10 +19,12 @@ from bot.rendering.members import (
     render_stats,
     render_streak,
 )
+from bot.rendering.series import unknown_series_text
 from bot.store.database import StoreError
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
 from cogs.checks import member_cooldown
+from cogs.options import SERIES_HELP, chosen_record, series_choices
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
@@ -37,8 +39,18 @@ class ParticipationCog(commands.Cog, name="Participation"):
 
     async def cog_load(self) -> None:
         store = MemberStore(self.bot.db)
-        self.standings = Standings(store, SeriesStore(self.bot.db), self.settings.series_id)
+        self.standings = Standings(store, SeriesStore(self.bot.db))
         self.completion = CompletionRoles(self.bot, store)
+
+    async def record(self, interaction: discord.Interaction, series: str | None) -> str | None:
+        """The run to read; None (after a polite private reply) when there is no such run."""
+        assert interaction.guild is not None
+        record = await chosen_record(self.bot, interaction.guild.id, series)
+        if record is None:
+            await interaction.response.send_message(
+                unknown_series_text(series or ""), ephemeral=True
+            )
+        return record
 
     # --- commands ------------------------------------------------------------------------
 
@@ -46,11 +58,16 @@ class ParticipationCog(commands.Cog, name="Participation"):
         name="stats", description="Comments and participants per day, with a chart"
     )
     @app_commands.guild_only()
+    @app_commands.describe(series=SERIES_HELP)
+    @app_commands.autocomplete(series=series_choices)
     @app_commands.checks.dynamic_cooldown(member_cooldown)
-    async def stats(self, interaction: discord.Interaction) -> None:
+    async def stats(self, interaction: discord.Interaction, series: str | None = None) -> None:
         assert interaction.guild is not None
+        record = await self.record(interaction, series)
+        if record is None:
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        summary = await self.standings.summary(interaction.guild.id)
+        summary = await self.standings.summary(interaction.guild.id, record)
         png = await self.standings.chart(summary)
         embed = render_stats(summary, self.settings.series_name, chart=True)
         chart = discord.File(io.BytesIO(png), filename=STATS_FILENAME)
@@ -58,11 +75,18 @@ class ParticipationCog(commands.Cog, name="Participation"):
 
     @app_commands.command(name="leaderboard", description="Who took part on the most days")
     @app_commands.guild_only()
+    @app_commands.describe(series=SERIES_HELP)
+    @app_commands.autocomplete(series=series_choices)
     @app_commands.checks.dynamic_cooldown(member_cooldown)
-    async def leaderboard(self, interaction: discord.Interaction) -> None:
+    async def leaderboard(
+        self, interaction: discord.Interaction, series: str | None = None
+    ) -> None:
         guild = interaction.guild
         assert guild is not None
-        ranked = await self.standings.ranking(guild.id)
+        record = await self.record(interaction, series)
+        if record is None:
+            return
+        ranked = await self.standings.ranking(guild.id, record)
         names = {
             r.participant.user_id: m.display_name
             for r in ranked[:LEADERBOARD_SIZE]
@@ -78,10 +102,15 @@ class ParticipationCog(commands.Cog, name="Participation"):
 
     @app_commands.command(name="streak", description="Your streak of days in a row and days done")
     @app_commands.guild_only()
+    @app_commands.describe(series=SERIES_HELP)
+    @app_commands.autocomplete(series=series_choices)
     @app_commands.checks.dynamic_cooldown(member_cooldown)
-    async def streak(self, interaction: discord.Interaction) -> None:
+    async def streak(self, interaction: discord.Interaction, series: str | None = None) -> None:
         assert interaction.guild is not None
-        mine = await self.standings.streak_of(interaction.guild.id, interaction.user.id)
+        record = await self.record(interaction, series)
+        if record is None:
+            return
+        mine = await self.standings.streak_of(interaction.guild.id, record, interaction.user.id)
         embed = render_streak(
             mine.streak,
             today_day=mine.today.day if mine.today else None,

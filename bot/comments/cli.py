@@ -27,11 +27,13 @@ def _now() -> datetime:
     return SYSTEM_CLOCK.now()
 
 
-async def _read_comments(path: Path, guild_id: int, day: int | None) -> list[Comment]:
+async def _read_comments(
+    path: Path, guild_id: int, series: str | None, day: int | None
+) -> list[Comment]:
     db = Database(path)
     try:
         await db.open(check_writable=False, create=False)
-        return await CommentStore(db).for_export(guild_id, day)
+        return await CommentStore(db).for_export(guild_id, series, day)
     finally:
         await db.close()
 
@@ -42,7 +44,8 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
         print("error: say which server: set GUILD_ID or pass --guild ID", file=sys.stderr)
         return EXIT_USAGE
     try:
-        comments = asyncio.run(_read_comments(settings.database_path, guild_id, args.day))
+        series = getattr(args, "series", None)
+        comments = asyncio.run(_read_comments(settings.database_path, guild_id, series, args.day))
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

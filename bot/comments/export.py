@@ -33,6 +33,7 @@ FORMATS: dict[str, tuple[str, str]] = {
 
 CSV_COLUMNS = (
     "guild_id",
+    "series",
     "day",
     "thread_id",
     "message_id",
@@ -137,25 +138,32 @@ def thread_tree(comments: Iterable[Comment], *, max_depth: int = MAX_DEPTH) -> l
 
 
 def to_json(comments: Sequence[Comment], *, guild_id: int, day: int | None, now: datetime) -> str:
-    days: dict[int, list[Comment]] = {}
-    for comment in comments:
-        days.setdefault(comment.day, []).append(comment)
+    days = _by_day(comments)
     document = {
         "guild_id": str(guild_id),
         "day": day,
         "exported_at": to_db(now),
         "days": [
             {
+                "series": series,
                 "day": number,
                 "thread_id": str(day_comments[0].thread_id),
                 "comments": sum(1 for c in day_comments if not c.deleted),
                 "participants": len({c.author_id for c in day_comments if not c.deleted}),
                 "threads": thread_tree(day_comments),
             }
-            for number, day_comments in sorted(days.items())
+            for (series, number), day_comments in days.items()
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _by_day(comments: Iterable[Comment]) -> dict[tuple[str, int], list[Comment]]:
+    """Comments grouped by (run, day), in that order: editions never mix in an export."""
+    days: dict[tuple[str, int], list[Comment]] = {}
+    for comment in comments:
+        days.setdefault((comment.series, comment.day), []).append(comment)
+    return dict(sorted(days.items()))
 
 
 def csv_cell(text: str) -> str:
@@ -168,7 +176,7 @@ def to_csv(comments: Sequence[Comment]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)  # RFC 4180: CRLF rows, so a bare CR in a comment gets quoted
     writer.writerow(CSV_COLUMNS)
-    for c in sorted(comments, key=lambda c: (c.day, c.message_id)):
+    for c in sorted(comments, key=lambda c: (c.series, c.day, c.message_id)):
         if c.deleted:
             continue
         attachments = json.dumps(
@@ -177,6 +185,7 @@ def to_csv(comments: Sequence[Comment]) -> str:
         writer.writerow(
             (
                 c.guild_id,
+                c.series,
                 c.day,
                 c.thread_id,
                 c.message_id,
@@ -231,16 +240,15 @@ def to_markdown(
 ) -> str:
     scope = f"day {day}" if day is not None else "all days"
     lines = [f"# Comments — {scope}", "", f"Server {guild_id}, exported {to_db(now)[:16]} UTC.", ""]
-    days: dict[int, list[Comment]] = {}
-    for comment in comments:
-        days.setdefault(comment.day, []).append(comment)
+    days = _by_day(comments)
     if not days:
         lines.append("No comments recorded.")
-    for number, day_comments in sorted(days.items()):
+    several = len({series for series, _ in days}) > 1
+    for (series, number), day_comments in days.items():
         live = [c for c in day_comments if not c.deleted]
         participants = len({c.author_id for c in live})
         lines += [
-            f"## Day {number}",
+            f"## {series} · Day {number}" if several else f"## Day {number}",
             "",
             f"{len(live)} comment(s), {participants} participant(s).",
             "",

@@ -22,6 +22,7 @@ class ChallengeThread:
     day: int
     thread_id: int
     posted_at: datetime | None = None
+    series: str = ""  # the run (edition or rehearsal) the day belongs to: its record key
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class Comment:
     edited_at: datetime | None = None
     deleted: bool = False
     reactions: int = 0
+    series: str = ""  # the run's record key (from the thread)
 
     @property
     def jump_url(self) -> str:
@@ -70,6 +72,7 @@ class UserDayCount:
     comments: int
     first_at: datetime
     last_at: datetime
+    series: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,7 @@ def comment_from_message(message: discord.Message, thread: ChallengeThread) -> C
         reply_to=reply_to,
         edited_at=message.edited_at,
         reactions=reaction_total(message),
+        series=thread.series,
     )
 
 
@@ -301,24 +302,29 @@ class CommentService:
         await self.writer.flush()  # the records first, then the mark that says they're read
         if seen:
             await self.store.set_read_until(
-                thread.thread_id, thread.guild_id, max(seen), self.now()
+                thread.thread_id, thread.guild_id, max(seen), self.now(), thread.series
             )
 
     # --- reading -----------------------------------------------------------------------
 
-    async def day_page(self, guild_id: int, day: int, page: int) -> DayPage:
+    async def day_page(self, guild_id: int, record: str, day: int, page: int) -> DayPage:
         """A page of committed comments. No flush: a page a few milliseconds stale is fine,
         and waiting behind a busy writer could outlast an interaction's deadline."""
-        stats = await self.store.day_stats(guild_id, day)
+        stats = await self.store.day_stats(guild_id, record, day)
         pages = max(1, -(-stats.comments // PAGE_SIZE))
         page = min(max(0, page), pages - 1)
-        comments = await self.store.newest(guild_id, day, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+        comments = await self.store.newest(
+            guild_id, record, day, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+        )
         return DayPage(stats, comments, page, pages)
 
-    async def export(self, guild_id: int, day: int | None, fmt: str) -> tuple[str, int]:
-        """The export document and how many (not deleted) comments it holds."""
+    async def export(
+        self, guild_id: int, record: str | None, day: int | None, fmt: str
+    ) -> tuple[str, int]:
+        """The export document of one run (None: all) and how many (not deleted) comments
+        it holds."""
         await self.writer.flush()
-        comments = await self.store.for_export(guild_id, day)
+        comments = await self.store.for_export(guild_id, record, day)
         # Tens of thousands of comments take a while to format: keep the event loop free.
         text = await asyncio.to_thread(
             render_export, comments, fmt, guild_id=guild_id, day=day, now=self.now()

@@ -69,7 +69,7 @@ class CompletionRoles:
         guild = member.guild
         if await self.store.is_erased(guild.id, member.id):
             return []
-        days = await self.store.user_days(guild.id, member.id) | {day}
+        days = await self.store.user_days(guild.id, series, member.id) | {day}
         total = series_length(await series_days(self.schedule, guild.id, series))
         earned = earned_roles(
             days,
@@ -80,7 +80,7 @@ class CompletionRoles:
         )
         if not earned:
             return []
-        already = await self.store.granted(guild.id, member.id)
+        already = await self.store.granted(guild.id, series, member.id)
         given: list[int] = []
         congratulate: list[tuple[str, int]] = []
         for role_id, needed in earned:
@@ -93,16 +93,18 @@ class CompletionRoles:
                 )
                 continue
             if member.get_role(role_id) is not None:
-                await self.store.claim_grant(guild.id, member.id, role_id, self.bot.now())
+                await self.store.claim_grant(guild.id, series, member.id, role_id, self.bot.now())
                 continue  # they have it already (given by hand): nothing to celebrate twice
             if not self._can_give(guild, role):
                 continue
-            if not await self.store.claim_grant(guild.id, member.id, role_id, self.bot.now()):
+            if not await self.store.claim_grant(
+                guild.id, series, member.id, role_id, self.bot.now()
+            ):
                 continue
             try:
                 await member.add_roles(role, reason=f"Took part on {needed} days of the series")
             except discord.HTTPException as exc:
-                await self.store.release_grant(guild.id, member.id, role_id)
+                await self.store.release_grant(guild.id, series, member.id, role_id)
                 self.warn(
                     f"add-role-{role_id}",
                     "Could not give the completion role %s (%s): check that the bot has Manage "

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from bot.members.participation import SeriesDay
-from bot.store.series import DayRow, SeriesStore
+from bot.store.series import DayRow, SeriesStore, record_key
 
 
 def series_day(row: DayRow) -> SeriesDay:
@@ -24,3 +24,9 @@ def series_day(row: DayRow) -> SeriesDay:
 async def series_days(store: SeriesStore, guild_id: int, series: str) -> list[SeriesDay]:
     """A server's days in order, as `SeriesDay`."""
     return [series_day(row) for row in await store.list_days(guild_id, series)]
+
+
+async def current_record(store: SeriesStore, guild_id: int, series_id: str) -> str:
+    """The record of the series' current edition in a server (the first before any run)."""
+    run = await store.live_run(guild_id, series_id)
+    return run.record if run is not None else record_key(series_id, 1)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.members.days import series_days
+from bot.members.days import current_record, series_days
 from bot.members.once import WarnOnce
 from bot.members.welcome import (
     BurstPolicy,
@@ -111,7 +111,8 @@ class Greeter:
     async def welcome_for(self, member: discord.Member) -> str:
         """The greeting for `member` as things stand now."""
         guild_id = member.guild.id
-        days = await series_days(self.schedule, guild_id, self.settings.series_id)
+        record = await current_record(self.schedule, guild_id, self.settings.series_id)
+        days = await series_days(self.schedule, guild_id, record)
         # The server's schedule and channel, with /challenge reschedule and channel applied.
         config = await series_config(self.bot.db, self.settings, guild_id)
         first = first_post(config.start, config.post_time, config.tz) if config.start else None

@@ -38,7 +38,6 @@ class Recaps:
     ) -> None:
         self.bot = bot
         self.settings = bot.settings
-        self.series_id = bot.settings.series_id
         self.store = store  # comments and reactions
         self.schedule = schedule  # the days, and each recap's claim
         self.clock = clock
@@ -52,7 +51,7 @@ class Recaps:
                     return
                 log.warning("The recap of day %d was cut off by a restart: sending it", row.day)
             elif not await self.schedule.claim_recap(
-                row.guild_id, self.series_id, row.day, self.clock.now()
+                row.guild_id, row.series, row.day, self.clock.now()
             ):
                 return
             try:
@@ -60,12 +59,12 @@ class Recaps:
             except Exception as exc:  # any failure: undo the claim, try again later
                 await self._release(row, exc)
                 return
-            await self.schedule.mark_recap_sent(row.guild_id, self.series_id, row.day, message.id)
+            await self.schedule.mark_recap_sent(row.guild_id, row.series, row.day, message.id)
         log.info("Posted the recap of day %d in server %d", row.day, row.guild_id)
 
     async def _send(self, row: DayRow) -> discord.Message:
-        totals = await self.store.day_totals(row.guild_id, row.day)
-        top = await self.store.most_reacted(row.guild_id, row.day)
+        totals = await self.store.day_totals(row.guild_id, row.series, row.day)
+        top = await self.store.most_reacted(row.guild_id, row.series, row.day)
         embed = render_recap(
             row.guild_id,
             row.day,
@@ -100,7 +99,7 @@ class Recaps:
             "" if retry_at else " — giving up",
         )
         await self.schedule.release_recap(
-            row.guild_id, self.series_id, row.day, attempts=attempts, retry_at=retry_at
+            row.guild_id, row.series, row.day, attempts=attempts, retry_at=retry_at
         )
 
     async def _adopt(self, row: DayRow) -> bool:
@@ -129,5 +128,5 @@ class Recaps:
         except discord.NotFound:
             log.warning("The thread of day %d is gone: no recap", row.day)
             found = 0
-        await self.schedule.mark_recap_sent(row.guild_id, self.series_id, row.day, found)
+        await self.schedule.mark_recap_sent(row.guild_id, row.series, row.day, found)
         return True

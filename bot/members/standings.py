@@ -34,15 +34,18 @@ class MyStreak:
 
 
 class Standings:
-    def __init__(self, store: MemberStore, schedule: SeriesStore, series_id: str) -> None:
+    """Participation of one run (`record`: an edition or a rehearsal) of a series."""
+
+    def __init__(self, store: MemberStore, schedule: SeriesStore) -> None:
         self.store = store
         self.schedule = schedule
-        self.series_id = series_id
 
-    async def summary(self, guild_id: int) -> ParticipationSummary:
-        days = await series_days(self.schedule, guild_id, self.series_id)
+    async def summary(self, guild_id: int, record: str) -> ParticipationSummary:
+        days = await series_days(self.schedule, guild_id, record)
         return summarise(
-            await self.store.day_totals(guild_id), await self.store.participants(guild_id), days
+            await self.store.day_totals(guild_id, record),
+            await self.store.participants(guild_id, record),
+            days,
         )
 
     @staticmethod
@@ -50,11 +53,11 @@ class Standings:
         """The per-day chart as PNG bytes, drawn in a worker thread."""
         return await asyncio.to_thread(comments_chart, summary.per_day)
 
-    async def ranking(self, guild_id: int) -> list[Ranked]:
-        return rank(await self.store.participants(guild_id))
+    async def ranking(self, guild_id: int, record: str) -> list[Ranked]:
+        return rank(await self.store.participants(guild_id, record))
 
-    async def streak_of(self, guild_id: int, user_id: int) -> MyStreak:
-        days = await series_days(self.schedule, guild_id, self.series_id)
-        mine = await self.store.user_days(guild_id, user_id)
+    async def streak_of(self, guild_id: int, record: str, user_id: int) -> MyStreak:
+        days = await series_days(self.schedule, guild_id, record)
+        mine = await self.store.user_days(guild_id, record, user_id)
         today = current_day(days)
         return MyStreak(streak(mine, days), today, today is not None and today.day in mine)

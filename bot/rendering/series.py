@@ -11,6 +11,7 @@ from bot.rendering.days import DayBundle, render_day_summary
 from bot.rendering.limits import (
     EMBED_DESCRIPTION,
     EMBED_FIELD_VALUE,
+    EMBED_TITLE,
     MESSAGE_CONTENT,
     discord_link,
     discord_timestamp,
@@ -68,7 +69,10 @@ def render_status(status: SeriesStatus, series_name: str) -> discord.Embed:
     total_days, next_day, next_at = status.total_days, status.next_day, status.next_at
     overdue, problems = status.overdue, status.problems
     channel_mention = f"<#{config.channel_id}>" if config.channel_id else None
-    embed = discord.Embed(title=f"{series_name} — status", colour=BRAND_COLOUR)
+    title = f"{series_name} — status"
+    if status.run is not None and (status.run.edition > 1 or status.run.kind != "live"):
+        title += f" ({status.run.label})"
+    embed = discord.Embed(title=truncate(title, EMBED_TITLE), colour=BRAND_COLOUR)
     if rows:
         lines = [day_line(row, now) for row in rows]
     elif total_days:
@@ -85,6 +89,8 @@ def render_status(status: SeriesStatus, series_name: str) -> discord.Embed:
         upcoming = (
             f"Day {next_day} {discord_timestamp(next_at, 'R')} ({discord_timestamp(next_at, 'f')})"
         )
+    elif status.idle is not None:
+        upcoming = status.idle
     elif rows and all(row.state in DONE_STATES for row in rows):
         upcoming = "The series is complete."
     else:
@@ -283,3 +289,11 @@ def render_preview(number: int, bundle: DayBundle, answer_delay: timedelta) -> l
             f"…and {rest} more message(s); `challenge-bot preview` prints them all.",
         ]
     return [truncate(text, MESSAGE_CONTENT) for text in texts]
+
+
+def unknown_series_text(requested: str) -> str:
+    shown = discord.utils.escape_markdown(discord.utils.escape_mentions(one_line(requested)))
+    return (
+        f"This server has no edition or rehearsal called “{truncate(shown, 80)}”. "
+        "Pick one from the list."
+    )

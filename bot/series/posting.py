@@ -94,7 +94,6 @@ class Poster:
         publisher: Publishing,
         clock: Clock,
         *,
-        series_id: str,
         series_name: str,
         dispatch: Dispatch,
         on_failure: Callable[[DayRow, int, str], Awaitable[None]] | None = None,
@@ -102,7 +101,6 @@ class Poster:
         self.store = store
         self.publisher = publisher
         self.clock = clock
-        self.series_id = series_id
         self.series_name = series_name
         self.dispatch = dispatch
         self.on_failure = on_failure  # told of every failed try (the service reports some)
@@ -144,7 +142,7 @@ class Poster:
         if claimed is None:
             return Outcome.ALREADY
         log.info("Posted day %d in server %d (thread %s)", row.day, row.guild_id, claimed)
-        self.dispatch("challenge_posted", row.guild_id, row.day, claimed)
+        self.dispatch("challenge_posted", row.guild_id, row.day, claimed, row.series)
         return Outcome.POSTED
 
     async def _claim_and_publish(
@@ -162,14 +160,14 @@ class Poster:
         resumed = row.state == POSTING
         channel = await self.publisher.channel(channel_id)
         now = self.clock.now()
-        rows = await self.store.list_days(guild_id, self.series_id)
+        rows = await self.store.list_days(guild_id, row.series)
         if not resumed:
             late = not forced and plan.is_late(
                 row.planned_at, now, plan.grace_period(config.interval)
             )
             claimed = await self.store.claim(
                 guild_id,
-                self.series_id,
+                row.series,
                 number,
                 nonce=secrets.token_hex(8),
                 channel_id=channel_id,
@@ -184,7 +182,7 @@ class Poster:
                     number,
                     row.planned_at.isoformat(),
                 )
-            fresh = await self.store.get_day(guild_id, self.series_id, number)
+            fresh = await self.store.get_day(guild_id, row.series, number)
             assert fresh is not None
             row = fresh
         else:
@@ -196,7 +194,7 @@ class Poster:
             bundle, ping_role_id=config.ping_role_id, archive_minutes=config.archive_minutes
         )
         progress = await self.publisher.publish_day(row, post, channel, resumed=resumed)
-        await self.store.mark_posted(guild_id, self.series_id, number, posted_at=self.clock.now())
+        await self.store.mark_posted(guild_id, row.series, number, posted_at=self.clock.now())
         return progress.thread_id
 
     # The expert answer
@@ -217,20 +215,20 @@ class Poster:
         guild_id, number = row.guild_id, row.day
         parts: list[RenderedMessage] = render_answers(day)
         if not parts:
-            await self.store.mark_answers(guild_id, self.series_id, number, state="none", at=None)
+            await self.store.mark_answers(guild_id, row.series, number, state="none", at=None)
             return
         resumed = row.answer_state == "posting"
         if not resumed:
             if not await self.store.claim_answers(
-                guild_id, self.series_id, number, nonce=secrets.token_hex(8)
+                guild_id, row.series, number, nonce=secrets.token_hex(8)
             ):
                 return
-            fresh = await self.store.get_day(guild_id, self.series_id, number)
+            fresh = await self.store.get_day(guild_id, row.series, number)
             assert fresh is not None
             row = fresh
         await self.publisher.publish_answers(row, parts, resumed=resumed)
         await self.store.mark_answers(
-            guild_id, self.series_id, number, state="posted", at=self.clock.now()
+            guild_id, row.series, number, state="posted", at=self.clock.now()
         )
         log.info("Posted the expert answer of day %d in server %d", number, guild_id)
 

@@ -129,10 +129,9 @@ def ping_mentions(role_id: int | None) -> discord.AllowedMentions:
 
 
 class Publisher:
-    def __init__(self, client: discord.Client, store: SeriesStore, series_id: str) -> None:
+    def __init__(self, client: discord.Client, store: SeriesStore) -> None:
         self.client = client
         self.store = store
-        self.series_id = series_id
 
     @property
     def me(self) -> int:

@@ -18,6 +18,7 @@ import discord
 
 from bot.clock import Clock
 from bot.rendering.days import DayBundle, thread_name
+from bot.rendering.limits import discord_timestamp
 from bot.series import schedule as plan
 from bot.series.config import (
     CHANNEL_KEY,
@@ -35,9 +36,16 @@ from bot.series.model import Series
 from bot.series.posting import LATE_NOTE, Outcome, Poster, Publishing, day_bundle, slots
 from bot.series.publisher import Publisher
 from bot.series.schedule import DONE_STATES, MISSED, SCHEDULED, SKIPPED
-from bot.series.views import DayView, SeriesStatus, day_view, next_post_at, series_status
+from bot.series.views import (
+    DayView,
+    SeriesStatus,
+    day_view,
+    idle_reason,
+    next_post_at,
+    series_status,
+)
 from bot.store.guild_settings import GuildSettingsStore
-from bot.store.series import DayRow, PlannedDay, SeriesStore
+from bot.store.series import DayRow, PlannedDay, Run, SeriesStore, record_key
 from bot.timers import Timers
 
 if TYPE_CHECKING:
@@ -87,9 +95,8 @@ class SeriesService:
         self.overrides = GuildSettingsStore(bot.db)
         self.poster = Poster(
             self.store,
-            publisher or Publisher(bot, self.store, self.series_id),
+            publisher or Publisher(bot, self.store),
             clock,
-            series_id=self.series_id,
             series_name=self.settings.series_name,
             dispatch=bot.dispatch,
             on_failure=self._failure_reported,
@@ -97,6 +104,8 @@ class SeriesService:
         self.recaps: RecapPoster | None = None
         self.tell_admins = notify
         self.guilds: set[int] = set()
+        self.runs: dict[int, Run] = {}  # the current edition in each server (set by sync)
+        self._explained: set[tuple[int, str]] = set()
         self._orphans_told: set[tuple[int, tuple[int, ...]]] = set()
         self._locks: dict[int, asyncio.Lock] = {}
         self.closing = False
@@ -106,6 +115,19 @@ class SeriesService:
 
     async def config(self, guild_id: int) -> SeriesConfig:
         return await series_config(self.bot.db, self.settings, guild_id)
+
+    def record(self, guild_id: int) -> str:
+        """The record key of the server's current edition (the first until sync knows)."""
+        run = self.runs.get(guild_id)
+        return run.record if run is not None else record_key(self.series_id, 1)
+
+    async def current_run(self, guild_id: int) -> Run:
+        """The server's current edition of the series, created (edition 1) if none."""
+        run = await self.store.live_run(guild_id, self.series_id)
+        if run is None:
+            run = await self.store.add_run(guild_id, self.series_id, at=self.clock.now())
+        self.runs[guild_id] = run
+        return run
 
     def timing(self, config: SeriesConfig) -> plan.Timing:
         return plan.Timing(
@@ -180,15 +202,64 @@ class SeriesService:
             config.start, config.post_time, config.tz, config.interval, max(self.series.numbers)
         )
         planned = [PlannedDay(day.number, day.title, times[day.number - 1]) for day in self.series]
-        result = await self.store.sync_plan(guild_id, self.series_id, planned)
+        run = await self._edition_for(guild_id, config, min(times))
+        result = await self.store.sync_plan(guild_id, run.record, planned)
         if result.created:
             log.info("Scheduled days %s in server %d", result.created, guild_id)
         if result.moved:
             log.info("Moved the planned time of days %s in server %d", result.moved, guild_id)
-        if len(result.created) == len(planned):  # a new database for this server
+        if len(result.created) == len(planned) and run.edition == 1:  # a new database
             await self._adopt_existing_posts(guild_id, config)
         if result.created or result.moved:  # a new start: is it in the past?
             await self._hold_if_in_the_past(guild_id, config)
+        await self._explain_if_idle(guild_id, config)
+
+    async def _edition_for(self, guild_id: int, config: SeriesConfig, first: datetime) -> Run:
+        """The edition the planned times belong to. When the current one is over — every day
+        done, or its posts went to another channel (a rehearsal) — and the start now lies
+        after its last post, a new edition begins with its own records; the old one stays."""
+        run = await self.current_run(guild_id)
+        rows = await self._rows_with_content(guild_id)
+        posted = [row for row in rows if row.posted_at is not None]
+        if not posted:
+            return run
+        last = max(row.posted_at for row in posted if row.posted_at is not None)
+        finished = all(row.state in DONE_STATES for row in rows)
+        elsewhere = config.channel_id is not None and any(
+            row.channel_id not in (None, config.channel_id) for row in posted
+        )
+        if first <= last or not (finished or elsewhere):
+            return run
+        new = await self.store.add_run(guild_id, self.series_id, at=self.clock.now())
+        self.runs[guild_id] = new
+        why = "finished" if finished else f"was posted in <#{posted[0].channel_id}>"
+        log.warning(
+            "The series' %s %s (last post %s); %s starts %s with its own records "
+            "(the earlier edition's comments and stats are kept apart)",
+            run.label,
+            why.replace("<#", "channel ").replace(">", ""),
+            last.isoformat(timespec="minutes"),
+            new.label,
+            first.isoformat(timespec="minutes"),
+        )
+        await self.tell_admins(
+            f"edition:{guild_id}:{new.record}",
+            f"The series' {run.label} {why}; {new.label} starts {discord_timestamp(first, 'f')} "
+            "with its "
+            "own records. The earlier edition's comments and stats are kept apart "
+            "(`/stats series:…`).",
+        )
+        return new
+
+    async def _explain_if_idle(self, guild_id: int, config: SeriesConfig) -> None:
+        """When nothing will ever be posted, say why and what to do (once per reason)."""
+        rows = await self._rows_with_content(guild_id)
+        run = self.runs.get(guild_id)
+        reason = idle_reason(config, rows, run, self.clock.now())
+        if reason is None or (guild_id, reason) in self._explained:
+            return
+        self._explained.add((guild_id, reason))
+        log.warning("Nothing more will be posted in server %d: %s", guild_id, reason)
 
     async def _adopt_existing_posts(self, guild_id: int, config: SeriesConfig) -> None:
         """A lost database must not post "Day 1" again: our own posts already in the channel
@@ -206,7 +277,7 @@ class SeriesService:
         for number, (message_id, thread_id, at) in sorted(found.items()):
             await self.store.adopt(
                 guild_id,
-                self.series_id,
+                self.record(guild_id),
                 number,
                 channel_id=config.channel_id,
                 message_id=message_id,
@@ -231,7 +302,7 @@ class SeriesService:
     async def _hold_if_in_the_past(self, guild_id: int, config: SeriesConfig) -> None:
         """A start that makes several days due at once holds them for an admin's decision
         (catch-up is for days missed while the series was running)."""
-        rows = await self.store.list_days(guild_id, self.series_id)
+        rows = await self.store.list_days(guild_id, self.record(guild_id))
         due = plan.due_at_once(rows, self.clock.now(), plan.grace_period(config.interval))
         if due:
             await self.overrides.set(guild_id, HOLD_KEY, ",".join(map(str, due)))
@@ -371,7 +442,7 @@ class SeriesService:
 
     async def _mark_missed(self, guild_id: int, row: DayRow) -> None:
         if await self.store.set_state(
-            guild_id, self.series_id, row.day, MISSED, from_states=(SCHEDULED,)
+            guild_id, self.record(guild_id), row.day, MISSED, from_states=(SCHEDULED,)
         ):
             log.warning(
                 "Day %d (planned %s) was missed while the bot was offline or paused; "
@@ -383,7 +454,7 @@ class SeriesService:
 
     async def _rows_with_content(self, guild_id: int) -> list[DayRow]:
         """Rows of days the content still has (a day removed from the folder is left alone)."""
-        rows = await self.store.list_days(guild_id, self.series_id)
+        rows = await self.store.list_days(guild_id, self.record(guild_id))
         if self.series is None:
             return rows
         known = set(self.series.numbers)
@@ -401,18 +472,20 @@ class SeriesService:
         async with self.lock(guild_id):
             if self.series is None or self.series.day(number) is None:
                 return Outcome.NOT_FOUND, None
-            row = await self.store.get_day(guild_id, self.series_id, number)
+            row = await self.store.get_day(guild_id, self.record(guild_id), number)
             if row is None:  # no start date yet: plan just this day, for now
                 day = self.series.day(number)
                 assert day is not None
                 await self.store.sync_plan(
-                    guild_id, self.series_id, [PlannedDay(number, day.title, self.clock.now())]
+                    guild_id,
+                    self.record(guild_id),
+                    [PlannedDay(number, day.title, self.clock.now())],
                 )
-                row = await self.store.get_day(guild_id, self.series_id, number)
+                row = await self.store.get_day(guild_id, self.record(guild_id), number)
                 assert row is not None
             config = await self.config(guild_id)
             outcome = await self.poster.post_day(self.series, row, config, forced=True)
-            after = await self.store.get_day(guild_id, self.series_id, number)
+            after = await self.store.get_day(guild_id, self.record(guild_id), number)
         await self.wake(guild_id)  # its answer (and the previous day's recap) follow
         return outcome, after
 
@@ -421,9 +494,9 @@ class SeriesService:
         self.guilds.add(guild_id)
         async with self.lock(guild_id):
             done = await self.store.set_state(
-                guild_id, self.series_id, number, SKIPPED, from_states=(SCHEDULED, MISSED)
+                guild_id, self.record(guild_id), number, SKIPPED, from_states=(SCHEDULED, MISSED)
             )
-            row = await self.store.get_day(guild_id, self.series_id, number)
+            row = await self.store.get_day(guild_id, self.record(guild_id), number)
         if done:
             log.info("Day %d skipped in server %d", number, guild_id)
             await self.wake(guild_id)
@@ -480,15 +553,39 @@ class SeriesService:
         log.info("Challenge channel set to %d in server %d", channel_id, guild_id)
         await self.start(guild_id)
 
+    async def new_edition(self, guild_id: int) -> Run:
+        """`/challenge new-edition`: start the series again from day 1 with a fresh record
+        (at the configured start; one in the past is held, never a burst). The earlier
+        editions stay, with their comments and stats."""
+        self.guilds.add(guild_id)
+        async with self.lock(guild_id):
+            run = await self.store.add_run(guild_id, self.series_id, at=self.clock.now())
+            self.runs[guild_id] = run
+            await self.overrides.delete(guild_id, HOLD_KEY)
+        log.info("Series %s: %s begins in server %d", self.series_id, run.label, guild_id)
+        await self.start(guild_id)
+        return run
+
+    async def editions(self, guild_id: int) -> list[Run]:
+        """Every run of the series in this server (editions and rehearsals), oldest first."""
+        return await self.store.runs(guild_id, self.series_id)
+
     # Reading
 
     async def rows(self, guild_id: int) -> list[DayRow]:
-        return await self.store.list_days(guild_id, self.series_id)
+        return await self.store.list_days(guild_id, self.record(guild_id))
 
     async def status(self, guild_id: int) -> SeriesStatus:
         config = await self.config(guild_id)
         rows = await self.rows(guild_id)
-        return series_status(config, rows, self.series, self.content_problems, self.clock.now())
+        return series_status(
+            config,
+            rows,
+            self.series,
+            self.content_problems,
+            self.clock.now(),
+            self.runs.get(guild_id),
+        )
 
     async def current_day(self, guild_id: int) -> int | None:
         """The latest posted day (what "today's challenge" means), or None before day 1."""

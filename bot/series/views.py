@@ -12,8 +12,8 @@ from bot.series import schedule as plan
 from bot.series.config import SeriesConfig
 from bot.series.model import ChallengeDay, Series
 from bot.series.posting import slots
-from bot.series.schedule import POSTED, POSTING, SCHEDULED
-from bot.store.series import DayRow
+from bot.series.schedule import DONE_STATES, POSTED, POSTING, SCHEDULED
+from bot.store.series import DayRow, Run
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,8 @@ class SeriesStatus:
     overdue: list[int]  # not-yet-posted days whose time passed
     now: datetime
     problems: list[str] = field(default_factory=list)
+    run: Run | None = None  # the edition shown
+    idle: str | None = None  # why nothing more will be posted, and what to do
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,37 @@ def next_post_at(rows: list[DayRow], config: SeriesConfig, now: datetime) -> dat
     return None if nxt is None else max(nxt.planned_at, now)
 
 
+def idle_reason(
+    config: SeriesConfig,
+    rows: list[DayRow],
+    run: Run | None,
+    now: datetime,
+    *,
+    mention: bool = False,
+) -> str | None:
+    """Why nothing more will be posted, with what to do; None while something will be."""
+    if config.start is None:
+        return "no start date: set SERIES_START in .env or use /challenge reschedule"
+    if not rows or not all(row.state in DONE_STATES for row in rows):
+        if config.paused:
+            return "the series is paused: /challenge resume continues it"
+        return None
+    posted = [row for row in rows if row.posted_at is not None]
+    edition = run.label if run is not None else "edition 1"
+    if not posted:
+        return f"every day of {edition} was skipped or missed"
+    last = max(posted, key=lambda row: row.posted_at or now)
+    where = ""
+    if last.channel_id:
+        where = f" in <#{last.channel_id}>" if mention else f" in channel {last.channel_id}"
+    when = last.posted_at.date().isoformat() if last.posted_at else "?"
+    return (
+        f"{edition} finished on {when}{where}. To run the series again, set a future start "
+        "(/challenge reschedule or SERIES_START): it becomes a new edition with its own "
+        "records. Or /challenge new-edition."
+    )
+
+
 def config_problems(config: SeriesConfig) -> list[str]:
     problems = []
     if config.start is None:
@@ -72,6 +105,7 @@ def series_status(
     series: Series | None,
     content_problems: list[str],
     now: datetime,
+    run: Run | None = None,
 ) -> SeriesStatus:
     day_slots = slots(rows)
     nxt = plan.next_post(day_slots, now)
@@ -87,6 +121,8 @@ def series_status(
         overdue=overdue,
         problems=[*content_problems, *config_problems(config)],
         now=now,
+        run=run,
+        idle=idle_reason(config, rows, run, now, mention=True),
     )
 
 

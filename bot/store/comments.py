@@ -30,7 +30,7 @@ from bot.store.timestamps import from_db, to_db
 
 _COLUMNS = (
     "message_id, guild_id, day, thread_id, author_id, author_name, content, attachments, "
-    "reply_to, created_at, edited_at, deleted, reactions"
+    "reply_to, created_at, edited_at, deleted, reactions, series"
 )
 # The comment's author (alias `c`) has not asked to be forgotten.
 _NOT_ERASED = (
@@ -43,14 +43,14 @@ COUNTED = f"c.deleted = 0 AND {_NOT_ERASED}"
 
 _INSERT = (
     f"INSERT INTO comments ({_COLUMNS}) "
-    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ? "
+    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ? "
     "WHERE NOT EXISTS (SELECT 1 FROM erased_users WHERE guild_id = ? AND user_id = ?) "
     "ON CONFLICT (message_id) DO NOTHING"
 )
 # An edit carries the whole message: update the text (never a deleted one), or record it.
 _UPSERT_EDIT = (
     f"INSERT INTO comments ({_COLUMNS}) "
-    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ? "
+    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ? "
     "WHERE NOT EXISTS (SELECT 1 FROM erased_users WHERE guild_id = ? AND user_id = ?) "
     "ON CONFLICT (message_id) DO UPDATE SET content = excluded.content, "
     "attachments = excluded.attachments, edited_at = coalesce(excluded.edited_at, edited_at) "
@@ -91,6 +91,7 @@ def _comment_params(c: Comment) -> tuple[Any, ...]:
         to_db(c.created_at),
         to_db(c.edited_at) if c.edited_at else None,
         max(0, c.reactions),
+        c.series,
         c.guild_id,
         c.author_id,
     )
@@ -138,6 +139,7 @@ def _comment(row: aiosqlite.Row) -> Comment:
         edited_at=from_db(row["edited_at"]),
         deleted=bool(row["deleted"]),
         reactions=row["reactions"],
+        series=row["series"],
     )
 
 
@@ -191,12 +193,16 @@ class CommentStore:
     async def challenge_threads(self) -> dict[int, ChallengeThread]:
         """Every day thread declared by the series (all servers): thread id → thread."""
         rows = await self.db.fetchall(
-            "SELECT guild_id, day, thread_id, posted_at FROM series_days "
+            "SELECT guild_id, series, day, thread_id, posted_at FROM series_days "
             "WHERE thread_id IS NOT NULL"
         )
         return {
             row["thread_id"]: ChallengeThread(
-                row["guild_id"], row["day"], row["thread_id"], from_db(row["posted_at"])
+                row["guild_id"],
+                row["day"],
+                row["thread_id"],
+                from_db(row["posted_at"]),
+                series=row["series"],
             )
             for row in rows
         }
@@ -220,13 +226,13 @@ class CommentStore:
         return row["read_until"] if row else None
 
     async def set_read_until(
-        self, thread_id: int, guild_id: int, message_id: int, at: datetime
+        self, thread_id: int, guild_id: int, message_id: int, at: datetime, series: str = ""
     ) -> None:
         await self.db.execute(
-            "INSERT INTO comment_threads (thread_id, guild_id, read_until, read_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET "
+            "INSERT INTO comment_threads (thread_id, guild_id, read_until, read_at, series) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET "
             "read_until = max(read_until, excluded.read_until), read_at = excluded.read_at",
-            (thread_id, guild_id, message_id, to_db(at)),
+            (thread_id, guild_id, message_id, to_db(at), series),
         )
 
     async def thread_state(self, thread_id: int, after: int = 0) -> dict[int, StoredState]:
@@ -267,40 +273,43 @@ class CommentStore:
 
     # --- reading for commands, exports and the members features ------------------------
 
-    async def day_totals(self, guild_id: int, day: int | None = None) -> list[DayStats]:
-        """Counted comments and distinct participants per day (days with comments only)."""
-        where, params = "", (guild_id,)
+    async def day_totals(
+        self, guild_id: int, series: str, day: int | None = None
+    ) -> list[DayStats]:
+        """Counted comments and distinct participants per day of one run (days with
+        comments only)."""
+        where, params = "", (guild_id, series)
         if day is not None:
-            where, params = " AND c.day = ?", (guild_id, day)
+            where, params = " AND c.day = ?", (guild_id, series, day)
         rows = await self.db.fetchall(
             "SELECT c.day, count(*) AS comments, count(DISTINCT c.author_id) AS participants "
-            f"FROM comments c WHERE c.guild_id = ?{where} AND {COUNTED} "
+            f"FROM comments c WHERE c.guild_id = ? AND c.series = ?{where} AND {COUNTED} "
             "GROUP BY c.day ORDER BY c.day",
             params,
         )
         return [DayStats(int(r["day"]), int(r["comments"]), int(r["participants"])) for r in rows]
 
-    async def day_stats(self, guild_id: int, day: int) -> DayStats:
+    async def day_stats(self, guild_id: int, series: str, day: int) -> DayStats:
         """One day's totals (zeros when nobody commented)."""
-        found = await self.day_totals(guild_id, day)
+        found = await self.day_totals(guild_id, series, day)
         return found[0] if found else DayStats(day, 0, 0)
 
     async def newest(
-        self, guild_id: int, day: int, *, offset: int = 0, limit: int = 5
+        self, guild_id: int, series: str, day: int, *, offset: int = 0, limit: int = 5
     ) -> list[Comment]:
         """A page of a day's comments, newest first."""
         rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM comments c WHERE c.guild_id = ? AND c.day = ? "
-            f"AND {COUNTED} ORDER BY c.message_id DESC LIMIT ? OFFSET ?",
-            (guild_id, day, limit, offset),
+            f"SELECT {_COLUMNS} FROM comments c WHERE c.guild_id = ? AND c.series = ? "
+            f"AND c.day = ? AND {COUNTED} ORDER BY c.message_id DESC LIMIT ? OFFSET ?",
+            (guild_id, series, day, limit, offset),
         )
         return [_comment(row) for row in rows]
 
     async def user_summary(self, guild_id: int, user_id: int) -> UserSummary:
         rows = await self.db.fetchall(
-            "SELECT day, count(*) AS n, min(created_at) AS first, max(created_at) AS last "
-            "FROM comments WHERE guild_id = ? AND author_id = ? AND deleted = 0 "
-            "GROUP BY day ORDER BY day",
+            "SELECT series, day, count(*) AS n, min(created_at) AS first, "
+            "max(created_at) AS last FROM comments WHERE guild_id = ? AND author_id = ? "
+            "AND deleted = 0 GROUP BY series, day ORDER BY min(message_id)",
             (guild_id, user_id),
         )
         per_day = tuple(
@@ -309,6 +318,7 @@ class CommentStore:
                 row["n"],
                 datetime.fromisoformat(row["first"]),
                 datetime.fromisoformat(row["last"]),
+                series=row["series"],
             )
             for row in rows
         )
@@ -332,12 +342,18 @@ class CommentStore:
         )
         return [row[0] for row in rows]
 
-    async def for_export(self, guild_id: int, day: int | None = None) -> list[Comment]:
-        """A server's comments (one day or all), oldest first, deleted ones included."""
+    async def for_export(
+        self, guild_id: int, series: str | None, day: int | None = None
+    ) -> list[Comment]:
+        """A server's comments of one run (`series=None`: every run), one day or all, oldest
+        first, deleted ones included."""
         sql = f"SELECT {_COLUMNS} FROM comments c WHERE c.guild_id = ?"
         params: tuple[Any, ...] = (guild_id,)
+        if series is not None:
+            sql += " AND c.series = ?"
+            params += (series,)
         if day is not None:
             sql += " AND c.day = ?"
             params += (day,)
-        sql += f" AND {_NOT_ERASED} ORDER BY c.day, c.message_id"
+        sql += f" AND {_NOT_ERASED} ORDER BY c.series, c.day, c.message_id"
         return [_comment(row) for row in await self.db.fetchall(sql, params)]

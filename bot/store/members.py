@@ -23,13 +23,15 @@ class MemberStore:
 
     # --- participation ---------------------------------------------------------------------
 
-    async def day_totals(self, guild_id: int, day: int | None = None) -> list[DayTotals]:
-        """Comments and distinct participants per day (days with comments only)."""
-        found = await self.comments.day_totals(guild_id, day)
+    async def day_totals(
+        self, guild_id: int, series: str, day: int | None = None
+    ) -> list[DayTotals]:
+        """Comments and distinct participants per day of a run (days with comments only)."""
+        found = await self.comments.day_totals(guild_id, series, day)
         return [DayTotals(t.day, t.comments, t.participants) for t in found]
 
-    async def participants(self, guild_id: int) -> list[Participant]:
-        """Every member with at least one counted comment, with their latest display name."""
+    async def participants(self, guild_id: int, series: str) -> list[Participant]:
+        """Every member with a counted comment in a run, with their latest display name."""
         rows = await self.db.fetchall(
             "SELECT c.author_id, group_concat(DISTINCT c.day) AS days, count(*) AS comments, "
             "min(c.message_id) AS first_id, "
@@ -38,8 +40,9 @@ class MemberStore:
             "(SELECT n.author_name FROM comments n WHERE n.message_id = "
             " (SELECT max(m.message_id) FROM comments m WHERE m.guild_id = c.guild_id "
             "  AND m.author_id = c.author_id)) AS name "
-            f"FROM comments c WHERE c.guild_id = ? AND {COUNTED} GROUP BY c.author_id",
-            (guild_id,),
+            f"FROM comments c WHERE c.guild_id = ? AND c.series = ? AND {COUNTED} "
+            "GROUP BY c.author_id",
+            (guild_id, series),
         )
         return [
             Participant(
@@ -52,21 +55,23 @@ class MemberStore:
             for row in rows
         ]
 
-    async def user_days(self, guild_id: int, user_id: int) -> set[int]:
+    async def user_days(self, guild_id: int, series: str, user_id: int) -> set[int]:
         rows = await self.db.fetchall(
-            f"SELECT DISTINCT c.day FROM comments c WHERE c.guild_id = ? AND c.author_id = ? "
-            f"AND {COUNTED}",
-            (guild_id, user_id),
+            "SELECT DISTINCT c.day FROM comments c WHERE c.guild_id = ? AND c.series = ? "
+            f"AND c.author_id = ? AND {COUNTED}",
+            (guild_id, series, user_id),
         )
         return {int(row[0]) for row in rows}
 
-    async def most_reacted(self, guild_id: int, day: int, limit: int = 3) -> list[ReactedComment]:
+    async def most_reacted(
+        self, guild_id: int, series: str, day: int, limit: int = 3
+    ) -> list[ReactedComment]:
         """A day's comments with reactions, most reacted first (earliest first on ties)."""
         rows = await self.db.fetchall(
             "SELECT c.message_id, c.thread_id, c.author_name, c.reactions, c.content "
-            f"FROM comments c WHERE c.guild_id = ? AND c.day = ? AND c.reactions > 0 "
-            f"AND {COUNTED} ORDER BY c.reactions DESC, c.message_id LIMIT ?",
-            (guild_id, day, limit),
+            "FROM comments c WHERE c.guild_id = ? AND c.series = ? AND c.day = ? "
+            f"AND c.reactions > 0 AND {COUNTED} ORDER BY c.reactions DESC, c.message_id LIMIT ?",
+            (guild_id, series, day, limit),
         )
         return [
             ReactedComment(
@@ -84,25 +89,29 @@ class MemberStore:
 
     # --- completion roles ------------------------------------------------------------------
 
-    async def claim_grant(self, guild_id: int, user_id: int, role_id: int, at: datetime) -> bool:
-        """Record that the role is being given; False when it was given before."""
+    async def claim_grant(
+        self, guild_id: int, series: str, user_id: int, role_id: int, at: datetime
+    ) -> bool:
+        """Record that the role is being given for a run; False when it was given before."""
         count = await self.db.execute(
-            "INSERT INTO granted_roles (guild_id, user_id, role_id, granted_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (guild_id, user_id, role_id, to_db(at)),
+            "INSERT INTO granted_roles (guild_id, series, user_id, role_id, granted_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (guild_id, series, user_id, role_id, to_db(at)),
         )
         return count == 1
 
-    async def release_grant(self, guild_id: int, user_id: int, role_id: int) -> None:
+    async def release_grant(self, guild_id: int, series: str, user_id: int, role_id: int) -> None:
         """Forget a claim whose role could not be given (it will be tried again)."""
         await self.db.execute(
-            "DELETE FROM granted_roles WHERE guild_id = ? AND user_id = ? AND role_id = ?",
-            (guild_id, user_id, role_id),
+            "DELETE FROM granted_roles WHERE guild_id = ? AND series = ? AND user_id = ? "
+            "AND role_id = ?",
+            (guild_id, series, user_id, role_id),
         )
 
-    async def granted(self, guild_id: int, user_id: int) -> dict[int, datetime]:
+    async def granted(self, guild_id: int, series: str, user_id: int) -> dict[int, datetime]:
         rows = await self.db.fetchall(
-            "SELECT role_id, granted_at FROM granted_roles WHERE guild_id = ? AND user_id = ?",
-            (guild_id, user_id),
+            "SELECT role_id, granted_at FROM granted_roles WHERE guild_id = ? AND series = ? "
+            "AND user_id = ?",
+            (guild_id, series, user_id),
         )
         return {int(row[0]): from_db(row[1]) for row in rows}  # type: ignore[misc]

@@ -1,10 +1,12 @@
-"""The schedule of each server's series: one `series_days` row per day."""
+"""The schedule of each server's series: its runs (`series_runs`: editions and rehearsals)
+and one `series_days` row per day of each run. A run's `record` is the key its days,
+comments, thread cursors and role grants carry."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
@@ -81,6 +83,55 @@ class DayRow:
         )
 
 
+LIVE = "live"
+REHEARSAL = "rehearsal"
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One run of a series in one server: an edition (live) or a rehearsal."""
+
+    guild_id: int
+    record: str
+    series_id: str
+    edition: int
+    kind: str  # LIVE or REHEARSAL
+    channel_id: int | None  # a rehearsal's own channel
+    interval: timedelta | None  # a rehearsal's own cadence
+    starts_at: datetime | None  # a rehearsal's first post
+    created_at: datetime
+    ended_at: datetime | None
+
+    @property
+    def label(self) -> str:
+        """How people name it: "edition 2", "rehearsal 1"."""
+        return f"{'rehearsal' if self.kind == REHEARSAL else 'edition'} {self.edition}"
+
+
+def record_key(series_id: str, edition: int, kind: str = LIVE) -> str:
+    """The record of a run: the series id for the first edition (what earlier releases
+    stored), `<id>#<n>` for later editions, `<id>~rehearsal-<n>` for rehearsals."""
+    if kind == REHEARSAL:
+        return f"{series_id}~rehearsal-{edition}"
+    return series_id if edition == 1 else f"{series_id}#{edition}"
+
+
+def _run(row: aiosqlite.Row) -> Run:
+    interval = row["interval_s"]
+    return Run(
+        guild_id=int(row["guild_id"]),
+        record=str(row["record"]),
+        series_id=str(row["series_id"]),
+        edition=int(row["edition"]),
+        kind=str(row["kind"]),
+        channel_id=row["channel_id"],
+        interval=timedelta(seconds=float(interval)) if interval is not None else None,
+        starts_at=from_db(row["starts_at"]),
+        created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+        ended_at=from_db(row["ended_at"]),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PlannedDay:
     """What the schedule says about a day: its number, title and UTC time."""
@@ -119,6 +170,109 @@ class SeriesStore:
 
     # Reading
 
+    # Runs --------------------------------------------------------------------------------
+
+    async def runs(self, guild_id: int, series_id: str | None = None) -> list[Run]:
+        """A server's runs (of one series, or all), oldest first."""
+        sql = "SELECT * FROM series_runs WHERE guild_id = ?"
+        params: tuple[object, ...] = (guild_id,)
+        if series_id is not None:
+            sql += " AND series_id = ?"
+            params += (series_id,)
+        rows = await self.db.fetchall(sql + " ORDER BY created_at, edition", params)
+        return [_run(row) for row in rows]
+
+    async def run(self, guild_id: int, record: str) -> Run | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM series_runs WHERE guild_id = ? AND record = ?", (guild_id, record)
+        )
+        return _run(row) if row else None
+
+    async def live_run(self, guild_id: int, series_id: str) -> Run | None:
+        """The newest edition of a series in a server (ended or not), if any."""
+        row = await self.db.fetchone(
+            "SELECT * FROM series_runs WHERE guild_id = ? AND series_id = ? AND kind = ? "
+            "ORDER BY edition DESC LIMIT 1",
+            (guild_id, series_id, LIVE),
+        )
+        return _run(row) if row else None
+
+    async def add_run(
+        self,
+        guild_id: int,
+        series_id: str,
+        *,
+        kind: str = LIVE,
+        channel_id: int | None = None,
+        interval: timedelta | None = None,
+        starts_at: datetime | None = None,
+        at: datetime,
+    ) -> Run:
+        """A new run numbered after the series' others of its kind; the newest edition
+        before it is ended (`at`) when a new edition begins."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT coalesce(max(edition), 0) FROM series_runs "
+                "WHERE guild_id = ? AND series_id = ? AND kind = ?",
+                (guild_id, series_id, kind),
+            )
+            found = await cursor.fetchone()
+            await cursor.close()
+            edition = int(found[0]) + 1 if found else 1
+            record = record_key(series_id, edition, kind)
+            if kind == LIVE:
+                await conn.execute(
+                    "UPDATE series_runs SET ended_at = coalesce(ended_at, ?) "
+                    "WHERE guild_id = ? AND series_id = ? AND kind = ?",
+                    (to_db(at), guild_id, series_id, LIVE),
+                )
+            await conn.execute(
+                "INSERT INTO series_runs (guild_id, record, series_id, edition, kind, "
+                "channel_id, interval_s, starts_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    record,
+                    series_id,
+                    edition,
+                    kind,
+                    channel_id,
+                    interval.total_seconds() if interval is not None else None,
+                    to_db(starts_at) if starts_at else None,
+                    to_db(at),
+                ),
+            )
+        run = await self.run(guild_id, record)
+        assert run is not None
+        return run
+
+    async def end_run(self, guild_id: int, record: str, at: datetime) -> None:
+        await self.db.execute(
+            "UPDATE series_runs SET ended_at = coalesce(ended_at, ?) "
+            "WHERE guild_id = ? AND record = ?",
+            (to_db(at), guild_id, record),
+        )
+
+    async def delete_run(self, guild_id: int, record: str) -> int:
+        """Forget a run and everything recorded in it (a rehearsal being cleared); the
+        number of comments removed."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM comments WHERE guild_id = ? AND series = ?", (guild_id, record)
+            )
+            removed = cursor.rowcount
+            await cursor.close()
+            for table in ("comment_threads", "granted_roles", "series_days"):
+                await conn.execute(
+                    f"DELETE FROM {table} WHERE guild_id = ? AND series = ?",
+                    (guild_id, record),
+                )
+            await conn.execute(
+                "DELETE FROM series_runs WHERE guild_id = ? AND record = ?", (guild_id, record)
+            )
+        return removed
+
+    # Days --------------------------------------------------------------------------------
+
     async def list_days(self, guild_id: int, series: str) -> list[DayRow]:
         rows = await self.db.fetchall(
             "SELECT * FROM series_days WHERE guild_id = ? AND series = ? ORDER BY day",
@@ -136,10 +290,12 @@ class SeriesStore:
         row = await self.db.fetchone("SELECT * FROM series_days WHERE thread_id = ?", (thread_id,))
         return None if row is None else DayRow.from_row(row)
 
-    async def guilds(self, series: str) -> list[int]:
+    async def guilds(self, series_id: str) -> list[int]:
+        """Servers where this series has a run (or, from before runs, rows)."""
         rows = await self.db.fetchall(
-            "SELECT DISTINCT guild_id FROM series_days WHERE series = ? ORDER BY guild_id",
-            (series,),
+            "SELECT guild_id FROM series_runs WHERE series_id = ? "
+            "UNION SELECT guild_id FROM series_days WHERE series = ? ORDER BY 1",
+            (series_id, series_id),
         )
         return [int(row["guild_id"]) for row in rows]
 

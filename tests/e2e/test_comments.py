@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.cli import main
+from bot.settings import Settings
 from bot.store import Database
 from bot.store.comments import CommentStore
 from bot.store.timestamps import to_db
@@ -56,9 +57,10 @@ async def declare_days(path: Path, guild_id: str, threads: dict[int, str]) -> No
         for day, thread_id in threads.items():
             await db.execute(
                 "INSERT INTO series_days (guild_id, series, day, title, planned_at, state, "
-                "thread_id, posted_at) VALUES (?, 'test', ?, ?, ?, 'posted', ?, ?)",
+                "thread_id, posted_at) VALUES (?, ?, ?, ?, ?, 'posted', ?, ?)",
                 (
                     int(guild_id),
+                    SERIES,
                     day,
                     f"Day {day}",
                     to_db(datetime.now(UTC)),
@@ -68,6 +70,10 @@ async def declare_days(path: Path, guild_id: str, threads: dict[int, str]) -> No
             )
     finally:
         await db.close()
+
+
+# The default series' first edition: what the commands read when no `series` is given.
+SERIES = str(Settings.model_fields["series_id"].default)
 
 
 def store_of(bot: Any) -> CommentStore:
@@ -149,7 +155,7 @@ async def test_replies_edits_deletes_and_reactions_are_recorded(
     )
     await emulator.drain()
     assert (await wait_comment(bot, first, lambda c: c.reactions == 0)).reactions == 0
-    assert (await store_of(bot).day_stats(int(emulator.guild_id), 1)).comments == 1
+    assert (await store_of(bot).day_stats(int(emulator.guild_id), SERIES, 1)).comments == 1
 
 
 async def test_only_member_replies_in_challenge_threads_count(
@@ -233,8 +239,8 @@ async def test_downtime_is_backfilled_once_and_reconciled(
     report = await wait_for(service.wait_backfill, timeout=20)
     store = store_of(bot)
     guild = int(emulator.guild_id)
-    assert (await store.day_stats(guild, 2)).comments == 500
-    assert {c.content for c in await store.for_export(guild, 2)} == {
+    assert (await store.day_stats(guild, SERIES, 2)).comments == 500
+    assert {c.content for c in await store.for_export(guild, SERIES, 2)} == {
         f"offline reply {i}" for i in range(500)
     }
     assert (await store.get(int(in_archive.id))).content == "late thought"  # type: ignore[union-attr]
@@ -266,7 +272,7 @@ async def test_a_killed_bot_loses_no_reply(
 
     bot = await bot_runner.start()
     await wait_for(bot.get_cog("Comments").service.wait_backfill, timeout=20)
-    stored = await store_of(bot).for_export(int(emulator.guild_id), 1)
+    stored = await store_of(bot).for_export(int(emulator.guild_id), SERIES, 1)
     assert [c.message_id for c in stored] == [int(m["id"]) for m in posted]
 
 
@@ -407,7 +413,7 @@ async def test_mydata_and_forgetme_touch_only_the_member_who_asks(
     control = await youssef.says(days[1], "I am")
     await wait_comment(bot, control)
     assert await comment(bot, after) is None
-    assert (await store_of(bot).day_stats(guild, 1)).participants == 1
+    assert (await store_of(bot).day_stats(guild, SERIES, 1)).participants == 1
 
     # Restarting doesn't bring anything back: backfill skips erased members.
     bot = await bot_runner.restart()

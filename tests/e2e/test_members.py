@@ -78,8 +78,18 @@ async def insert_comments(path: Path, guild_id: str, rows: list[tuple[int, int, 
         for index, (day, thread, author, name) in enumerate(rows, start=1):
             await db.execute(
                 "INSERT INTO comments (message_id, guild_id, day, thread_id, author_id, "
-                "author_name, content, created_at) VALUES (?, ?, ?, ?, ?, ?, 'earlier', ?)",
-                (index, int(guild_id), day, thread, int(author), name, z(datetime.now(UTC))),
+                "author_name, content, created_at, series) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'earlier', ?, ?)",
+                (
+                    index,
+                    int(guild_id),
+                    day,
+                    thread,
+                    int(author),
+                    name,
+                    z(datetime.now(UTC)),
+                    SERIES,
+                ),
             )
     finally:
         await db.close()

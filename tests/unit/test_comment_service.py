@@ -44,7 +44,7 @@ async def service(db: Database) -> AsyncIterator[CommentService]:
 async def test_a_day_page_does_not_wait_for_a_busy_writer(service: CommentService) -> None:
     await service.store.apply([Record(comment(1))])
     async with service.writer._lock:  # a long backfill batch is being committed
-        page = await asyncio.wait_for(service.day_page(1, 1, 0), timeout=2)
+        page = await asyncio.wait_for(service.day_page(1, "", 1, 0), timeout=2)
     assert (page.stats.comments, [c.message_id for c in page.comments]) == (1, [1])
 
 
@@ -60,7 +60,7 @@ async def test_exports_are_formatted_off_the_event_loop(
 
     monkeypatch.setattr(service_module, "render_export", spy)
     service.writer.submit(Record(comment(1)))
-    text, count = await service.export(1, None, "csv")
+    text, count = await service.export(1, None, None, "csv")
     assert count == 1 and "comment 1" in text
     assert threads and threads[0] != threading.get_ident()
     summary, document = await service.my_data(1, 7)

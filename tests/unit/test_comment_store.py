@@ -46,7 +46,11 @@ def make(
         attachments=(Attachment("a.png", f"https://cdn.example/{message_id}/a.png"),),
         reply_to=reply_to,
         reactions=reactions,
+        series=SERIES,
     )
+
+
+SERIES = "ml-dl"
 
 
 @pytest.fixture
@@ -156,19 +160,19 @@ async def test_stats_exclude_deleted_and_count_participants(store: CommentStore)
     await store.apply(
         [Record(make(i, author=i % 3, day=1 + i % 2)) for i in range(1, 11)] + [Delete((1,))]
     )
-    day1 = await store.day_stats(GUILD, 1)  # ids 2,4,6,8,10 → authors 2,1,0,2,1
-    day2 = await store.day_stats(GUILD, 2)  # ids 3,5,7,9 (1 deleted) → authors 0,2,1,0
+    day1 = await store.day_stats(GUILD, SERIES, 1)  # ids 2,4,6,8,10 → authors 2,1,0,2,1
+    day2 = await store.day_stats(GUILD, SERIES, 2)  # ids 3,5,7,9 (1 deleted) → authors 0,2,1,0
     assert (day1.comments, day1.participants) == (5, 3)
     assert (day2.comments, day2.participants) == (4, 3)
-    assert [(s.day, s.comments) for s in await store.day_totals(GUILD)] == [(1, 5), (2, 4)]
-    assert await store.day_totals(GUILD, 2) == [day2]
-    assert (await store.day_stats(OTHER_GUILD, 1)).comments == 0
+    assert [(s.day, s.comments) for s in await store.day_totals(GUILD, SERIES)] == [(1, 5), (2, 4)]
+    assert await store.day_totals(GUILD, SERIES, 2) == [day2]
+    assert (await store.day_stats(OTHER_GUILD, SERIES, 1)).comments == 0
 
 
 async def test_newest_pages_newest_first(store: CommentStore) -> None:
     await store.apply([Record(make(i)) for i in range(1, 13)])
-    first = await store.newest(GUILD, 1, offset=0, limit=5)
-    last = await store.newest(GUILD, 1, offset=10, limit=5)
+    first = await store.newest(GUILD, SERIES, 1, offset=0, limit=5)
+    last = await store.newest(GUILD, SERIES, 1, offset=10, limit=5)
     assert [c.message_id for c in first] == [12, 11, 10, 9, 8]
     assert [c.message_id for c in last] == [2, 1]
 
@@ -239,5 +243,5 @@ async def test_export_query_scopes(store: CommentStore) -> None:
     await store.apply(
         [Record(make(1, day=1)), Record(make(2, day=2)), Record(make(3, day=2, guild=OTHER_GUILD))]
     )
-    assert [c.message_id for c in await store.for_export(GUILD)] == [1, 2]
-    assert [c.message_id for c in await store.for_export(GUILD, 2)] == [2]
+    assert [c.message_id for c in await store.for_export(GUILD, SERIES)] == [1, 2]
+    assert [c.message_id for c in await store.for_export(GUILD, SERIES, 2)] == [2]

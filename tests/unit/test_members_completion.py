@@ -65,8 +65,9 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         if day < 12:
             await database.execute(
                 "INSERT INTO comments (message_id, guild_id, day, thread_id, author_id, "
-                "author_name, content, created_at) VALUES (?, ?, ?, ?, ?, 'amina', 'x', ?)",
-                (day, G, day, 100 + day, USER, NOW.isoformat()),
+                "author_name, content, created_at, series) "
+                "VALUES (?, ?, ?, ?, ?, 'amina', 'x', ?, ?)",
+                (day, G, day, 100 + day, USER, NOW.isoformat(), SERIES),
             )
     yield database
     await database.close()
@@ -91,5 +92,5 @@ async def test_simultaneous_replies_give_each_role_once(db: Database) -> None:
     assert member.add_calls == 2 and sorted(member.roles) == [FINISHER, CHAMPION]
     said = "\n".join(thread.sent)  # each role celebrated once, whoever won its claim
     assert said.count(f"role {FINISHER}") == 1 and said.count(f"role {CHAMPION}") == 1
-    assert set(await MemberStore(db).granted(G, USER)) == {FINISHER, CHAMPION}
+    assert set(await MemberStore(db).granted(G, SERIES, USER)) == {FINISHER, CHAMPION}
     assert not hasattr(completion, "_locks")

@@ -60,7 +60,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 async def comment(db: Database, mid: int, day: int, author: int, *, reactions: int = 0) -> None:
     await db.execute(
         "INSERT INTO comments (message_id, guild_id, day, thread_id, author_id, author_name, "
-        "content, created_at, reactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "content, created_at, reactions, series) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             mid,
             G,
@@ -71,6 +71,7 @@ async def comment(db: Database, mid: int, day: int, author: int, *, reactions: i
             f"text {mid}",
             NOW.isoformat(),
             reactions,
+            SERIES,
         ),
     )
 
@@ -81,16 +82,16 @@ async def comment(db: Database, mid: int, day: int, author: int, *, reactions: i
 async def test_standings_gather_summary_ranking_and_streak(db: Database) -> None:
     for mid, day, author in [(1, 1, 10), (2, 2, 10), (3, 1, 20), (4, 1, 20)]:
         await comment(db, mid, day, author)
-    standings = Standings(MemberStore(db), SeriesStore(db), SERIES)
+    standings = Standings(MemberStore(db), SeriesStore(db))
 
-    summary = await standings.summary(G)
+    summary = await standings.summary(G, SERIES)
     assert (summary.members, summary.comments, summary.days_posted) == (2, 4, 3)
     assert summary.total_days == 12 and len(summary.per_day) == 12
 
-    ranked = await standings.ranking(G)
+    ranked = await standings.ranking(G, SERIES)
     assert [r.participant.user_id for r in ranked] == [10, 20]
 
-    mine = await standings.streak_of(G, 10)
+    mine = await standings.streak_of(G, SERIES, 10)
     assert mine.today is not None and mine.today.day == 3 and mine.today.thread_id == 103
     assert not mine.answered_today
     assert (mine.streak.current, mine.streak.done, mine.streak.total) == (2, 2, 12)

@@ -47,21 +47,24 @@ async def comment(
     *,
     reactions: int = 0,
     deleted: int = 0,
+    series: str = "s",
 ) -> None:
     await db.execute(
         "INSERT INTO comments (message_id, guild_id, day, thread_id, author_id, author_name, "
-        "content, created_at, deleted, reactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "content, created_at, deleted, reactions, series) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             mid,
             G,
             day,
-            100 + day,
+            100 + day if series == "s" else 200 + day,
             author,
             name,
             f"text {mid}",
             (T0 + timedelta(seconds=mid)).isoformat(),
             deleted,
             reactions,
+            series,
         ),
     )
 
@@ -74,27 +77,35 @@ async def test_participation_excludes_deleted_and_erased(db: Database) -> None:
     await comment(db, 4, 2, 20, "Youssef", deleted=1)
     await comment(db, 5, 1, 30, "Erased", reactions=9)
     await db.execute("INSERT INTO erased_users VALUES (?, 30, '2026-12-02T00:00:00Z')", (G,))
+    await comment(db, 6, 3, 40, "Next edition", reactions=5, series="s#2")  # kept apart
 
-    assert await store.day_totals(G) == [DayTotals(1, 2, 2), DayTotals(2, 1, 1)]
-    assert await store.day_totals(G, 2) == [DayTotals(2, 1, 1)]
-    people = {p.user_id: p for p in await store.participants(G)}
+    assert await store.day_totals(G, "s") == [DayTotals(1, 2, 2), DayTotals(2, 1, 1)]
+    assert await store.day_totals(G, "s", 2) == [DayTotals(2, 1, 1)]
+    assert await store.day_totals(G, "s#2") == [DayTotals(3, 1, 1)]
+    assert [p.user_id for p in await store.participants(G, "s#2")] == [40]
+    people = {p.user_id: p for p in await store.participants(G, "s")}
     assert set(people) == {10, 20}
     assert people[10].name == "Amina" and people[10].days == frozenset({1, 2})
     assert people[10].first_message_id == 1 and people[20].comments == 1
     assert [r.participant.user_id for r in rank(people.values())] == [10, 20]
-    assert await store.user_days(G, 20) == {1}
-    assert [c.message_id for c in await store.most_reacted(G, 1)] == []
-    assert [c.message_id for c in await store.most_reacted(G, 2)] == [2]
+    assert await store.user_days(G, "s", 20) == {1}
+    assert await store.user_days(G, "s#2", 20) == set()
+    assert [c.message_id for c in await store.most_reacted(G, "s", 1)] == []
+    assert [c.message_id for c in await store.most_reacted(G, "s", 2)] == [2]
+    assert [c.message_id for c in await store.most_reacted(G, "s#2", 3)] == [6]
     assert await store.is_erased(G, 30) and not await store.is_erased(G, 10)
 
 
 async def test_role_grants_are_claimed_once(db: Database) -> None:
     store = MemberStore(db)
-    assert await store.claim_grant(G, 10, 500, T0)
-    assert not await store.claim_grant(G, 10, 500, T0)
-    assert set(await store.granted(G, 10)) == {500}
-    await store.release_grant(G, 10, 500)
-    assert await store.claim_grant(G, 10, 500, T0)
+    assert await store.claim_grant(G, "s", 10, 500, T0)
+    assert not await store.claim_grant(G, "s", 10, 500, T0)
+    assert set(await store.granted(G, "s", 10)) == {500}
+    assert await store.granted(G, "s#2", 10) == {}  # a new edition is earned again
+    assert await store.claim_grant(G, "s#2", 10, 500, T0)
+    await store.release_grant(G, "s", 10, 500)
+    assert await store.claim_grant(G, "s", 10, 500, T0)
     await CommentStore(db).erase_user(G, 10, T0)  # erasure clears role grants too
-    assert await store.granted(G, 10) == {}
-    assert set(await store.granted(G, 11)) == set()
+    assert await store.granted(G, "s", 10) == {}
+    assert await store.granted(G, "s#2", 10) == {}
+    assert set(await store.granted(G, "s", 11)) == set()

@@ -206,7 +206,8 @@ async def test_due_days_post_in_order_once_even_with_overlapping_wakeups(env: En
     assert rows[0].answer_state == "posted" and rows[1].answer_state == "none"
     assert publisher.answers == [1, 3]
     posted = [args for name, args in env.bot.events if name == "challenge_posted"]
-    assert posted == [(GUILD, 1, 1001), (GUILD, 2, 1002), (GUILD, 3, 1003)]
+    record = service.record(GUILD)
+    assert posted == [(GUILD, 1, 1001, record), (GUILD, 2, 1002, record), (GUILD, 3, 1003, record)]
     assert await service.current_day(GUILD) == 3
     assert env.wakeup() == START + timedelta(days=3)
 
@@ -432,7 +433,7 @@ async def test_publisher_turns_connection_failures_into_step_errors() -> None:
         async def fetch_channel(self, channel_id: int) -> None:
             raise aiohttp.ClientOSError(104, "Connection reset by peer")
 
-    publisher = Publisher(Client(), None, "s")  # type: ignore[arg-type]
+    publisher = Publisher(Client(), None)  # type: ignore[arg-type]
     with pytest.raises(PostStepError, match="ClientOSError while opening the day's thread"):
         await publisher.thread(5)
     with pytest.raises(PostStepError, match="while finding the challenge channel"):
