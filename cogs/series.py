@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -13,10 +14,17 @@ from bot.discord_setup import missing_permissions
 from bot.rendering.limits import truncate
 from bot.rendering.series import (
     HOLD_KEPT,
+    NOTHING_CHANGED,
+    REHEARSE_ELSEWHERE,
     held_text,
     hold_result,
+    new_edition_question,
+    new_edition_result,
     out_of_range,
     post_result,
+    rehearsal_question,
+    rehearsal_started,
+    rehearsals_cleared,
     render_channel_set,
     render_day_view,
     render_paused,
@@ -35,6 +43,31 @@ if TYPE_CHECKING:
     from bot.bot import ChallengeBot
 
 log = logging.getLogger(__name__)
+
+
+class ConfirmView(OwnerView):
+    """One admin decision with lasting effect: do it, or leave everything as it is."""
+
+    def __init__(self, owner_id: int, label: str, action: Callable[[], Awaitable[str]]) -> None:
+        super().__init__(owner_id, timeout=300)
+        self.action = action
+        self.confirm.label = label
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    async def confirm(
+        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmView]
+    ) -> None:
+        self.stop()
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = await self.action()
+        await interaction.edit_original_response(content=text, view=None)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(
+        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmView]
+    ) -> None:
+        self.stop()
+        await interaction.response.edit_message(content=NOTHING_CHANGED, view=None)
 
 
 class HoldView(OwnerView):
@@ -214,6 +247,73 @@ class SeriesCog(commands.Cog, name="Series"):
                 config, await self.service.next_post_at(guild_id)
             )
         await interaction.followup.send(text, ephemeral=True)
+
+    @challenge.command(
+        name="new-edition", description="Run the series again from day 1 with a fresh record"
+    )
+    @admin_only
+    async def new_edition(self, interaction: discord.Interaction) -> None:
+        guild_id = interaction.guild_id or 0
+        current = await self.service.current_run(guild_id)
+
+        async def begin() -> str:
+            run = await self.service.new_edition(guild_id)
+            config = await self.service.config(guild_id)
+            return new_edition_result(run, config, await self.service.next_post_at(guild_id))
+
+        view = ConfirmView(interaction.user.id, f"Start edition {current.edition + 1}", begin)
+        await interaction.response.send_message(
+            new_edition_question(current), view=view, ephemeral=True
+        )
+        view.interaction = interaction
+
+    @challenge.command(
+        name="rehearse", description="Run a copy of the series fast in a test channel"
+    )
+    @app_commands.describe(
+        channel="A private test channel (text or forum)",
+        interval="Between two days, e.g. 30s or 2m (default 30s)",
+    )
+    @admin_only
+    async def rehearse(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | discord.ForumChannel,
+        interval: str = "30s",
+    ) -> None:
+        guild_id = interaction.guild_id or 0
+        try:
+            every = parse_interval(interval)
+        except ValueError as exc:
+            await interaction.response.send_message(
+                f"I couldn't use that: {truncate(str(exc), 300)}. Nothing was started.",
+                ephemeral=True,
+            )
+            return
+        config = await self.service.config(guild_id)
+        if channel.id == config.channel_id:
+            await interaction.response.send_message(REHEARSE_ELSEWHERE, ephemeral=True)
+            return
+        total = len(self.service.series) if self.service.series is not None else 0
+
+        async def begin() -> str:
+            run = await self.service.rehearse(guild_id, channel.id, every)
+            return rehearsal_started(run, channel.mention, total, every)
+
+        view = ConfirmView(interaction.user.id, f"Post {total} days in #{channel.name}", begin)
+        await interaction.response.send_message(
+            rehearsal_question(channel.mention, total, every), view=view, ephemeral=True
+        )
+        view.interaction = interaction
+
+    @challenge.command(
+        name="rehearse-clear", description="Stop rehearsals and forget what they recorded"
+    )
+    @admin_only
+    async def rehearse_clear(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        runs, comments = await self.service.clear_rehearsals(interaction.guild_id or 0)
+        await interaction.followup.send(rehearsals_cleared(runs, comments), ephemeral=True)
 
     @challenge.command(name="channel", description="Where the days are posted (text or forum)")
     @app_commands.describe(to="A text or forum channel")

@@ -21,7 +21,7 @@ from bot.rendering.limits import (
 from bot.rendering.meta import BRAND_COLOUR
 from bot.series.config import SeriesConfig, duration_text
 from bot.series.schedule import DONE_STATES, MISSED, POSTED, POSTING, SCHEDULED, SKIPPED
-from bot.store.series import DayRow
+from bot.store.series import DayRow, Run
 
 if TYPE_CHECKING:
     from bot.series.service import DayView, SeriesStatus
@@ -296,4 +296,49 @@ def unknown_series_text(requested: str) -> str:
     return (
         f"This server has no edition or rehearsal called “{truncate(shown, 80)}”. "
         "Pick one from the list."
+    )
+
+
+NOTHING_CHANGED = "Nothing was changed."
+REHEARSE_ELSEWHERE = (
+    "That is the live challenge channel. Rehearse in a private test channel, so members "
+    "don't see the rehearsal posts."
+)
+
+
+def new_edition_question(current: Run) -> str:
+    return (
+        f"Start **edition {current.edition + 1}** of the series? It runs from day 1 at the "
+        f"configured start with a fresh record: {current.label} ends, and its comments, stats "
+        "and roles stay readable with the `series` option. A start in the past is held for "
+        "your decision, never posted all at once."
+    )
+
+
+def new_edition_result(run: Run, config: SeriesConfig, next_at: datetime | None) -> str:
+    return f"✅ {run.label.capitalize()} begins. " + schedule_summary(config, next_at)
+
+
+def rehearsal_question(channel: str, total: int, interval: timedelta) -> str:
+    return (
+        f"Rehearse in {channel}: {total} days, one every {duration_text(interval)}, starting "
+        "in a few seconds, with answers and recaps on the same fast clock? Its comments and "
+        "stats are kept apart from the live series, and it ends by itself."
+    )
+
+
+def rehearsal_started(run: Run, channel: str, total: int, interval: timedelta) -> str:
+    return (
+        f"✅ {run.label.capitalize()} started in {channel}: {total} days, one every "
+        f"{duration_text(interval)}. `/challenge rehearse-clear` stops it and forgets its "
+        "records; `/stats series:` shows it meanwhile."
+    )
+
+
+def rehearsals_cleared(runs: int, comments: int) -> str:
+    if not runs:
+        return "There is no rehearsal to clear."
+    return (
+        f"Cleared {runs} rehearsal(s) and {comments} comment(s) recorded in them. Their posts "
+        "stay in the test channel; delete them there if you like."
     )

@@ -50,10 +50,14 @@ class Publishing(Protocol):
     async def publish_answers(self, row: DayRow, parts: Any, *, resumed: bool) -> None: ...
 
 
-def marker(row: DayRow) -> str:
-    """The line that identifies our post; it carries the late note when the post was late."""
+REHEARSAL_NOTE = "🧪 rehearsal"
+
+
+def marker(row: DayRow, *, rehearsal: bool = False) -> str:
+    """The line that identifies our post; it says when the post was late, or a rehearsal."""
     ref = f"ref {row.nonce}"
-    return f"{LATE_NOTE} · {ref}" if row.late else ref
+    text = f"{LATE_NOTE} · {ref}" if row.late else ref
+    return f"{REHEARSAL_NOTE} · {text}" if rehearsal else text
 
 
 def day_bundle(
@@ -102,6 +106,7 @@ class Poster:
         self.publisher = publisher
         self.clock = clock
         self.series_name = series_name
+        self.rehearsal = False  # a rehearsal's posts say so in their marker line
         self.dispatch = dispatch
         self.on_failure = on_failure  # told of every failed try (the service reports some)
 
@@ -188,7 +193,13 @@ class Poster:
         else:
             log.info("Day %d was interrupted while posting; resuming it", number)
         bundle = day_bundle(
-            series, day, rows, config, now, series_name=self.series_name, marker_text=marker(row)
+            series,
+            day,
+            rows,
+            config,
+            now,
+            series_name=self.series_name,
+            marker_text=marker(row, rehearsal=self.rehearsal),
         )
         post = DayPost(
             bundle, ping_role_id=config.ping_role_id, archive_minutes=config.archive_minutes

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -45,7 +46,7 @@ from bot.series.views import (
     series_status,
 )
 from bot.store.guild_settings import GuildSettingsStore
-from bot.store.series import DayRow, PlannedDay, Run, SeriesStore, record_key
+from bot.store.series import REHEARSAL, DayRow, PlannedDay, Run, SeriesStore, record_key
 from bot.timers import Timers
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class RecapPoster(Protocol):
 
 Notify = Callable[[str, str], Awaitable[None]]
 REPORT_AFTER = 3  # failed tries of a post or answer before the organisers are told
+REHEARSAL_LEAD = timedelta(seconds=5)  # a rehearsal's first post, after it is asked for
 
 
 async def _nobody(key: str, text: str) -> None:
@@ -83,8 +85,10 @@ class SeriesService:
         timers: Timers,
         publisher: Publishing | None = None,
         notify: Notify = _nobody,
+        rehearsal: Run | None = None,
     ) -> None:
         self.bot = bot
+        self.rehearsal = rehearsal  # set: this service runs that rehearsal only
         self.settings = bot.settings
         self.series_id = bot.settings.series_id
         self.series = series
@@ -101,6 +105,9 @@ class SeriesService:
             dispatch=bot.dispatch,
             on_failure=self._failure_reported,
         )
+        if rehearsal is not None:  # its posts say so, so nobody takes them for the real thing
+            self.poster.series_name = f"{self.settings.series_name} (rehearsal)"
+            self.poster.rehearsal = True
         self.recaps: RecapPoster | None = None
         self.tell_admins = notify
         self.guilds: set[int] = set()
@@ -109,20 +116,42 @@ class SeriesService:
         self._orphans_told: set[tuple[int, tuple[int, ...]]] = set()
         self._locks: dict[int, asyncio.Lock] = {}
         self.closing = False
+        self.rehearsals: dict[str, SeriesService] = {}  # record → its service
+        self._publisher = publisher
 
     def lock(self, guild_id: int) -> asyncio.Lock:
         return self._locks.setdefault(guild_id, asyncio.Lock())
 
     async def config(self, guild_id: int) -> SeriesConfig:
-        return await series_config(self.bot.db, self.settings, guild_id)
+        config = await series_config(self.bot.db, self.settings, guild_id)
+        run = self.rehearsal
+        if run is None or run.interval is None:
+            return config
+        # A rehearsal: its own channel, start and cadence, answers scaled to the cadence, no
+        # role ping, never paused or held by the live series' state.
+        return replace(
+            config,
+            channel_id=run.channel_id,
+            start=run.starts_at,
+            interval=run.interval,
+            answer_delay=min(config.answer_delay, run.interval / 2),
+            ping_role_id=None,
+            paused=False,
+            held=(),
+        )
 
     def record(self, guild_id: int) -> str:
         """The record key of the server's current edition (the first until sync knows)."""
+        if self.rehearsal is not None:
+            return self.rehearsal.record
         run = self.runs.get(guild_id)
         return run.record if run is not None else record_key(self.series_id, 1)
 
     async def current_run(self, guild_id: int) -> Run:
         """The server's current edition of the series, created (edition 1) if none."""
+        if self.rehearsal is not None:
+            self.runs[guild_id] = self.rehearsal
+            return self.rehearsal
         run = await self.store.live_run(guild_id, self.series_id)
         if run is None:
             run = await self.store.add_run(guild_id, self.series_id, at=self.clock.now())
@@ -174,6 +203,10 @@ class SeriesService:
             stored = []
         for guild_id in self.served_guilds(stored):
             await self.start(guild_id)
+            try:
+                await self.resume_rehearsals(guild_id)
+            except Exception:
+                log.exception("Could not resume the rehearsals in server %d", guild_id)
 
     async def start(self, guild_id: int) -> None:
         """Sync the rows with the content and settings, then wake up (posts what is due)."""
@@ -208,9 +241,10 @@ class SeriesService:
             log.info("Scheduled days %s in server %d", result.created, guild_id)
         if result.moved:
             log.info("Moved the planned time of days %s in server %d", result.moved, guild_id)
-        if len(result.created) == len(planned) and run.edition == 1:  # a new database
+        first_live = run.edition == 1 and self.rehearsal is None
+        if len(result.created) == len(planned) and first_live:  # a new database
             await self._adopt_existing_posts(guild_id, config)
-        if result.created or result.moved:  # a new start: is it in the past?
+        if (result.created or result.moved) and self.rehearsal is None:  # start in the past?
             await self._hold_if_in_the_past(guild_id, config)
         await self._explain_if_idle(guild_id, config)
 
@@ -221,7 +255,7 @@ class SeriesService:
         run = await self.current_run(guild_id)
         rows = await self._rows_with_content(guild_id)
         posted = [row for row in rows if row.posted_at is not None]
-        if not posted:
+        if not posted or self.rehearsal is not None:
             return run
         last = max(row.posted_at for row in posted if row.posted_at is not None)
         finished = all(row.state in DONE_STATES for row in rows)
@@ -255,6 +289,8 @@ class SeriesService:
         """When nothing will ever be posted, say why and what to do (once per reason)."""
         rows = await self._rows_with_content(guild_id)
         run = self.runs.get(guild_id)
+        if self.rehearsal is not None:
+            return
         reason = idle_reason(config, rows, run, self.clock.now())
         if reason is None or (guild_id, reason) in self._explained:
             return
@@ -351,6 +387,8 @@ class SeriesService:
         """Stop waking up and let a step in progress finish (within `timeout`): its post,
         answer or recap goes out whole, and the next start finds nothing half done."""
         self.closing = True
+        for child in list(self.rehearsals.values()):
+            await child.close(timeout)
         for guild_id in list(self.guilds):
             self.timers.cancel(self._key(guild_id))
         for guild_id, lock in list(self._locks.items()):
@@ -363,8 +401,9 @@ class SeriesService:
 
     # Wake-ups
 
-    @staticmethod
-    def _key(guild_id: int) -> str:
+    def _key(self, guild_id: int) -> str:
+        if self.rehearsal is not None:
+            return f"series:{guild_id}:{self.rehearsal.record}"
         return f"series:{guild_id}"
 
     async def wake(self, guild_id: int) -> None:
@@ -397,6 +436,8 @@ class SeriesService:
         at = plan.next_wakeup(rows, self.timing(config), now)
         if at is None:
             self.timers.cancel(self._key(guild_id))
+            if self.rehearsal is not None and rows and all(r.state in DONE_STATES for r in rows):
+                await self._rehearsal_over(guild_id)
             return
         if at <= now:  # due but not done (its failure could not be recorded): not in a loop
             at = now + plan.retry_delay(0, config.interval)
@@ -565,6 +606,76 @@ class SeriesService:
         log.info("Series %s: %s begins in server %d", self.series_id, run.label, guild_id)
         await self.start(guild_id)
         return run
+
+    async def rehearse(self, guild_id: int, channel_id: int, interval: timedelta) -> Run:
+        """`/challenge rehearse`: a copy of the series in another channel at a fast cadence,
+        with its own records; the live series and its stats are not touched. It starts in a
+        few seconds and ends by itself after its last day (and recap)."""
+        starts = self.clock.now() + REHEARSAL_LEAD
+        run = await self.store.add_run(
+            guild_id,
+            self.series_id,
+            kind=REHEARSAL,
+            channel_id=channel_id,
+            interval=interval,
+            starts_at=starts,
+            at=self.clock.now(),
+        )
+        log.info(
+            "Rehearsal %s in server %d: channel %d, every %s, from %s",
+            run.record,
+            guild_id,
+            channel_id,
+            duration_text(interval),
+            starts.isoformat(timespec="seconds"),
+        )
+        await self._run_rehearsal(run)
+        return run
+
+    async def _run_rehearsal(self, run: Run) -> None:
+        child = SeriesService(
+            self.bot,
+            self.series,
+            self.content_problems,
+            clock=self.clock,
+            timers=self.timers,
+            publisher=self._publisher,
+            notify=self.tell_admins,
+            rehearsal=run,
+        )
+        child.recaps = self.recaps
+        self.rehearsals[run.record] = child
+        await child.start(run.guild_id)
+
+    async def _rehearsal_over(self, guild_id: int) -> None:
+        assert self.rehearsal is not None
+        await self.store.end_run(guild_id, self.rehearsal.record, self.clock.now())
+        log.info(
+            "Rehearsal %s finished in server %d; its records stay apart until cleared "
+            "(/challenge rehearse-clear)",
+            self.rehearsal.record,
+            guild_id,
+        )
+
+    async def clear_rehearsals(self, guild_id: int) -> tuple[int, int]:
+        """Stop and forget this server's rehearsals and what was recorded in them (the posts
+        stay in their channel); (rehearsals, comments) removed."""
+        runs = [r for r in await self.store.runs(guild_id, self.series_id) if r.kind == REHEARSAL]
+        comments = 0
+        for run in runs:
+            child = self.rehearsals.pop(run.record, None)
+            if child is not None:
+                await child.close()
+            comments += await self.store.delete_run(guild_id, run.record)
+        if runs:
+            log.info("Cleared %d rehearsal(s) in server %d", len(runs), guild_id)
+        return len(runs), comments
+
+    async def resume_rehearsals(self, guild_id: int) -> None:
+        """After a restart: rehearsals that had not ended carry on."""
+        for run in await self.store.runs(guild_id, self.series_id):
+            if run.kind == REHEARSAL and run.ended_at is None and run.record not in self.rehearsals:
+                await self._run_rehearsal(run)
 
     async def editions(self, guild_id: int) -> list[Run]:
         """Every run of the series in this server (editions and rehearsals), oldest first."""

@@ -47,9 +47,12 @@ MEMBER_COMMANDS = {
 }
 KNOWN_ADMIN_COMMANDS = {
     "challenge channel",
+    "challenge new-edition",
     "challenge pause",
     "challenge post",
     "challenge preview",
+    "challenge rehearse",
+    "challenge rehearse-clear",
     "challenge reschedule",
     "challenge resume",
     "challenge skip",
@@ -65,6 +68,7 @@ OPTION_VALUES: dict[str, Any] = {
     "number": 1,
     "day": 1,
     "to": "challenges-forum",
+    "channel": "general",
 }
 TOKEN = "MTEyMzU4MTMyMTM0NTU4OTE0NA.GsEcRt.distinctive-Secret_Token-0123456789abcdef"
 

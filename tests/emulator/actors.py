@@ -335,12 +335,20 @@ class Actor:
         return data
 
     async def runs(
-        self, line: str, *, channel: Any = "general", settle: bool = True, **options: Any
+        self,
+        line: str,
+        *,
+        channel: Any = "general",
+        settle: bool = True,
+        with_options: dict[str, Any] | None = None,
+        **options: Any,
     ) -> Answer:
         """Run a slash command (`"challenge status"` for sub-commands) and return the answer.
 
         Waits for the callback; after a deferral, also for the first follow-up or edit.
+        `with_options` passes options whose names clash with these parameters (`channel`).
         """
+        options = {**options, **(with_options or {})}
         channel_id = self.emulator.resolve_channel(channel)
         data = self._command_data(line, options, channel_id)
         record = self.emulator.interactions.send(COMMAND, self.id, channel_id, data)

@@ -30,6 +30,7 @@ from bot.rendering.days import (
 )
 from bot.series.loader import load_series
 from bot.series.model import ChallengeDay
+from bot.series.posting import REHEARSAL_NOTE
 from bot.series.service import LATE_NOTE
 from bot.settings import Settings
 from bot.store import Database
@@ -41,7 +42,7 @@ DAYS = tuple(load_series(REPO / "data" / "challenges"))
 ARTICLES = load_articles(REPO / "data" / "keywords")
 MAX_MESSAGES_PER_POST = 5
 # The longest marker and role ping a real post carries, and a far-away next post time.
-WORST_MARKER = f"{LATE_NOTE} · ref 0123456789abcdef"
+WORST_MARKER = f"{REHEARSAL_NOTE} · {LATE_NOTE} · ref 0123456789abcdef"
 PING_ROLE = 2**63 - 1
 NEXT_POST = datetime(2099, 12, 31, 23, 59, tzinfo=UTC)
 
