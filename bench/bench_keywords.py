@@ -30,7 +30,7 @@ from bot.store.keywords import KeywordStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "keywords"
-LABELLED = ROOT / "tests" / "data" / "keyword_queries.tsv"  # what members type, labelled
+LABELLED = sorted((ROOT / "tests" / "data").glob("keyword_queries*.tsv"))  # labelled queries
 SYNTHETIC_SIZE = 10_000
 QUERIES = 1_000
 SEED = 20240601
@@ -175,7 +175,7 @@ async def measure(name: str, articles: list[Article] | None, rng: random.Random)
             naive = await timed(NaiveLookup(db, loaded).resolve, resolve_queries[:300])
             labelled = None
             if articles is None:
-                queries = read_queries(LABELLED)
+                queries = [query for path in LABELLED for query in read_queries(path)]
                 result = await evaluate(service, queries)
                 labelled = {"rate": result.rate, "summary": result.summary()}
                 labelled_times = await timed(service.resolve, [q.query for q in queries])

@@ -24,6 +24,7 @@ HANDLERS: dict[str, str] = {
     "invite": "bot.runner:invite",
     "preview": "bot.series.preview:preview",
     "schedule": "bot.series.cli:schedule",
+    "rehearse": "bot.series.cli:rehearse",
     "export": "bot.comments.cli:export",
     "erase-user": "bot.comments.cli:erase_user",
     "import-keywords": "bot.keywords.cli:import_keywords",
@@ -63,7 +64,22 @@ def build_parser() -> argparse.ArgumentParser:
     preview = sub.add_parser("preview", help="print the messages a day would send, with lengths")
     preview.add_argument("--day", type=int, metavar="N", help="only day N (default: all)")
 
-    sub.add_parser("schedule", help="list every day with its local and UTC time and state")
+    listed = sub.add_parser(
+        "schedule", help="list the runs, and every day with its local and UTC time and state"
+    )
+    listed.add_argument(
+        "--series", metavar="RECORD", help="one edition or rehearsal (default: the current one)"
+    )
+
+    rehearsal = sub.add_parser(
+        "rehearse", help="plan a fast rehearsal in a test channel (starts with the bot)"
+    )
+    rehearsal.add_argument("--channel", type=int, metavar="ID", help="a private test channel")
+    rehearsal.add_argument("--interval", default="30s", help="between two days (default 30s)")
+    rehearsal.add_argument("--guild", type=int, metavar="ID", help="server id (default: GUILD_ID)")
+    rehearsal.add_argument(
+        "--clear", action="store_true", help="forget every rehearsal and what it recorded"
+    )
 
     export = sub.add_parser("export", help="export recorded comments")
     export.add_argument("--day", type=int, metavar="N", help="only day N (default: all days)")

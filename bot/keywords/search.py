@@ -52,6 +52,7 @@ FOUND_SCORE = 90  # word-order-insensitive similarity (0–100) to accept a full
 FUZZY_FOUND = 88  # similarity to accept a fuzzy whole-name match…
 FUZZY_MARGIN = 4  # …when the next article is at least this far behind
 SUGGEST_SCORE = 75  # a fuzzy name below this is noise, not a suggestion
+CONTAINED_SCORE = 150  # ranks articles named inside a sentence first among suggestions
 SOLE_SCORE = 80  # word-set similarity to open the only close article (no rival at all)
 TITLE_BONUS = 100  # ranks suggestions whose title holds the words before alias matches
 START_BONUS = 15  # added when the name starts with the query
@@ -76,7 +77,7 @@ about define definition does explain explained intro introduction me mean meanin
 this whats c dire est explique expliquer moi quoi que qui signifie veut
 ما ماذا هو هي شنو شنوة اشنو واش تعريف معنى يعني اش كيفاش علاش
 chno chnou chnu achno achnou ach ashno chnahowa chnahiya howa huwa hiya hia wach wash
-kifach kifash 3lach 3lash ya3ni y3ni ma3na t3rif
+kifach kifash 3lach 3lash ya3ni y3ni ma3na t3rif homa hadi hada bghit n3ref fin
 """
 STOPWORDS = frozenset(name_key(_COMMON).split())
 FILLERS = STOPWORDS | frozenset(name_key(_FRAMING).split())
@@ -219,7 +220,36 @@ class KeywordService:
                 return Found(self.articles[best.slug], "fuzzy", best.name)
         for entry, score in close:
             candidates[entry.slug] = max(score, candidates.get(entry.slug, 0.0))
+        found, named = self._contained_names(corrected)
+        if found is not None:
+            return found
+        for slug in named:  # names the sentence holds come first among suggestions
+            candidates[slug] = max(candidates.get(slug, 0.0), CONTAINED_SCORE)
         return await self._suggest(query, corrected, candidates)
+
+    def _contained_names(self, words: list[str]) -> tuple[Found | None, list[str]]:
+        """A sentence around a name: "how do neural networks work", "bghit n3ref 3la data
+        science". The longest names found as consecutive words; Found when they all belong
+        to one article, else those articles (a tie). Names of ≤ 3 letters only count in a
+        short query (so "its" in a sentence is not the ITS abbreviation)."""
+        content = [word for word in words if word not in FILLERS]
+        short_ok = len(content) <= 3
+        for size in range(len(words), 0, -1):
+            hits: dict[str, _Name] = {}
+            for start in range(len(words) - size + 1):
+                key = " ".join(words[start : start + size])
+                entry = self._exact.get(key)
+                if entry is None or key in FILLERS or (len(key) <= 3 and not short_ok):
+                    continue
+                hits.setdefault(entry.slug, entry)
+            if len(hits) == 1:
+                entry = next(iter(hits.values()))
+                article = self.articles[entry.slug]
+                name = article.title if entry.kind == "slug" else entry.name
+                return Found(article, "fulltext", name), []
+            if hits:
+                return None, list(hits)
+        return None, []
 
     async def _recognise(
         self, words: list[str], candidates: dict[str, float], *, via: Via | None

@@ -5,17 +5,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.clock import SYSTEM_CLOCK
 from bot.content import ContentError
-from bot.series.config import SeriesConfig, effective_config, series_config
+from bot.members.days import current_record
+from bot.series.config import (
+    SeriesConfig,
+    duration_text,
+    effective_config,
+    parse_interval,
+    series_config,
+)
 from bot.series.loader import load_series
 from bot.series.model import Series
 from bot.series.schedule import planned_times
+from bot.series.views import idle_reason
 from bot.settings import Settings
 from bot.store import Database, StoreError
-from bot.store.series import DayRow, SeriesStore
+from bot.store.series import LIVE, REHEARSAL, DayRow, Run, SeriesStore
 
 
 def format_row(
@@ -34,18 +44,29 @@ def header(config: SeriesConfig) -> str:
     return f"{'Day':>3}  {'Title':<32}  {'Local (' + config.tz.key + ')':<26}  {'UTC':<23}  State"
 
 
-def stored_schedule(settings: Settings) -> tuple[int | None, SeriesConfig, list[DayRow]]:
-    """(server, its effective settings, its rows), from the database if there is one.
+@dataclass(frozen=True, slots=True)
+class StoredSchedule:
+    guild_id: int | None
+    config: SeriesConfig
+    rows: list[DayRow]
+    runs: list[Run] = field(default_factory=list)
+    record: str | None = None  # the run shown
+
+
+def stored_schedule(settings: Settings, record: str | None = None) -> StoredSchedule:
+    """The server's effective settings and the rows of one run (default: the current
+    edition), from the database if there is one.
 
     Listing must not create a database, so without one only `.env` applies. The server is
     GUILD_ID, or else the first one with a schedule.
     """
     if not Path(settings.database_path).exists():
-        return settings.guild_id, effective_config(settings, {}, guild_id=settings.guild_id), []
-    return asyncio.run(_read_schedule(settings))
+        config = effective_config(settings, {}, guild_id=settings.guild_id)
+        return StoredSchedule(settings.guild_id, config, [])
+    return asyncio.run(_read_schedule(settings, record))
 
 
-async def _read_schedule(settings: Settings) -> tuple[int | None, SeriesConfig, list[DayRow]]:
+async def _read_schedule(settings: Settings, record: str | None) -> StoredSchedule:
     db = Database(settings.database_path)
     await db.open(check_writable=False)
     try:
@@ -55,8 +76,12 @@ async def _read_schedule(settings: Settings) -> tuple[int | None, SeriesConfig, 
             guilds = await store.guilds(settings.series_id)
             guild_id = guilds[0] if guilds else None
         config = await series_config(db, settings, guild_id)
-        rows = [] if guild_id is None else await store.list_days(guild_id, settings.series_id)
-        return guild_id, config, rows
+        if guild_id is None:
+            return StoredSchedule(None, config, [])
+        runs = await store.runs(guild_id, settings.series_id)
+        record = record or await current_record(store, guild_id, settings.series_id)
+        rows = await store.list_days(guild_id, record)
+        return StoredSchedule(guild_id, config, rows, runs, record)
     finally:
         await db.close()
 
@@ -79,9 +104,14 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return 1
     try:
-        guild_id, config, rows = stored_schedule(settings)
+        stored = stored_schedule(settings, getattr(args, "series", None))
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    guild_id, config, rows = stored.guild_id, stored.config, stored.rows
+    if stored.runs and stored.record not in {run.record for run in stored.runs}:
+        known = ", ".join(run.record for run in stored.runs)
+        print(f"error: no run {stored.record!r} in server {guild_id} (runs: {known})")
         return 2
     every = config.interval_text
     print(f"{settings.series_name}: {len(series)} days, every {every}, start {config.start_text}")
@@ -97,6 +127,15 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
     for problem in schedule_problems(settings, database_exists=bool(rows)):
         if config.start is not None:  # (no start: said above)
             print(f"warning: {problem}", file=sys.stderr)
+    for run in stored.runs:
+        mark = "  <- shown" if run.record == stored.record else ""
+        ended = f", ended {run.ended_at:%Y-%m-%d}" if run.ended_at else ""
+        print(f"  {run.label:<13} {run.record:<32} from {run.created_at:%Y-%m-%d}{ended}{mark}")
+    run = next((r for r in stored.runs if r.record == stored.record), None)
+    if run is None or run.kind == LIVE:
+        reason = idle_reason(config, rows, run, SYSTEM_CLOCK.now())
+        if reason is not None:
+            print(f"Nothing more will be posted: {reason}")
     print(header(config))
     if rows:
         print(f"(from the database, server {guild_id})", file=sys.stderr)
@@ -109,3 +148,60 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
         for line in computed_lines(series, config):
             print(line)
     return 0
+
+
+def rehearse(settings: Settings, args: argparse.Namespace) -> int:
+    """`challenge-bot rehearse --channel ID [--interval 30s]`, or `--clear`: the CLI side of
+    /challenge rehearse. The running bot picks a new rehearsal up when it next starts."""
+    guild_id = args.guild or settings.guild_id
+    if guild_id is None:
+        print("error: say which server: set GUILD_ID or pass --guild ID", file=sys.stderr)
+        return 2
+    if not args.clear and args.channel is None:
+        print("error: --channel ID (a private test channel) or --clear", file=sys.stderr)
+        return 2
+    try:
+        interval = parse_interval(args.interval)
+    except ValueError as exc:
+        print(f"error: --interval: {exc}", file=sys.stderr)
+        return 2
+    if not args.clear and args.channel == settings.challenge_channel_id:
+        print("error: that is the live challenge channel; rehearse elsewhere", file=sys.stderr)
+        return 2
+    try:
+        print(asyncio.run(_rehearse(settings, guild_id, args.channel, interval, args.clear)))
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+async def _rehearse(
+    settings: Settings, guild_id: int, channel: int | None, interval: timedelta, clear: bool
+) -> str:
+    db = Database(settings.database_path)
+    await db.open()
+    try:
+        store = SeriesStore(db)
+        if clear:
+            runs = [
+                r for r in await store.runs(guild_id, settings.series_id) if r.kind == REHEARSAL
+            ]
+            removed = sum([await store.delete_run(guild_id, run.record) for run in runs])
+            return f"Cleared {len(runs)} rehearsal(s) and {removed} comment(s) recorded in them."
+        now = SYSTEM_CLOCK.now()
+        run = await store.add_run(
+            guild_id,
+            settings.series_id,
+            kind=REHEARSAL,
+            channel_id=channel,
+            interval=interval,
+            at=now,
+        )  # no start yet: the bot sets one a few seconds after it picks the run up
+        return (
+            f"{run.label.capitalize()} ({run.record}) planned in channel {channel}, every "
+            f"{duration_text(interval)}. It starts a few seconds after the bot next starts "
+            "(restart it now)."
+        )
+    finally:
+        await db.close()

@@ -46,7 +46,7 @@ def preview(settings: Settings, args: argparse.Namespace, *, now: datetime | Non
         print(f"error: there is no day {wanted} (days 1–{len(series)})", file=sys.stderr)
         return EXIT_USAGE
     try:  # the server's schedule, with /challenge reschedule applied, when there is one
-        _, config, _ = stored_schedule(settings)
+        config = stored_schedule(settings).config
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -675,6 +675,10 @@ class SeriesService:
         """After a restart: rehearsals that had not ended carry on."""
         for run in await self.store.runs(guild_id, self.series_id):
             if run.kind == REHEARSAL and run.ended_at is None and run.record not in self.rehearsals:
+                if run.starts_at is None:  # planned from the command line: start it now
+                    starts = self.clock.now() + REHEARSAL_LEAD
+                    await self.store.set_run_start(guild_id, run.record, starts)
+                    run = replace(run, starts_at=starts)
                 await self._run_rehearsal(run)
 
     async def editions(self, guild_id: int) -> list[Run]:

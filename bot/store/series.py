@@ -245,6 +245,12 @@ class SeriesStore:
         assert run is not None
         return run
 
+    async def set_run_start(self, guild_id: int, record: str, at: datetime) -> None:
+        await self.db.execute(
+            "UPDATE series_runs SET starts_at = ? WHERE guild_id = ? AND record = ?",
+            (to_db(at), guild_id, record),
+        )
+
     async def end_run(self, guild_id: int, record: str, at: datetime) -> None:
         await self.db.execute(
             "UPDATE series_runs SET ended_at = coalesce(ended_at, ?) "

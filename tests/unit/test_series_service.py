@@ -84,8 +84,10 @@ class FakePublisher:
         if self.fail:
             self.fail -= 1
             raise PostStepError("creating the day's thread", None, "403 Forbidden (test)")
+        earlier = sum(1 for day, again, _ in self.posts if day == row.day and not again)
         self.posts.append((row.day, resumed, post))
-        ids = {"message_id": 1000 + row.day, "thread_id": 1000 + row.day}
+        unique = 1000 + row.day + 100 * (earlier if not resumed else max(earlier - 1, 0))
+        ids = {"message_id": unique, "thread_id": unique}  # a later edition: new threads
         await self.store.update(row.guild_id, row.series, row.day, **ids)
         return Progress(ids["message_id"], len(post.parts), ids["message_id"], ids["thread_id"], 1)
 
@@ -608,3 +610,40 @@ async def test_a_broken_page_holds_that_day_only(tmp_path: Path) -> None:
         assert rows[2].planned_at == START + timedelta(days=3)  # day 4 keeps its own slot
     finally:
         await db.close()
+
+
+async def test_a_finished_series_moved_to_a_future_start_runs_again_as_a_new_edition(
+    env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    service, publisher = env.service, env.publisher
+    await service.start(GUILD)
+    await env.timers.advance(timedelta(days=12))
+    assert posted_days(publisher) == list(range(1, 13))
+    first = service.record(GUILD)
+    await service.start(GUILD)  # a restart of a finished series: it says why nothing posts
+    assert "finished on" in caplog.text and "new edition" in caplog.text
+    assert (await service.status(GUILD)).idle is not None
+
+    again = START + timedelta(days=40)
+    await service.reschedule(GUILD, start=again.date())
+    second = service.record(GUILD)
+    assert second != first and second.endswith("#2")
+    assert len(publisher.posts) == 12  # nothing at once
+    rows = await service.rows(GUILD)
+    assert states(rows) == ["scheduled"] * 12 and rows[0].planned_at == again
+    env.at(again - timedelta(minutes=1))
+    await env.timers.run_due()
+    await env.timers.advance(timedelta(days=1, minutes=2))
+    assert posted_days(publisher)[12:] == [1, 2]  # one day at a time, at the new times
+    old = await service.store.list_days(GUILD, first)
+    assert states(old) == ["posted"] * 12  # the first edition's record stays
+
+
+async def test_moving_the_start_of_a_running_series_keeps_its_edition(env: Env) -> None:
+    service, publisher = env.service, env.publisher
+    await service.start(GUILD)
+    await env.timers.advance(timedelta(days=2, hours=1, minutes=1))
+    assert posted_days(publisher) == [1, 2, 3]
+    await service.reschedule(GUILD, start=(START + timedelta(days=30)).date())
+    assert service.record(GUILD) == service.series_id  # not finished, same channel
+    assert states(await service.rows(GUILD))[:4] == ["posted", "posted", "posted", "scheduled"]
