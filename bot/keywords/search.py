@@ -220,7 +220,7 @@ class KeywordService:
                 return Found(self.articles[best.slug], "fuzzy", best.name)
         for entry, score in close:
             candidates[entry.slug] = max(score, candidates.get(entry.slug, 0.0))
-        found, named = self._contained_names(corrected)
+        found, named = self._contained_names(words)  # as typed: no "near" → NER
         if found is not None:
             return found
         for slug in named:  # names the sentence holds come first among suggestions
