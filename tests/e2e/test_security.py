@@ -197,12 +197,12 @@ async def test_every_admin_command_refuses_members(
             before = await snapshot(bot)
             calls = len(emulator.recorder.calls)
             try:
-                answer = await amina.runs(name, **options)
+                answer = await amina.runs(name, with_options=options)
             except EmulatorUsageError as exc:
                 assert hide and "hidden" in str(exc), exc
                 hidden.append(name)
                 with bypassing_client_hiding():
-                    answer = await amina.runs(name, **options)
+                    answer = await amina.runs(name, with_options=options)
             assert answer.ephemeral and answer.text == REFUSAL, f"/{name}: {answer!r}"
             side = [
                 f"{c.method} {c.path}"
