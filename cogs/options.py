@@ -13,7 +13,7 @@ from discord import app_commands
 
 from bot.members.days import current_record
 from bot.rendering.limits import CHOICES, choice_name
-from bot.store.series import Run, SeriesStore
+from bot.store.series import LIVE, Run, SeriesStore
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
@@ -35,9 +35,9 @@ async def series_choices(
     bot: ChallengeBot = interaction.client  # type: ignore[assignment]
     if interaction.guild_id is None:
         return []
-    store = SeriesStore(bot.db)
-    runs = await store.runs(interaction.guild_id, bot.settings.series_id)
-    current = await current_record(store, interaction.guild_id, bot.settings.series_id)
+    runs = await SeriesStore(bot.db).runs(interaction.guild_id, bot.settings.series_id)
+    editions = [run for run in runs if run.kind == LIVE]  # the current one: the newest
+    current = max(editions, key=lambda run: run.edition).record if editions else ""
     wanted = typed.casefold().strip()
     found = [
         app_commands.Choice(name=run_choice_name(run, current), value=run.record)

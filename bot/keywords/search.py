@@ -99,7 +99,7 @@ class _WordIndex:
         for entry in names:
             for word in entry.key.split():
                 self.slugs.setdefault(word, set()).add(entry.slug)
-        self._sorted = sorted(self.slugs)
+        self.sorted_words = sorted(self.slugs)
 
     def having_all(self, words: list[str]) -> set[str]:
         """Articles holding every word; the last one also as a prefix (from MIN_PREFIX
@@ -109,8 +109,8 @@ class _WordIndex:
             return set()
         found = set(self.slugs.get(last, ()))
         if not found and len(last) >= MIN_PREFIX:
-            start = bisect.bisect_left(self._sorted, last)
-            for word in islice(self._sorted, start, None):
+            start = bisect.bisect_left(self.sorted_words, last)
+            for word in islice(self.sorted_words, start, None):
                 if not word.startswith(last):
                     break
                 found |= self.slugs[word]
@@ -168,16 +168,15 @@ class KeywordService:
         self._fuzzy_keys = [squash(e.key) for e in self._fuzzy_pool]
         self.by_title = sorted(articles, key=lambda a: (name_key(a.title), a.slug))
         self._title_order = {a.slug: index for index, a in enumerate(self.by_title)}
-        self._word_slugs: dict[str, set[str]] = {}  # name word → articles having it
+        self._name_index = _WordIndex((*titles, *aliases))
+        self._title_index = _WordIndex(titles)
+        self._word_slugs = self._name_index.slugs  # name word → articles having it
         prefixes: dict[str, set[str]] = {}  # article → its name words' 1–3 letter starts
         for entry in (*titles, *aliases):
             for word in entry.key.split():
-                self._word_slugs.setdefault(word, set()).add(entry.slug)
                 starts = prefixes.setdefault(entry.slug, set())
                 starts.update(word[:size] for size in range(1, MIN_PREFIX))
-        self._name_index = _WordIndex((*titles, *aliases))
-        self._title_index = _WordIndex(titles)
-        self._name_words = sorted((word,) for word in self._word_slugs)
+        self._name_words = [(word,) for word in self._name_index.sorted_words]
         self._short_prefixes = {slug: frozenset(starts) for slug, starts in prefixes.items()}
         self._categories: dict[str, list[Article]] = {}
         for article in self.by_title:

@@ -266,12 +266,13 @@ class SeriesService:
             return run
         new = await self.store.add_run(guild_id, self.series_id, at=self.clock.now())
         self.runs[guild_id] = new
-        why = "finished" if finished else f"was posted in <#{posted[0].channel_id}>"
+        moved = None if finished else posted[0].channel_id
+        why = "finished" if moved is None else f"was posted in <#{moved}>"
         log.warning(
             "The series' %s %s (last post %s); %s starts %s with its own records "
             "(the earlier edition's comments and stats are kept apart)",
             run.label,
-            why.replace("<#", "channel ").replace(">", ""),
+            "finished" if moved is None else f"was posted in channel {moved}",
             last.isoformat(timespec="minutes"),
             new.label,
             first.isoformat(timespec="minutes"),
