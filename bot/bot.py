@@ -18,6 +18,7 @@ from bot.discord_setup import apply_endpoints, intents, missing_permissions
 from bot.health import BEAT_EVERY, Beat, health_path, write_beat
 from bot.members.recaps import Recaps
 from bot.rendering.limits import MESSAGE_CONTENT, truncate
+from bot.series.definition import load_definitions
 from bot.series.loader import load_usable_series
 from bot.series.schedule import DAY, next_slot, resolve_local
 from bot.series.service import SeriesService
@@ -25,7 +26,7 @@ from bot.settings import Settings
 from bot.store import Database, StoreError
 from bot.store.backup import nightly
 from bot.store.members import MemberStore
-from bot.store.series import SeriesStore
+from bot.store.series import SeriesStore, series_of
 from bot.timers import SchedulerTimers
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,8 @@ class ChallengeBot(commands.Bot):
         self.clock = clock
         self.db = Database(settings.database_path)
         self.timers = SchedulerTimers()
-        self.series: SeriesService | None = None
+        self.series: SeriesService | None = None  # the default series (the `.env` one)
+        self.all_series: dict[str, SeriesService] = {}  # every series by id, default first
         self.recaps: Recaps | None = None
         self._extensions = tuple(extensions)
         self.synced_commands: list[app_commands.AppCommand] = []
@@ -132,6 +134,7 @@ class ChallengeBot(commands.Bot):
         self._sync_task: asyncio.Task[None] | None = None
         self._told_admins: set[str] = set()
         self._first_ready_done = False
+        self.definition_problems: list[str] = []
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -146,7 +149,8 @@ class ChallengeBot(commands.Bot):
         )
         await self.db.open()
         self.timers.start()
-        self.series = self._series_service()
+        self.all_series = self._series_services()
+        self.series = next(iter(self.all_series.values()))
         self.recaps = Recaps(self, MemberStore(self.db), SeriesStore(self.db), self.clock)
         for name in self._extensions:
             await self.load_extension(name)
@@ -208,20 +212,49 @@ class ChallengeBot(commands.Bot):
             await self.tell_admins("backup", f"The nightly backup failed: {exc}")
         self.timers.set("backup", self._next_backup_at(), self._nightly_backup)
 
-    def _series_service(self) -> SeriesService:
-        series, found = load_usable_series(Path(self.settings.series_dir))
-        problems = [str(problem) for problem in found]
-        if problems:
-            held = "nothing will be posted" if series is None else "the days they concern are held"
-            log.error(
-                "The series in %s has problems (%s; the other days keep their schedule):\n%s",
-                self.settings.series_dir,
-                held,
-                "\n".join(problems),
+    def _series_services(self) -> dict[str, SeriesService]:
+        """One service per series: the default (`.env`), then each of EXTRA_SERIES_DIRS."""
+        definitions, problems = load_definitions(self.settings)
+        for problem in problems:
+            log.error("Series not run: %s", problem)
+        self.definition_problems = problems
+        services: dict[str, SeriesService] = {}
+        for definition in definitions:
+            series, found = load_usable_series(definition.content_dir)
+            lines = [str(problem) for problem in found]
+            if lines:
+                held = (
+                    "nothing will be posted" if series is None else "the days they concern are held"
+                )
+                log.error(
+                    "The series %r in %s has problems (%s; the other days keep their schedule):\n%s",
+                    definition.id,
+                    definition.content_dir,
+                    held,
+                    "\n".join(lines),
+                )
+            services[definition.id] = SeriesService(
+                self,
+                series,
+                lines,
+                clock=self.clock,
+                timers=self.timers,
+                notify=self.tell_admins,
+                definition=definition,
             )
-        return SeriesService(
-            self, series, problems, clock=self.clock, timers=self.timers, notify=self.tell_admins
-        )
+        if len(services) > 1:
+            log.info(
+                "Series: %s", ", ".join(f"{s.series_id} ({s.name})" for s in services.values())
+            )
+        return services
+
+    def series_for(self, record: str) -> SeriesService | None:
+        """The service that runs a record (a series id, an edition or a rehearsal)."""
+        series_id = series_of(record)
+        service = self.all_series.get(series_id)
+        if service is None:
+            return None
+        return service.rehearsals.get(record, service)
 
     async def sync_commands_or_retry(self) -> None:
         """Sync; on failure, one line that says what to do, and another try later."""
@@ -278,14 +311,24 @@ class ChallengeBot(commands.Bot):
                 log.info(line)
         if self.command_sync_error:
             await self.tell_admins("command-sync", self.command_sync_error)
-        if self.series is not None and self.series.content_problems:
-            problems = "\n".join(f"• {p}" for p in self.series.content_problems[:10])
-            await self.tell_admins("content", f"Problems in the day pages:\n{problems}")
+        for service in self.all_series.values():
+            if service.content_problems:
+                problems = "\n".join(f"• {p}" for p in service.content_problems[:10])
+                where = "" if service.definition.default else f" of {service.name}"
+                await self.tell_admins(
+                    f"content:{service.series_id}", f"Problems in the day pages{where}:\n{problems}"
+                )
+        if self.definition_problems:
+            problems = "\n".join(f"• {p}" for p in self.definition_problems[:10])
+            await self.tell_admins("series-files", f"Series not run:\n{problems}")
         self.timers.set("heartbeat", self.clock.now(), self._heartbeat)
         if self.settings.backup_dir is not None:
             self.timers.set("backup", self._next_backup_at(), self._nightly_backup)
-        if self.series is not None:
-            await self.series.start_all()
+        for service in self.all_series.values():  # one series' failure doesn't stop another
+            try:
+                await service.start_all()
+            except Exception:
+                log.exception("Could not start the series %r", service.series_id)
 
     def permission_report(self) -> list[str]:
         """Per configured channel: does it exist, and which needed permissions are missing."""
@@ -312,8 +355,8 @@ class ChallengeBot(commands.Bot):
         # Stop waking up, let a post in progress finish its step, then disconnect.
         if self._sync_task is not None and not self._sync_task.done():
             self._sync_task.cancel()
-        if self.series is not None:
-            await self.series.close()
+        for service in self.all_series.values():
+            await service.close()
         await self.timers.close()
         if self.is_ready():  # it ran: say it stopped, so a supervisor doesn't wait two minutes
             with contextlib.suppress(OSError):

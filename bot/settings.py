@@ -127,6 +127,9 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/bot.sqlite3")
     series_dir: Path = Path("data/challenges")
     keywords_dir: Path = Path("data/keywords")
+    extra_series_dirs: str = (
+        ""  # more series: folders with day pages and a series.yml, comma-separated
+    )
     backup_dir: Path | None = None  # set: a verified backup there every night at 04:00
     backup_keep: int = Field(default=14, ge=1)  # nightly backups kept
 
@@ -258,6 +261,16 @@ class Settings(BaseSettings):
     @property
     def start(self) -> date | datetime | None:
         return parse_series_start(self.series_start) if self.series_start else None
+
+    @property
+    def extra_series_folders(self) -> list[Path]:
+        """EXTRA_SERIES_DIRS as folders (relative ones from the project folder)."""
+        folders = []
+        for part in self.extra_series_dirs.split(","):
+            if part.strip():
+                folder = Path(part.strip()).expanduser()
+                folders.append(folder if folder.is_absolute() else PROJECT_ROOT / folder)
+        return folders
 
     def require_token(self) -> str:
         if self.discord_token is None or not self.discord_token.get_secret_value().strip():

@@ -62,7 +62,7 @@ class Keywords(commands.Cog):
         settings = self.bot.settings
         synced = await sync_articles(self.store, Path(settings.keywords_dir))
         self.service = await KeywordService.load(self.store)
-        # The series cog (loaded first) already parsed the days: reuse them when it did.
+        # The bot already parsed the default series' days: reuse them when it did.
         self.days = self.series_days() or await asyncio.to_thread(
             load_days, Path(settings.series_dir)
         )
@@ -77,9 +77,9 @@ class Keywords(commands.Cog):
             log.info("Keyword lookup ready: %d articles", len(self.service))
 
     def series_days(self) -> tuple[ChallengeDay, ...]:
-        """The days the series cog loaded; () when it isn't loaded or found problems."""
-        service = getattr(self.bot.get_cog("Series"), "service", None)
-        series = getattr(service, "series", None)
+        """The days of the default series as the bot loaded them; () when none loaded."""
+        service = self.bot.series
+        series = service.series if service is not None else None
         return tuple(series) if series is not None else ()
 
     def days_for(self, article: Article) -> list[ChallengeDay]:

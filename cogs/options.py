@@ -1,7 +1,8 @@
-"""The `series` option the members' and admins' commands share: which edition or rehearsal.
+"""The `series` options the commands share.
 
-With one edition nothing changes for members (the option is optional and defaults to the
-current edition); after a new edition, earlier ones stay readable by name.
+`/stats`, `/leaderboard`, `/streak` and `/comments` read one record: a series' current edition
+by default, or an earlier edition or a rehearsal by name. `/challenge …` acts on one series
+(the default one unless another is named). With one series nothing changes for members.
 """
 
 from __future__ import annotations
@@ -13,45 +14,83 @@ from discord import app_commands
 
 from bot.members.days import current_record
 from bot.rendering.limits import CHOICES, choice_name
-from bot.store.series import LIVE, Run, SeriesStore
+from bot.store.series import LIVE, Run, SeriesStore, series_of
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
+    from bot.series.service import SeriesService
 
-SERIES_HELP = "Which edition or rehearsal (default: the current edition)"
+SERIES_HELP = "Which series, edition or rehearsal (default: the current edition)"
+WHICH_SERIES = "Which series (default: the main one)"
 
 
-def run_choice_name(run: Run, current: str) -> str:
-    """`edition 2 · from 2026-12-01 (current)`: what the list shows for a run."""
+def run_choice_name(run: Run, current: str, series_name: str | None = None) -> str:
+    """`edition 2 · from 2026-12-01 (current)`: what the list shows for a run (prefixed by
+    the series' name when the server has several series)."""
     since = run.created_at.date().isoformat()
     mark = " (current)" if run.record == current else ""
-    return choice_name(f"{run.label} · from {since}{mark}")
+    prefix = f"{series_name} · " if series_name else ""
+    return choice_name(f"{prefix}{run.label} · from {since}{mark}")
+
+
+def find_series(bot: ChallengeBot, requested: str | None) -> SeriesService | None:
+    """The series a command acts on: the default one, or the one named (id, name, or any of
+    its records); None when there is no such series."""
+    if requested is None or not requested.strip():
+        return bot.series
+    wanted = requested.strip().casefold()
+    for service in bot.all_series.values():
+        if wanted in (service.series_id.casefold(), service.name.casefold()):
+            return service
+    return bot.all_series.get(series_of(requested.strip()))
+
+
+async def series_names(
+    interaction: discord.Interaction, typed: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete for `/challenge …`: the series this bot runs."""
+    bot: ChallengeBot = interaction.client  # type: ignore[assignment]
+    wanted = typed.casefold().strip()
+    return [
+        app_commands.Choice(name=choice_name(f"{s.name} ({s.series_id})"), value=s.series_id)
+        for s in bot.all_series.values()
+        if wanted in s.name.casefold() or wanted in s.series_id
+    ][:CHOICES]
 
 
 async def series_choices(
     interaction: discord.Interaction, typed: str
 ) -> list[app_commands.Choice[str]]:
-    """Autocomplete: the server's runs, newest first, filtered by what was typed."""
+    """Autocomplete: every run of every series in the server, newest first."""
     bot: ChallengeBot = interaction.client  # type: ignore[assignment]
     if interaction.guild_id is None:
         return []
-    runs = await SeriesStore(bot.db).runs(interaction.guild_id, bot.settings.series_id)
-    editions = [run for run in runs if run.kind == LIVE]  # the current one: the newest
-    current = max(editions, key=lambda run: run.edition).record if editions else ""
+    store = SeriesStore(bot.db)
+    several = len(bot.all_series) > 1
     wanted = typed.casefold().strip()
-    found = [
-        app_commands.Choice(name=run_choice_name(run, current), value=run.record)
-        for run in reversed(runs)
-        if wanted in run_choice_name(run, current).casefold() or wanted in run.record.casefold()
-    ]
+    found: list[app_commands.Choice[str]] = []
+    for service in bot.all_series.values():
+        runs = await store.runs(interaction.guild_id, service.series_id)
+        editions = [run for run in runs if run.kind == LIVE]  # the current one: the newest
+        current = max(editions, key=lambda run: run.edition).record if editions else ""
+        for run in reversed(runs):
+            name = run_choice_name(run, current, service.name if several else None)
+            if wanted in name.casefold() or wanted in run.record.casefold():
+                found.append(app_commands.Choice(name=name, value=run.record))
     return found[:CHOICES]
 
 
 async def chosen_record(bot: ChallengeBot, guild_id: int, requested: str | None) -> str | None:
-    """The record a command reads: the current edition, or the one asked for if this
-    server has it (None: no such run here)."""
+    """The record a command reads: the default series' current edition; a run asked for by
+    its record; a series asked for by name (its current edition). None: nothing by that name."""
     store = SeriesStore(bot.db)
     if requested is None or not requested.strip():
         return await current_record(store, guild_id, bot.settings.series_id)
     run = await store.run(guild_id, requested.strip())
-    return run.record if run is not None else None
+    if run is not None:
+        return run.record
+    wanted = requested.strip().casefold()
+    for service in bot.all_series.values():
+        if wanted in (service.series_id.casefold(), service.name.casefold()):
+            return await current_record(store, guild_id, service.series_id)
+    return None

@@ -17,12 +17,12 @@ class RecapsCog(commands.Cog, name="Recaps"):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        if self.bot.series is not None:
-            self.bot.series.recaps = self.bot.recaps
+        for service in self.bot.all_series.values():
+            service.recaps = self.bot.recaps
 
     async def cog_unload(self) -> None:
-        if self.bot.series is not None:
-            self.bot.series.recaps = None
+        for service in self.bot.all_series.values():
+            service.recaps = None
 
 
 async def setup(bot: ChallengeBot) -> None:

@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.bot import send_private
 from bot.discord_setup import missing_permissions
 from bot.rendering.limits import truncate
 from bot.rendering.series import (
@@ -33,11 +34,13 @@ from bot.rendering.series import (
     render_status,
     schedule_summary,
     skip_result,
+    unknown_series_text,
 )
 from bot.rendering.views import OwnerView
 from bot.series.config import parse_interval, parse_post_time, parse_start
 from bot.series.service import SeriesService
 from cogs.checks import admin_only
+from cogs.options import WHICH_SERIES, find_series, series_names
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
@@ -114,21 +117,39 @@ class SeriesCog(commands.Cog, name="Series"):
         self.bot = bot
         self.settings = bot.settings
         assert bot.series is not None, "the bot builds its services in setup_hook"
-        self.service: SeriesService = bot.series
+
+    async def _service(
+        self, interaction: discord.Interaction, requested: str | None
+    ) -> SeriesService | None:
+        """The series the command is about; an unknown name is answered here (None)."""
+        service = find_series(self.bot, requested)
+        if service is None:
+            await send_private(interaction, unknown_series_text(requested or ""))
+        return service
 
     # Everyone
 
     @challenge.command(name="today", description="Today's challenge and its discussion thread")
-    async def today(self, interaction: discord.Interaction) -> None:
-        await self._show_day(interaction, None)
+    @app_commands.describe(series=WHICH_SERIES)
+    @app_commands.autocomplete(series=series_names)
+    async def today(self, interaction: discord.Interaction, series: str | None = None) -> None:
+        await self._show_day(interaction, None, series)
 
     @challenge.command(name="day", description="A day that has already been posted")
-    @app_commands.describe(number="The day number, 1 to 12")
-    async def day(self, interaction: discord.Interaction, number: int) -> None:
-        await self._show_day(interaction, number)
+    @app_commands.describe(number="The day number, 1 to 12", series=WHICH_SERIES)
+    @app_commands.autocomplete(series=series_names)
+    async def day(
+        self, interaction: discord.Interaction, number: int, series: str | None = None
+    ) -> None:
+        await self._show_day(interaction, number, series)
 
-    async def _show_day(self, interaction: discord.Interaction, number: int | None) -> None:
-        view = await self.service.day_view(interaction.guild_id or 0, number)
+    async def _show_day(
+        self, interaction: discord.Interaction, number: int | None, series: str | None
+    ) -> None:
+        service = await self._service(interaction, series)
+        if service is None:
+            return
+        view = await service.day_view(interaction.guild_id or 0, number)
         shown = render_day_view(view)
         if isinstance(shown, discord.Embed):
             await interaction.response.send_message(embed=shown, ephemeral=True)
@@ -139,68 +160,101 @@ class SeriesCog(commands.Cog, name="Series"):
 
     @challenge.command(name="status", description="State of every day, next post and problems")
     @admin_only
-    async def status(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(series=WHICH_SERIES)
+    @app_commands.autocomplete(series=series_names)
+    async def status(self, interaction: discord.Interaction, series: str | None = None) -> None:
+        service = await self._service(interaction, series)
+        if service is None:
+            return
         await interaction.response.defer(ephemeral=True)
         guild_id = interaction.guild_id or 0
-        status = await self.service.status(guild_id)
-        embed = render_status(status, self.settings.series_name)
+        status = await service.status(guild_id)
+        embed = render_status(status, service.name)
         held = status.config.held
         if not held:
             await interaction.followup.send(embed=embed, ephemeral=True)
             return
-        view = HoldView(self.service, interaction.user.id, guild_id, len(held))
+        view = HoldView(service, interaction.user.id, guild_id, len(held))
         await interaction.followup.send(embed=embed, view=view, ephemeral=True)
 
     @challenge.command(name="preview", description="See privately what a day will post")
-    @app_commands.describe(number="The day number")
+    @app_commands.describe(number="The day number", series=WHICH_SERIES)
+    @app_commands.autocomplete(series=series_names)
     @admin_only
-    async def preview(self, interaction: discord.Interaction, number: int) -> None:
+    async def preview(
+        self, interaction: discord.Interaction, number: int, series: str | None = None
+    ) -> None:
+        service = await self._service(interaction, series)
+        if service is None:
+            return
         guild_id = interaction.guild_id or 0
-        bundle = await self.service.preview(guild_id, number)
+        bundle = await service.preview(guild_id, number)
         if bundle is None:
-            total = len(self.service.series) if self.service.series is not None else 0
+            total = len(service.series) if service.series is not None else 0
             await interaction.response.send_message(out_of_range(number, total), ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True)
-        config = await self.service.config(guild_id)
+        config = await service.config(guild_id)
         for text in render_preview(number, bundle, config.answer_delay):
             await interaction.followup.send(text, ephemeral=True)
 
     @challenge.command(name="post", description="Post a day now (never posts a day twice)")
-    @app_commands.describe(number="The day number")
+    @app_commands.describe(number="The day number", series=WHICH_SERIES)
+    @app_commands.autocomplete(series=series_names)
     @admin_only
-    async def post(self, interaction: discord.Interaction, number: int) -> None:
+    async def post(
+        self, interaction: discord.Interaction, number: int, series: str | None = None
+    ) -> None:
+        service = await self._service(interaction, series)
+        if service is None:
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome, row = await self.service.post_now(interaction.guild_id or 0, number)
+        outcome, row = await service.post_now(interaction.guild_id or 0, number)
         await interaction.followup.send(post_result(outcome.value, row, number), ephemeral=True)
 
     @challenge.command(name="skip", description="Don't post a day that hasn't been posted yet")
-    @app_commands.describe(number="The day number")
+    @app_commands.describe(number="The day number", series=WHICH_SERIES)
+    @app_commands.autocomplete(series=series_names)
     @admin_only
-    async def skip(self, interaction: discord.Interaction, number: int) -> None:
+    async def skip(
+        self, interaction: discord.Interaction, number: int, series: str | None = None
+    ) -> None:
+        service = await self._service(interaction, series)
+        if service is None:
+            return
         # Defer first: the skip waits for the server's lock, held by any post in progress.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        done, row = await self.service.skip(interaction.guild_id or 0, number)
+        done, row = await service.skip(interaction.guild_id or 0, number)
         await interaction.followup.send(skip_result(done, row, number), ephemeral=True)
 
     @challenge.command(name="pause", description="Stop posting new days until resumed")
     @admin_only
-    async def pause(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(series=WHICH_SERIES)
+    @app_commands.autocomplete(series=series_names)
+    async def pause(self, interaction: discord.Interaction, series: str | None = None) -> None:
+        service = await self._service(interaction, series)
+        if service is None:
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        changed = await self.service.pause(interaction.guild_id or 0)
+        changed = await service.pause(interaction.guild_id or 0)
         await interaction.followup.send(render_paused(changed), ephemeral=True)
 
     @challenge.command(name="resume", description="Post again after a pause")
     @admin_only
-    async def resume(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(series=WHICH_SERIES)
+    @app_commands.autocomplete(series=series_names)
+    async def resume(self, interaction: discord.Interaction, series: str | None = None) -> None:
+        service = await self._service(interaction, series)
+        if service is None:
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild_id = interaction.guild_id or 0
-        changed = await self.service.resume(guild_id)
+        changed = await service.resume(guild_id)
         if not changed:
             text = "The series isn't paused."
         else:
-            config = await self.service.config(guild_id)
-            text = render_resumed(config, await self.service.next_post_at(guild_id))
+            config = await service.config(guild_id)
+            text = render_resumed(config, await service.next_post_at(guild_id))
         await interaction.followup.send(text, ephemeral=True)
 
     @challenge.command(name="reschedule", description="Change the start, time or interval")
@@ -208,7 +262,9 @@ class SeriesCog(commands.Cog, name="Series"):
         start="First day: 2026-12-01 or 2026-12-01T09:00 (local time)",
         time="Local posting time HH:MM, used with a start date",
         interval="Between two days: 1d, or e.g. 30s for a rehearsal",
+        series=WHICH_SERIES,
     )
+    @app_commands.autocomplete(series=series_names)
     @admin_only
     async def reschedule(
         self,
@@ -216,7 +272,11 @@ class SeriesCog(commands.Cog, name="Series"):
         start: str | None = None,
         time: str | None = None,
         interval: str | None = None,
+        series: str | None = None,
     ) -> None:
+        service = await self._service(interaction, series)
+        if service is None:
+            return
         guild_id = interaction.guild_id or 0
         try:
             new_start = parse_start(start) if start else None
@@ -230,36 +290,41 @@ class SeriesCog(commands.Cog, name="Series"):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         if new_start is None and new_time is None and new_interval is None:
-            config = await self.service.config(guild_id)
+            config = await service.config(guild_id)
             text = "Nothing to change. " + schedule_summary(
-                config, await self.service.next_post_at(guild_id)
+                config, await service.next_post_at(guild_id)
             )
         else:
-            config = await self.service.reschedule(
+            config = await service.reschedule(
                 guild_id, start=new_start, post_time=new_time, interval=new_interval
             )
             if config.held:  # the new start is in the past: nothing posted, ask first
-                view = HoldView(self.service, interaction.user.id, guild_id, len(config.held))
+                view = HoldView(service, interaction.user.id, guild_id, len(config.held))
                 text = "Saved, but nothing was posted. " + held_text(config.held)
                 await interaction.followup.send(text, view=view, ephemeral=True)
                 return
-            text = "✅ Saved. " + schedule_summary(
-                config, await self.service.next_post_at(guild_id)
-            )
+            text = "✅ Saved. " + schedule_summary(config, await service.next_post_at(guild_id))
         await interaction.followup.send(text, ephemeral=True)
 
     @challenge.command(
         name="new-edition", description="Run the series again from day 1 with a fresh record"
     )
     @admin_only
-    async def new_edition(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(series=WHICH_SERIES)
+    @app_commands.autocomplete(series=series_names)
+    async def new_edition(
+        self, interaction: discord.Interaction, series: str | None = None
+    ) -> None:
+        service = await self._service(interaction, series)
+        if service is None:
+            return
         guild_id = interaction.guild_id or 0
-        current = await self.service.current_run(guild_id)
+        current = await service.current_run(guild_id)
 
         async def begin() -> str:
-            run = await self.service.new_edition(guild_id)
-            config = await self.service.config(guild_id)
-            return new_edition_result(run, config, await self.service.next_post_at(guild_id))
+            run = await service.new_edition(guild_id)
+            config = await service.config(guild_id)
+            return new_edition_result(run, config, await service.next_post_at(guild_id))
 
         view = ConfirmView(interaction.user.id, f"Start edition {current.edition + 1}", begin)
         await interaction.response.send_message(
@@ -273,14 +338,20 @@ class SeriesCog(commands.Cog, name="Series"):
     @app_commands.describe(
         channel="A private test channel (text or forum)",
         interval="Between two days, e.g. 30s or 2m (default 30s)",
+        series=WHICH_SERIES,
     )
+    @app_commands.autocomplete(series=series_names)
     @admin_only
     async def rehearse(
         self,
         interaction: discord.Interaction,
         channel: discord.TextChannel | discord.ForumChannel,
         interval: str = "30s",
+        series: str | None = None,
     ) -> None:
+        service = await self._service(interaction, series)
+        if service is None:
+            return
         guild_id = interaction.guild_id or 0
         try:
             every = parse_interval(interval)
@@ -290,14 +361,14 @@ class SeriesCog(commands.Cog, name="Series"):
                 ephemeral=True,
             )
             return
-        config = await self.service.config(guild_id)
+        config = await service.config(guild_id)
         if channel.id == config.channel_id:
             await interaction.response.send_message(REHEARSE_ELSEWHERE, ephemeral=True)
             return
-        total = len(self.service.series) if self.service.series is not None else 0
+        total = len(service.series) if service.series is not None else 0
 
         async def begin() -> str:
-            run = await self.service.rehearse(guild_id, channel.id, every)
+            run = await service.rehearse(guild_id, channel.id, every)
             return rehearsal_started(run, channel.mention, total, every)
 
         view = ConfirmView(interaction.user.id, f"Post {total} days in #{channel.name}", begin)
@@ -310,22 +381,34 @@ class SeriesCog(commands.Cog, name="Series"):
         name="rehearse-clear", description="Stop rehearsals and forget what they recorded"
     )
     @admin_only
-    async def rehearse_clear(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(series=WHICH_SERIES)
+    @app_commands.autocomplete(series=series_names)
+    async def rehearse_clear(
+        self, interaction: discord.Interaction, series: str | None = None
+    ) -> None:
+        service = await self._service(interaction, series)
+        if service is None:
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        runs, comments = await self.service.clear_rehearsals(interaction.guild_id or 0)
+        runs, comments = await service.clear_rehearsals(interaction.guild_id or 0)
         await interaction.followup.send(rehearsals_cleared(runs, comments), ephemeral=True)
 
     @challenge.command(name="channel", description="Where the days are posted (text or forum)")
-    @app_commands.describe(to="A text or forum channel")
+    @app_commands.describe(to="A text or forum channel", series=WHICH_SERIES)
+    @app_commands.autocomplete(series=series_names)
     @admin_only
     async def channel(
         self,
         interaction: discord.Interaction,
         to: discord.TextChannel | discord.ForumChannel,
+        series: str | None = None,
     ) -> None:
+        service = await self._service(interaction, series)
+        if service is None:
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         guild = interaction.guild
-        await self.service.set_channel(interaction.guild_id or 0, to.id)
+        await service.set_channel(interaction.guild_id or 0, to.id)
         missing: list[str] = []
         resolved = guild.get_channel(to.id) if guild is not None else None
         if guild is not None and guild.me is not None and resolved is not None:

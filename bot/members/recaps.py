@@ -84,9 +84,16 @@ class Recaps:
         )
         return message
 
+    async def _interval(self, row: DayRow) -> timedelta:
+        """The cadence of the row's series (a rehearsal's or a second series' own)."""
+        service = self.bot.series_for(row.series)
+        if service is not None:
+            return (await service.config(row.guild_id)).interval
+        return (await series_config(self.bot.db, self.settings, row.guild_id)).interval
+
     async def _release(self, row: DayRow, exc: BaseException) -> None:
         attempts = row.recap_attempts + 1
-        interval = (await series_config(self.bot.db, self.settings, row.guild_id)).interval
+        interval = await self._interval(row)
         retry_at = None
         if attempts < RECAP_TRIES:
             retry_at = self.clock.now() + retry_delay(attempts - 1, interval)

@@ -294,7 +294,7 @@ def render_preview(number: int, bundle: DayBundle, answer_delay: timedelta) -> l
 def unknown_series_text(requested: str) -> str:
     shown = discord.utils.escape_markdown(discord.utils.escape_mentions(one_line(requested)))
     return (
-        f"This server has no edition or rehearsal called “{truncate(shown, 80)}”. "
+        f"This server has no series, edition or rehearsal called “{truncate(shown, 80)}”. "
         "Pick one from the list."
     )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.series.definition import SeriesDefinition, default_definition
 from bot.settings import Settings, format_duration, parse_duration, parse_series_start
 from bot.store.database import Database
 from bot.store.guild_settings import GuildSettingsStore
@@ -87,43 +88,53 @@ def parse_interval(text: str) -> timedelta:
 
 
 def effective_config(
-    settings: Settings, overrides: dict[str, str], *, guild_id: int | None = None
+    settings: Settings,
+    overrides: dict[str, str],
+    *,
+    guild_id: int | None = None,
+    definition: SeriesDefinition | None = None,
 ) -> SeriesConfig:
-    """Settings for one server. `.env`'s channel only applies to the configured server."""
-    start = settings.start
-    if START_KEY in overrides:
-        start = parse_series_start(overrides[START_KEY])
-    post_time = settings.series_post_time
-    if POST_TIME_KEY in overrides:
-        post_time = parse_post_time(overrides[POST_TIME_KEY])
-    interval = settings.series_interval
-    if INTERVAL_KEY in overrides:
-        interval = parse_duration(overrides[INTERVAL_KEY])
-    channel_id = settings.challenge_channel_id
-    if settings.guild_id is not None and guild_id is not None and guild_id != settings.guild_id:
+    """Settings of one series in one server. The series' channel only applies to its server."""
+    series = definition or default_definition(settings)
+    key = series.key
+    start = series.start
+    if key(START_KEY) in overrides:
+        start = parse_series_start(overrides[key(START_KEY)])
+    post_time = series.post_time
+    if key(POST_TIME_KEY) in overrides:
+        post_time = parse_post_time(overrides[key(POST_TIME_KEY)])
+    interval = series.interval
+    if key(INTERVAL_KEY) in overrides:
+        interval = parse_duration(overrides[key(INTERVAL_KEY)])
+    channel_id = series.channel_id
+    if series.guild_id is not None and guild_id is not None and guild_id != series.guild_id:
         channel_id = None
-    if CHANNEL_KEY in overrides:
-        channel_id = int(overrides[CHANNEL_KEY])
+    if key(CHANNEL_KEY) in overrides:
+        channel_id = int(overrides[key(CHANNEL_KEY)])
+    held = overrides.get(key(HOLD_KEY), "")
     return SeriesConfig(
         start=start,
         post_time=post_time,
-        tz=settings.tz,
+        tz=series.tz,
         interval=interval,
         channel_id=channel_id,
-        paused=overrides.get(PAUSED_KEY) == "1",
+        paused=overrides.get(key(PAUSED_KEY)) == "1",
         missed_policy=settings.missed_post_policy,
-        answer_delay=settings.answer_delay,
-        ping_role_id=settings.ping_role_id,
+        answer_delay=series.answer_delay,
+        ping_role_id=series.ping_role_id,
         archive_minutes=settings.thread_auto_archive_minutes,
-        held=tuple(int(n) for n in overrides.get(HOLD_KEY, "").split(",") if n.strip().isdigit()),
+        held=tuple(int(n) for n in held.split(",") if n.strip().isdigit()),
     )
 
 
 async def series_config(
-    db: Database | None, settings: Settings, guild_id: int | None
+    db: Database | None,
+    settings: Settings,
+    guild_id: int | None,
+    definition: SeriesDefinition | None = None,
 ) -> SeriesConfig:
-    """The series settings in effect in one server (`db=None`: `.env` only, no database)."""
+    """The settings of a series in one server (`db=None`: `.env` only, no database)."""
     overrides: dict[str, str] = {}
     if db is not None and guild_id is not None:
         overrides = await GuildSettingsStore(db).all(guild_id)
-    return effective_config(settings, overrides, guild_id=guild_id)
+    return effective_config(settings, overrides, guild_id=guild_id, definition=definition)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
@@ -33,6 +33,7 @@ from bot.series.config import (
     effective_config,
     series_config,
 )
+from bot.series.definition import SeriesDefinition, default_definition
 from bot.series.model import Series
 from bot.series.posting import LATE_NOTE, Outcome, Poster, Publishing, day_bundle, slots
 from bot.series.publisher import Publisher
@@ -70,6 +71,17 @@ REPORT_AFTER = 3  # failed tries of a post or answer before the organisers are t
 REHEARSAL_LEAD = timedelta(seconds=5)  # a rehearsal's first post, after it is asked for
 
 
+class SeriesLog(logging.LoggerAdapter[logging.Logger]):
+    """The service's log lines, prefixed with the series id when it is not the default one."""
+
+    def __init__(self, logger: logging.Logger, definition: SeriesDefinition) -> None:
+        super().__init__(logger, {})
+        self.prefix = "" if definition.default else f"[{definition.id}] "
+
+    def process(self, msg: object, kwargs: MutableMapping[str, Any]) -> tuple[object, Any]:
+        return f"{self.prefix}{msg}", kwargs
+
+
 async def _nobody(key: str, text: str) -> None:
     return None
 
@@ -86,11 +98,15 @@ class SeriesService:
         publisher: Publishing | None = None,
         notify: Notify = _nobody,
         rehearsal: Run | None = None,
+        definition: SeriesDefinition | None = None,
     ) -> None:
         self.bot = bot
         self.rehearsal = rehearsal  # set: this service runs that rehearsal only
         self.settings = bot.settings
-        self.series_id = bot.settings.series_id
+        self.definition = definition or default_definition(bot.settings)
+        self.series_id = self.definition.id
+        self.name = self.definition.name
+        self.log = SeriesLog(log, self.definition)
         self.series = series
         self.content_problems = problems
         self.clock = clock
@@ -101,12 +117,12 @@ class SeriesService:
             self.store,
             publisher or Publisher(bot, self.store),
             clock,
-            series_name=self.settings.series_name,
+            series_name=self.name,
             dispatch=bot.dispatch,
             on_failure=self._failure_reported,
         )
         if rehearsal is not None:  # its posts say so, so nobody takes them for the real thing
-            self.poster.series_name = f"{self.settings.series_name} (rehearsal)"
+            self.poster.series_name = f"{self.name} (rehearsal)"
             self.poster.rehearsal = True
         self.recaps: RecapPoster | None = None
         self.tell_admins = notify
@@ -119,11 +135,15 @@ class SeriesService:
         self.rehearsals: dict[str, SeriesService] = {}  # record → its service
         self._publisher = publisher
 
+    async def _tell(self, key: str, text: str) -> None:
+        """Tell the organisers (naming the series when the server has several)."""
+        await self.tell_admins(key, text if self.definition.default else f"**{self.name}**: {text}")
+
     def lock(self, guild_id: int) -> asyncio.Lock:
         return self._locks.setdefault(guild_id, asyncio.Lock())
 
     async def config(self, guild_id: int) -> SeriesConfig:
-        config = await series_config(self.bot.db, self.settings, guild_id)
+        config = await series_config(self.bot.db, self.settings, guild_id, self.definition)
         run = self.rehearsal
         if run is None or run.interval is None:
             return config
@@ -177,15 +197,15 @@ class SeriesService:
     def served_guilds(self, stored: list[int]) -> list[int]:
         """The configured server (or the `.env` channel's) and any with rows (`stored`)."""
         found: list[int] = []
-        if self.settings.guild_id:
-            found.append(self.settings.guild_id)
+        if self.definition.guild_id:
+            found.append(self.definition.guild_id)
         else:
-            env_channel = effective_config(self.settings, {}).channel_id
+            env_channel = effective_config(self.settings, {}, definition=self.definition).channel_id
             channel = self.bot.get_channel(env_channel) if env_channel else None
             if isinstance(channel, discord.abc.GuildChannel):
                 found.append(channel.guild.id)
             elif env_channel:
-                log.warning(
+                self.log.warning(
                     "CHALLENGE_CHANNEL_ID %s not found and GUILD_ID not set: nothing scheduled",
                     env_channel,
                 )
@@ -199,14 +219,16 @@ class SeriesService:
         try:
             stored = await self.store.guilds(self.series_id)
         except Exception:
-            log.exception("Could not list the servers with a schedule; starting the configured one")
+            self.log.exception(
+                "Could not list the servers with a schedule; starting the configured one"
+            )
             stored = []
         for guild_id in self.served_guilds(stored):
             await self.start(guild_id)
             try:
                 await self.resume_rehearsals(guild_id)
             except Exception:
-                log.exception("Could not resume the rehearsals in server %d", guild_id)
+                self.log.exception("Could not resume the rehearsals in server %d", guild_id)
 
     async def start(self, guild_id: int) -> None:
         """Sync the rows with the content and settings, then wake up (posts what is due)."""
@@ -214,7 +236,9 @@ class SeriesService:
         try:
             await self.sync(guild_id)
         except Exception:
-            log.exception("Could not start the series in server %d; trying again soon", guild_id)
+            self.log.exception(
+                "Could not start the series in server %d; trying again soon", guild_id
+            )
             self._retry_soon(guild_id, self.start)
             return
         await self.wake(guild_id)
@@ -223,10 +247,10 @@ class SeriesService:
         """Rows ← content + settings."""
         config = await self.config(guild_id)
         if self.series is None:
-            log.error("The series content didn't load, so nothing is scheduled")
+            self.log.error("The series content didn't load, so nothing is scheduled")
             return
         if config.start is None:
-            log.warning(
+            self.log.warning(
                 "No start date (SERIES_START or /challenge reschedule): nothing is scheduled"
             )
             return
@@ -238,9 +262,9 @@ class SeriesService:
         run = await self._edition_for(guild_id, config, min(times))
         result = await self.store.sync_plan(guild_id, run.record, planned)
         if result.created:
-            log.info("Scheduled days %s in server %d", result.created, guild_id)
+            self.log.info("Scheduled days %s in server %d", result.created, guild_id)
         if result.moved:
-            log.info("Moved the planned time of days %s in server %d", result.moved, guild_id)
+            self.log.info("Moved the planned time of days %s in server %d", result.moved, guild_id)
         first_live = run.edition == 1 and self.rehearsal is None
         if len(result.created) == len(planned) and first_live:  # a new database
             await self._adopt_existing_posts(guild_id, config)
@@ -268,7 +292,7 @@ class SeriesService:
         self.runs[guild_id] = new
         moved = None if finished else posted[0].channel_id
         why = "finished" if moved is None else f"was posted in <#{moved}>"
-        log.warning(
+        self.log.warning(
             "The series' %s %s (last post %s); %s starts %s with its own records "
             "(the earlier edition's comments and stats are kept apart)",
             run.label,
@@ -277,7 +301,7 @@ class SeriesService:
             new.label,
             first.isoformat(timespec="minutes"),
         )
-        await self.tell_admins(
+        await self._tell(
             f"edition:{guild_id}:{new.record}",
             f"The series' {run.label} {why}; {new.label} starts {discord_timestamp(first, 'f')} "
             "with its "
@@ -296,7 +320,7 @@ class SeriesService:
         if reason is None or (guild_id, reason) in self._explained:
             return
         self._explained.add((guild_id, reason))
-        log.warning("Nothing more will be posted in server %d: %s", guild_id, reason)
+        self.log.warning("Nothing more will be posted in server %d: %s", guild_id, reason)
 
     async def _adopt_existing_posts(self, guild_id: int, config: SeriesConfig) -> None:
         """A lost database must not post "Day 1" again: our own posts already in the channel
@@ -309,7 +333,7 @@ class SeriesService:
             names = {day.number: thread_name(day) for day in self.series}
             found = await publisher.find_posted_days(channel, names)
         except Exception as exc:  # no channel, no access: posting will say so
-            log.warning("Could not look for earlier posts in the channel: %s", exc)
+            self.log.warning("Could not look for earlier posts in the channel: %s", exc)
             return
         for number, (message_id, thread_id, at) in sorted(found.items()):
             await self.store.adopt(
@@ -322,7 +346,7 @@ class SeriesService:
                 posted_at=at,
             )
         if found:
-            log.warning(
+            self.log.warning(
                 "New database, but days %s were already posted in the channel: adopted them "
                 "(not posted again)",
                 sorted(found),
@@ -330,8 +354,8 @@ class SeriesService:
 
     async def _failure_reported(self, row: DayRow, attempts: int, error: str) -> None:
         if attempts == REPORT_AFTER:
-            await self.tell_admins(
-                f"failed:{row.guild_id}:{row.day}",
+            await self._tell(
+                f"failed:{row.guild_id}:{row.series}:{row.day}",
                 f"Day {row.day} still can't be posted after {attempts} tries: {error}. "
                 "The bot keeps retrying; `/challenge status` shows the latest error.",
             )
@@ -342,14 +366,16 @@ class SeriesService:
         rows = await self.store.list_days(guild_id, self.record(guild_id))
         due = plan.due_at_once(rows, self.clock.now(), plan.grace_period(config.interval))
         if due:
-            await self.overrides.set(guild_id, HOLD_KEY, ",".join(map(str, due)))
-            await self.tell_admins(
-                f"hold:{guild_id}",
+            await self.overrides.set(
+                guild_id, self.definition.key(HOLD_KEY), ",".join(map(str, due))
+            )
+            await self._tell(
+                self.definition.key(f"hold:{guild_id}"),
                 f"The series start ({config.start_text}) is in the past, so days "
                 f"{due[0]}–{due[-1]} would all be posted at once. Nothing was posted: choose in "
                 "`/challenge status` (post them now, or start from the next slot).",
             )
-            log.warning(
+            self.log.warning(
                 "The start (%s) is in the past: days %d–%d would all be posted at once. Holding "
                 "them: nothing is posted until an admin chooses in /challenge status (post them "
                 "now, or start from the next slot), or the start is changed.",
@@ -358,7 +384,7 @@ class SeriesService:
                 due[-1],
             )
         elif config.held:
-            await self.overrides.delete(guild_id, HOLD_KEY)
+            await self.overrides.delete(guild_id, self.definition.key(HOLD_KEY))
 
     async def release_hold(self, guild_id: int, *, post_overdue: bool) -> list[int]:
         """An admin's answer to a start in the past: post the held days now (in order, without
@@ -374,13 +400,15 @@ class SeriesService:
                 if outcome is not Outcome.POSTED:
                     break
                 posted.append(number)
-            await self.overrides.delete(guild_id, HOLD_KEY)
-            log.info("Held days %s posted on an admin's request in server %d", posted, guild_id)
+            await self.overrides.delete(guild_id, self.definition.key(HOLD_KEY))
+            self.log.info(
+                "Held days %s posted on an admin's request in server %d", posted, guild_id
+            )
             await self.wake(guild_id)
             return posted
         start = plan.next_slot(config.post_time, config.tz, config.interval, self.clock.now())
-        await self.overrides.delete(guild_id, HOLD_KEY)
-        log.info("Series in server %d starts again from the next slot, %s", guild_id, start)
+        await self.overrides.delete(guild_id, self.definition.key(HOLD_KEY))
+        self.log.info("Series in server %d starts again from the next slot, %s", guild_id, start)
         await self.reschedule(guild_id, start=start)
         return []
 
@@ -398,14 +426,14 @@ class SeriesService:
                     await lock.acquire()
                 lock.release()
             except TimeoutError:
-                log.warning("A post in server %d was still running at shutdown", guild_id)
+                self.log.warning("A post in server %d was still running at shutdown", guild_id)
 
     # Wake-ups
 
     def _key(self, guild_id: int) -> str:
         if self.rehearsal is not None:
             return f"series:{guild_id}:{self.rehearsal.record}"
-        return f"series:{guild_id}"
+        return self.definition.key(f"series:{guild_id}")
 
     async def wake(self, guild_id: int) -> None:
         """Do what is due in this server, then set its next wake-up from the rows."""
@@ -416,7 +444,7 @@ class SeriesService:
             async with self.lock(guild_id):
                 await self._plan_wakeup(guild_id, await self._do_due(guild_id))
         except Exception:  # a busy or broken database, say: the rows can't be read
-            log.exception("The series in server %d could not run; trying again soon", guild_id)
+            self.log.exception("The series in server %d could not run; trying again soon", guild_id)
             self._retry_soon(guild_id, self.wake)
 
     def _retry_soon(self, guild_id: int, action: Callable[[int], Awaitable[None]]) -> None:
@@ -486,7 +514,7 @@ class SeriesService:
         if await self.store.set_state(
             guild_id, self.record(guild_id), row.day, MISSED, from_states=(SCHEDULED,)
         ):
-            log.warning(
+            self.log.warning(
                 "Day %d (planned %s) was missed while the bot was offline or paused; "
                 "marked missed (MISSED_POST_POLICY=skip). /challenge post %d posts it.",
                 row.day,
@@ -503,7 +531,9 @@ class SeriesService:
         orphans = tuple(r.day for r in rows if r.day not in known and r.state not in DONE_STATES)
         if orphans and (guild_id, orphans) not in self._orphans_told:
             self._orphans_told.add((guild_id, orphans))  # once, not at every wake-up
-            log.warning("Days %s are scheduled but no longer in the content: not posted", orphans)
+            self.log.warning(
+                "Days %s are scheduled but no longer in the content: not posted", orphans
+            )
         return [row for row in rows if row.day in known]
 
     # Admin changes: each changes rows or settings, then wakes up
@@ -540,7 +570,7 @@ class SeriesService:
             )
             row = await self.store.get_day(guild_id, self.record(guild_id), number)
         if done:
-            log.info("Day %d skipped in server %d", number, guild_id)
+            self.log.info("Day %d skipped in server %d", number, guild_id)
             await self.wake(guild_id)
         return done, row
 
@@ -549,8 +579,8 @@ class SeriesService:
         config = await self.config(guild_id)
         if config.paused:
             return False
-        await self.overrides.set(guild_id, PAUSED_KEY, "1")
-        log.info("Series paused in server %d", guild_id)
+        await self.overrides.set(guild_id, self.definition.key(PAUSED_KEY), "1")
+        self.log.info("Series paused in server %d", guild_id)
         await self.wake(guild_id)
         return True
 
@@ -559,8 +589,8 @@ class SeriesService:
         config = await self.config(guild_id)
         if not config.paused:
             return False
-        await self.overrides.delete(guild_id, PAUSED_KEY)
-        log.info("Series resumed in server %d", guild_id)
+        await self.overrides.delete(guild_id, self.definition.key(PAUSED_KEY))
+        self.log.info("Series resumed in server %d", guild_id)
         await self.start(guild_id)
         return True
 
@@ -582,17 +612,21 @@ class SeriesService:
                 else current.start.date()
             )
         if start is not None:
-            await self.overrides.set(guild_id, START_KEY, start.isoformat())
+            await self.overrides.set(guild_id, self.definition.key(START_KEY), start.isoformat())
         if post_time is not None:
-            await self.overrides.set(guild_id, POST_TIME_KEY, f"{post_time:%H:%M}")
+            await self.overrides.set(
+                guild_id, self.definition.key(POST_TIME_KEY), f"{post_time:%H:%M}"
+            )
         if interval is not None:
-            await self.overrides.set(guild_id, INTERVAL_KEY, duration_text(interval))
+            await self.overrides.set(
+                guild_id, self.definition.key(INTERVAL_KEY), duration_text(interval)
+            )
         await self.start(guild_id)
         return await self.config(guild_id)
 
     async def set_channel(self, guild_id: int, channel_id: int) -> None:
-        await self.overrides.set(guild_id, CHANNEL_KEY, str(channel_id))
-        log.info("Challenge channel set to %d in server %d", channel_id, guild_id)
+        await self.overrides.set(guild_id, self.definition.key(CHANNEL_KEY), str(channel_id))
+        self.log.info("Challenge channel set to %d in server %d", channel_id, guild_id)
         await self.start(guild_id)
 
     async def new_edition(self, guild_id: int) -> Run:
@@ -603,8 +637,8 @@ class SeriesService:
         async with self.lock(guild_id):
             run = await self.store.add_run(guild_id, self.series_id, at=self.clock.now())
             self.runs[guild_id] = run
-            await self.overrides.delete(guild_id, HOLD_KEY)
-        log.info("Series %s: %s begins in server %d", self.series_id, run.label, guild_id)
+            await self.overrides.delete(guild_id, self.definition.key(HOLD_KEY))
+        self.log.info("Series %s: %s begins in server %d", self.series_id, run.label, guild_id)
         await self.start(guild_id)
         return run
 
@@ -622,7 +656,7 @@ class SeriesService:
             starts_at=starts,
             at=self.clock.now(),
         )
-        log.info(
+        self.log.info(
             "Rehearsal %s in server %d: channel %d, every %s, from %s",
             run.record,
             guild_id,
@@ -643,6 +677,7 @@ class SeriesService:
             publisher=self._publisher,
             notify=self.tell_admins,
             rehearsal=run,
+            definition=self.definition,
         )
         child.recaps = self.recaps
         self.rehearsals[run.record] = child
@@ -651,7 +686,7 @@ class SeriesService:
     async def _rehearsal_over(self, guild_id: int) -> None:
         assert self.rehearsal is not None
         await self.store.end_run(guild_id, self.rehearsal.record, self.clock.now())
-        log.info(
+        self.log.info(
             "Rehearsal %s finished in server %d; its records stay apart until cleared "
             "(/challenge rehearse-clear)",
             self.rehearsal.record,
@@ -669,7 +704,7 @@ class SeriesService:
                 await child.close()
             comments += await self.store.delete_run(guild_id, run.record)
         if runs:
-            log.info("Cleared %d rehearsal(s) in server %d", len(runs), guild_id)
+            self.log.info("Cleared %d rehearsal(s) in server %d", len(runs), guild_id)
         return len(runs), comments
 
     async def resume_rehearsals(self, guild_id: int) -> None:
@@ -724,7 +759,7 @@ class SeriesService:
             await self.rows(guild_id),
             config,
             self.clock.now(),
-            series_name=self.settings.series_name,
+            series_name=self.name,
             marker_text=None,
         )
 

@@ -116,6 +116,13 @@ def record_key(series_id: str, edition: int, kind: str = LIVE) -> str:
     return series_id if edition == 1 else f"{series_id}#{edition}"
 
 
+def series_of(record: str) -> str:
+    """The series id a record belongs to (the inverse of `record_key`)."""
+    for mark in ("~", "#"):
+        record = record.split(mark, 1)[0]
+    return record
+
+
 def _run(row: aiosqlite.Row) -> Run:
     interval = row["interval_s"]
     return Run(

@@ -136,6 +136,7 @@ def fake_bot(db: Database, thread: FakeThread, clock: FakeClock | None = None) -
         now=clock.now,
         user=None,
         get_channel=lambda _id: thread,
+        series_for=lambda _record: None,  # no service: the `.env` cadence
     )
 
 

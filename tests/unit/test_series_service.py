@@ -8,6 +8,7 @@ is a real SQLite file. Time is a fake clock, and the same clock drives the wake-
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -487,7 +488,7 @@ async def test_skip_and_no_start(env: Env) -> None:
     assert not done
     assert env.wakeup() == START + timedelta(days=1)  # day 2 is next
 
-    service.settings = service.settings.model_copy(update={"series_start": None})
+    service.definition = dataclasses.replace(service.definition, start=None)
     other = GUILD + 1
     await service.start(other)
     assert await service.rows(other) == []
