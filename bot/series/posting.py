@@ -146,7 +146,13 @@ class Poster:
             return Outcome.FAILED
         if claimed is None:
             return Outcome.ALREADY
-        log.info("Posted day %d in server %d (thread %s)", row.day, row.guild_id, claimed)
+        log.info(
+            "Posted day %d of %s in server %d (thread %s)",
+            row.day,
+            row.series,
+            row.guild_id,
+            claimed,
+        )
         self.dispatch("challenge_posted", row.guild_id, row.day, claimed, row.series)
         return Outcome.POSTED
 
@@ -241,7 +247,9 @@ class Poster:
         await self.store.mark_answers(
             guild_id, row.series, number, state="posted", at=self.clock.now()
         )
-        log.info("Posted the expert answer of day %d in server %d", number, guild_id)
+        log.info(
+            "Posted the expert answer of day %d of %s in server %d", number, row.series, guild_id
+        )
 
     # Failures: one retry policy
 
@@ -253,9 +261,10 @@ class Poster:
         interval = config.interval if config is not None else plan.DAY
         delay = plan.retry_delay(attempts - 1, interval)
         log.error(
-            "%s %d in server %d could not be posted (try %d): %s — retrying in %s",
+            "%s %d of %s in server %d could not be posted (try %d): %s — retrying in %s",
             what,
             row.day,
+            row.series,
             row.guild_id,
             attempts,
             error,

@@ -81,7 +81,7 @@ async def test_rehearse_fast_in_a_test_channel_then_go_live_on_the_same_database
     board = str(now.embed).casefold()
     assert "amina" in board and "youssef" not in board
     unknown = await amina.runs("stats", series="nope")
-    assert unknown.ephemeral and "no edition or rehearsal" in unknown.text
+    assert unknown.ephemeral and "no series, edition or rehearsal" in unknown.text
     status = await emulator.member("organiser").runs("challenge status")
     assert "edition 2" in status.embed["title"]
 

@@ -43,7 +43,7 @@ def soon(seconds: float) -> str:
 
 
 async def rows(bot: Any) -> list[Any]:
-    return await bot.get_cog("Series").service.rows(bot.settings.guild_id)
+    return await bot.series.rows(bot.settings.guild_id)
 
 
 def all_done(bot: Any, days: int, *, answers: bool = True) -> Any:

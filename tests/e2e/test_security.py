@@ -283,7 +283,7 @@ async def test_the_token_never_reaches_the_logs(
 
 async def day_one_thread(bot: Any, emulator: Emulator) -> str:
     async def posted() -> int | None:
-        rows = await bot.get_cog("Series").service.rows(bot.settings.guild_id)
+        rows = await bot.series.rows(bot.settings.guild_id)
         return rows[0].thread_id if rows and rows[0].thread_id else None
 
     return str(await wait_for(posted, timeout=10))

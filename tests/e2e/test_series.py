@@ -53,7 +53,7 @@ def soon(seconds: float) -> str:
 
 
 def service(bot: Any) -> Any:
-    return bot.get_cog("Series").service
+    return bot.series
 
 
 async def rows(bot: Any) -> list[DayRow]:

@@ -37,7 +37,7 @@ async def test_replies_during_an_invalid_session_are_backfilled(
     the READY backfill must find it in the thread's history."""
     start = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
     bot = await bot_runner.start(series_dir=DAYS, series_start=start, answer_delay="1d")
-    service = bot.get_cog("Series").service
+    service = bot.series
 
     async def thread_id() -> int | None:
         rows = await service.rows(bot.settings.guild_id)
