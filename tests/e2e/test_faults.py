@@ -290,3 +290,27 @@ async def test_a_short_series_survives_sigkills(
     assert report.day_posts == 3 and report.threads == 3
     assert report.member_messages == report.comments > 0
     assert report.log_errors == [], "\n".join(report.log_errors)
+
+
+async def test_two_series_survive_sigkills(
+    emulator: Emulator, bot_process: Any, tmp_path: Path
+) -> None:
+    """Two series in one server (#challenges every 1 s, #general every 2 s), SIGKILLed
+    mid-post: each day of each series exactly once, every reply in its own series."""
+    report = await run_crash_series(
+        emulator,
+        bot_process,
+        tmp_path,
+        days=3,
+        kills=4,
+        seed=11,
+        interval=1,
+        kill_window=(0.3, 2.5),
+        max_life=6.0,
+        second_series=True,
+    )
+    print("\n" + "\n".join(report.lines()))
+    assert len(report.kills) == 4
+    assert report.day_posts == 6 and report.threads == 6
+    assert report.member_messages == report.comments > 0
+    assert report.log_errors == [], "\n".join(report.log_errors)

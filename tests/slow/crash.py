@@ -9,7 +9,7 @@ Each life of the bot ends in one of two ways, chosen by a seeded `random.Random`
   "sent" and "recorded" that the publisher's nonce/marker adoption exists for); a life with
   no such write within `max_life` seconds is killed anyway ("idle").
 
-Afterwards one last life runs to the end and `verify()` checks: every day posted exactly
+Afterwards one last life runs to the end and `verify_channel()` and `verify_comments()` check: every day posted exactly
 once, one thread each, each expert answer exactly once per thread, and every member
 message recorded exactly once in the comments table.
 """
@@ -38,6 +38,7 @@ from tests.emulator.runner import REPO, BotProcess
 SHIPPED_DAYS = REPO / "data" / "challenges"
 MEMBERS = ("amina", "youssef", "karim", "salma", "omar")
 WRITES = re.compile(r"^/channels/\d+/(messages|threads|messages/\d+/threads)$")
+SECOND_ID = "topic-week"  # the second series of the two-series crash test
 _TIMESTAMP = re.compile(r"<t:-?\d+(?::[tTdDfFR])?>")
 
 
@@ -81,10 +82,16 @@ class Repliers:
     """Members replying in whichever day threads exist, every `every` seconds."""
 
     def __init__(
-        self, emulator: Emulator, names: set[str], rng: random.Random, every: float
+        self,
+        emulator: Emulator,
+        names: set[str],
+        rng: random.Random,
+        every: float,
+        channels: tuple[str, ...] = ("challenges",),
     ) -> None:
         self.emulator = emulator
         self.names = names
+        self.channels = channels
         self.rng = rng
         self.every = every
         self.posted: list[dict[str, Any]] = []
@@ -102,7 +109,11 @@ class Repliers:
     async def _run(self) -> None:
         members = [self.emulator.member(name) for name in MEMBERS]
         while not self._stop.is_set():
-            threads = day_threads(self.emulator, self.names)
+            threads = [
+                t
+                for channel in self.channels
+                for t in day_threads(self.emulator, self.names, channel)
+            ]
             if threads:
                 thread = self.rng.choice(threads)
                 earlier = [m for m in self.posted[-20:] if m["channel_id"] == thread["id"]]
@@ -116,11 +127,13 @@ class Repliers:
                 await asyncio.wait_for(self._stop.wait(), timeout=self.every)
 
 
-def day_threads(emulator: Emulator, names: set[str]) -> list[dict[str, Any]]:
-    """The bot's day threads under #challenges, oldest first."""
+def day_threads(
+    emulator: Emulator, names: set[str], channel: str = "challenges"
+) -> list[dict[str, Any]]:
+    """The bot's day threads under a channel, oldest first."""
     found = [
         t
-        for t in emulator.threads_of("challenges")
+        for t in emulator.threads_of(channel)
         if t.get("owner_id") == emulator.bot_id and t["name"] in names
     ]
     return sorted(found, key=lambda t: int(t["id"]))
@@ -170,6 +183,7 @@ class DatabaseFile:
                 raise
 
     def all_done(self, days: int) -> bool:
+        """Every day of every series posted with its answers (`days` rows in all)."""
         rows = self.query("SELECT state, answer_state FROM series_days")
         return len(rows) == days and all(
             state == "posted" and answers in ("posted", "none") for state, answers in rows
@@ -198,8 +212,11 @@ async def run_crash_series(
     max_life: float = 10.0,
     reply_every: float = 0.05,
     finish_timeout: float = 120.0,
+    second_series: bool = False,
 ) -> CrashReport:
-    """Run the series with `kills` SIGKILLs, let it finish, verify, return the figures."""
+    """Run the series with `kills` SIGKILLs, let it finish, verify, return the figures.
+    `second_series`: a second series (the same days, its own cadence) runs beside it in
+    #general, declared by a series.yml (EXTRA_SERIES_DIRS)."""
     started = time.monotonic()
     # Discord honours a nonce for minutes only; a resend after a crash must not lean on it,
     # so exactly-once here rests on the bot's own adoption of what it had already sent.
@@ -211,14 +228,28 @@ async def run_crash_series(
     # Ahead of the first life's start-up (a few seconds on a busy machine): a start already
     # in the past when the series is first planned would be held for an admin, not posted.
     start = datetime.now(UTC) + timedelta(seconds=6)
+    extra: dict[str, Any] = {}
+    channels: tuple[str, ...] = ("challenges",)
+    if second_series:
+        topic = first_days(tmp_path / "topic", days)
+        (topic / "series.yml").write_text(
+            f"id: {SECOND_ID}\nname: Topic of the Week\n"
+            f"channel_id: {emulator.channel_id('general')}\n"
+            f"start: '{(start + timedelta(seconds=0.5)).isoformat()}'\n"
+            f"interval: {interval + 1}s\nanswer_delay: {answer_delay}s\n",
+            encoding="utf-8",
+        )
+        extra["extra_series_dirs"] = str(topic)
+        channels = ("challenges", "general")
     process = bot_process(
         series_dir=series_dir,
         series_start=start.isoformat(),
         series_interval=timedelta(seconds=interval),
         answer_delay=timedelta(seconds=answer_delay),
+        **extra,
     )
     names = {thread_name(day) for day in series}
-    repliers = Repliers(emulator, names, random.Random(seed + 1), reply_every)
+    repliers = Repliers(emulator, names, random.Random(seed + 1), reply_every, channels)
     hook = KillOnWrite(emulator)
     report = CrashReport(seed)
     first_message_id = int(emulator.world.ids.next())  # everything after this is ours
@@ -253,7 +284,7 @@ async def run_crash_series(
         await process.wait_ready(timeout=30)
         db = DatabaseFile(Path(process.settings.database_path))
         await wait_for(
-            lambda: db.all_done(days),
+            lambda: db.all_done(days * len(channels)),
             timeout=finish_timeout,
             message=f"the series did not finish:\n{process.log()[-6000:]}",
         )
@@ -267,7 +298,9 @@ async def run_crash_series(
         message="some member messages were never recorded",
     )
     report.seconds = time.monotonic() - started
-    verify(emulator, series, db, repliers.posted, first_message_id, report)
+    for channel, record in zip(channels, (process.settings.series_id, SECOND_ID), strict=False):
+        verify_channel(emulator, series, db, first_message_id, report, channel, record)
+    verify_comments(emulator, series, db, repliers.posted, report, channels)
     report.log_errors = [
         line for line in process.log().splitlines() if "ERROR" in line or "Traceback" in line
     ]
@@ -275,31 +308,35 @@ async def run_crash_series(
     return report
 
 
-def verify(
+def verify_channel(
     emulator: Emulator,
     series: Series,
     db: DatabaseFile,
-    posted: list[dict[str, Any]],
     first_message_id: int,
     report: CrashReport,
+    channel: str,
+    record: str,
 ) -> None:
-    """Exactly once everywhere; fills in the report's counts."""
+    """Exactly once in one series' channel; adds to the report's counts."""
     days = len(series)
-    ours = [m for m in emulator.bot_messages("challenges") if int(m["id"]) > first_message_id]
+    ours = [m for m in emulator.bot_messages(channel) if int(m["id"]) > first_message_id]
     marked = [m for m in ours if "\n-# " in m["content"] and "ref " in m["content"]]
-    report.day_posts = len(marked)
-    assert len(marked) == days, f"{len(marked)} day posts for {days} days"
+    report.day_posts += len(marked)
+    assert len(marked) == days, f"{len(marked)} day posts for {days} days in #{channel}"
     titles = Counter(line for m in marked for line in m["content"].splitlines()[:1])
     assert all(count == 1 for count in titles.values()), f"a day posted twice: {titles}"
     parts = sum(
         len(render_day(day, next_post_at=None, series_name="x", is_last=False)) for day in series
     )
-    assert len(ours) == parts, f"{len(ours)} bot messages in #challenges for {parts} parts"
+    assert len(ours) == parts, f"{len(ours)} bot messages in #{channel} for {parts} parts"
 
-    threads = day_threads(emulator, {thread_name(day) for day in series})
-    report.threads = len(threads)
+    threads = day_threads(emulator, {thread_name(day) for day in series}, channel)
+    report.threads += len(threads)
     assert [t["name"] for t in threads] == [thread_name(day) for day in series]
-    rows = db.query("SELECT day, thread_id, message_id FROM series_days ORDER BY day")
+    rows = db.query(
+        "SELECT day, thread_id, message_id FROM series_days WHERE series = ? ORDER BY day",
+        (record,),
+    )
     assert [r[1] for r in rows] == [int(t["id"]) for t in threads]
     assert [r[2] for r in rows] == [int(m["id"]) for m in marked]
 
@@ -318,7 +355,22 @@ def verify(
         expected = (0, 1) if day.number == days else (1,)
         assert len(recaps) in expected, f"day {day.number} has {len(recaps)} recaps"
         report.recaps += len(recaps)
+        stored = db.query(
+            "SELECT COUNT(*) FROM comments WHERE thread_id = ? AND series != ?",
+            (int(thread["id"]), record),
+        )
+        assert stored[0][0] == 0, f"day {day.number} of {record}: comments of another series"
 
+
+def verify_comments(
+    emulator: Emulator,
+    series: Series,
+    db: DatabaseFile,
+    posted: list[dict[str, Any]],
+    report: CrashReport,
+    channels: tuple[str, ...],
+) -> None:
+    """Every member message recorded exactly once, in its own thread."""
     ids = [int(m["id"]) for m in posted]
     stored = db.comment_ids()
     report.member_messages, report.comments = len(ids), len(stored)
@@ -329,6 +381,10 @@ def verify(
     assert not extra, f"{len(extra)} comments that no member posted: {sorted(extra)[:10]}"
     assert len(stored) == len(set(stored)) == len(ids)
     by_thread = Counter(m["channel_id"] for m in posted)
-    for day, thread in zip(series, threads, strict=True):
-        count = db.query("SELECT COUNT(*) FROM comments WHERE thread_id = ?", (int(thread["id"]),))
-        assert count[0][0] == by_thread[thread["id"]], f"day {day.number}: comments per thread"
+    names = {thread_name(day) for day in series}
+    for channel in channels:
+        for thread in day_threads(emulator, names, channel):
+            count = db.query(
+                "SELECT COUNT(*) FROM comments WHERE thread_id = ?", (int(thread["id"]),)
+            )
+            assert count[0][0] == by_thread[thread["id"]], f"{thread['name']}: comments"
