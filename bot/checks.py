@@ -116,6 +116,7 @@ def check_content(settings: Settings) -> list[tuple[str, list[str], list[str]]]:
         sections.append((days_title, [], [str(p) for p in exc.problems]))
     else:
         sections.append((days_title, [f"{len(days)} loaded"], long_days(days, settings)))
+    sections.extend(check_more_series(settings))
     # The bot serves every sound article and skips the rest: report both.
     keywords_title = f"Keyword articles ({settings.keywords_dir})"
     try:
@@ -125,6 +126,30 @@ def check_content(settings: Settings) -> list[tuple[str, list[str], list[str]]]:
     else:
         loaded = [f"{len(catalogue.articles)} loaded"]
         sections.append((keywords_title, loaded, [str(p) for p in catalogue.problems]))
+    return sections
+
+
+def check_more_series(settings: Settings) -> list[tuple[str, list[str], list[str]]]:
+    """EXTRA_SERIES_DIRS: each series.yml and its day pages."""
+    from bot.series.definition import load_definitions
+    from bot.series.loader import load_series
+
+    definitions, problems = load_definitions(settings)
+    sections = []
+    if problems:
+        sections.append(("Series files (EXTRA_SERIES_DIRS)", [], problems))
+    for definition in definitions[1:]:
+        title = f"Series {definition.id} ({definition.content_dir})"
+        where = f"channel {definition.channel_id}" if definition.channel_id else "no channel_id"
+        start = definition.start.isoformat() if definition.start else "no start"
+        try:
+            days = load_series(definition.content_dir)
+        except ContentError as exc:
+            sections.append((title, [], [str(p) for p in exc.problems]))
+            continue
+        ok = [f"{definition.name}: {len(days)} days, {where}, {start}"]
+        missing = [] if definition.channel_id else ["channel_id is not set in series.yml"]
+        sections.append((title, ok, missing))
     return sections
 
 

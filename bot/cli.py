@@ -68,7 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
         "schedule", help="list the runs, and every day with its local and UTC time and state"
     )
     listed.add_argument(
-        "--series", metavar="RECORD", help="one edition or rehearsal (default: the current one)"
+        "--series",
+        metavar="NAME",
+        help="a series id (EXTRA_SERIES_DIRS), or one edition or rehearsal of it "
+        "(default: the main series' current edition)",
     )
 
     rehearsal = sub.add_parser(
@@ -80,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     rehearsal.add_argument(
         "--clear", action="store_true", help="forget every rehearsal and what it recorded"
     )
+    rehearsal.add_argument("--series", metavar="ID", help="which series (default: the main one)")
 
     export = sub.add_parser("export", help="export recorded comments")
     export.add_argument("--day", type=int, metavar="N", help="only day N (default: all days)")
@@ -89,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--series",
         metavar="RECORD",
-        help="one edition or rehearsal, as `schedule --runs` lists them (default: all)",
+        help="one series, edition or rehearsal, as `schedule` lists them (default: all)",
     )
 
     erase = sub.add_parser("erase-user", help="erase everything stored about a member")

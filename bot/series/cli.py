@@ -19,13 +19,14 @@ from bot.series.config import (
     parse_interval,
     series_config,
 )
+from bot.series.definition import SeriesDefinition, default_definition, load_definitions
 from bot.series.loader import load_series
 from bot.series.model import Series
 from bot.series.schedule import planned_times
 from bot.series.views import idle_reason
 from bot.settings import Settings
 from bot.store import Database, StoreError
-from bot.store.series import LIVE, REHEARSAL, DayRow, Run, SeriesStore
+from bot.store.series import LIVE, REHEARSAL, DayRow, Run, SeriesStore, series_of
 
 
 def format_row(
@@ -53,7 +54,9 @@ class StoredSchedule:
     record: str | None = None  # the run shown
 
 
-def stored_schedule(settings: Settings, record: str | None = None) -> StoredSchedule:
+def stored_schedule(
+    settings: Settings, record: str | None = None, definition: SeriesDefinition | None = None
+) -> StoredSchedule:
     """The server's effective settings and the rows of one run (default: the current
     edition), from the database if there is one.
 
@@ -61,25 +64,27 @@ def stored_schedule(settings: Settings, record: str | None = None) -> StoredSche
     GUILD_ID, or else the first one with a schedule.
     """
     if not Path(settings.database_path).exists():
-        config = effective_config(settings, {}, guild_id=settings.guild_id)
+        config = effective_config(settings, {}, guild_id=settings.guild_id, definition=definition)
         return StoredSchedule(settings.guild_id, config, [])
-    return asyncio.run(_read_schedule(settings, record))
+    return asyncio.run(_read_schedule(settings, record, definition or default_definition(settings)))
 
 
-async def _read_schedule(settings: Settings, record: str | None) -> StoredSchedule:
+async def _read_schedule(
+    settings: Settings, record: str | None, definition: SeriesDefinition
+) -> StoredSchedule:
     db = Database(settings.database_path)
     await db.open(check_writable=False)
     try:
         store = SeriesStore(db)
-        guild_id = settings.guild_id
+        guild_id = definition.guild_id
         if guild_id is None:
-            guilds = await store.guilds(settings.series_id)
+            guilds = await store.guilds(definition.id)
             guild_id = guilds[0] if guilds else None
-        config = await series_config(db, settings, guild_id)
+        config = await series_config(db, settings, guild_id, definition)
         if guild_id is None:
             return StoredSchedule(None, config, [])
-        runs = await store.runs(guild_id, settings.series_id)
-        record = record or await current_record(store, guild_id, settings.series_id)
+        runs = await store.runs(guild_id, definition.id)
+        record = record or await current_record(store, guild_id, definition.id)
         rows = await store.list_days(guild_id, record)
         return StoredSchedule(guild_id, config, rows, runs, record)
     finally:
@@ -96,15 +101,38 @@ def computed_lines(series: Series, config: SeriesConfig) -> list[str]:
     ]
 
 
+def chosen_definition(
+    settings: Settings, requested: str | None
+) -> tuple[SeriesDefinition | None, str | None, list[SeriesDefinition]]:
+    """(the series `--series` names, the record asked for or None, every series); the first
+    is None when no series has that id, name or record."""
+    definitions, problems = load_definitions(settings)
+    for problem in problems:
+        print(f"warning: series not run: {problem}", file=sys.stderr)
+    if not requested or not requested.strip():
+        return definitions[0], None, definitions
+    wanted = requested.strip()
+    for definition in definitions:
+        if wanted.casefold() in (definition.id.casefold(), definition.name.casefold()):
+            return definition, None, definitions
+    found = next((d for d in definitions if d.id == series_of(wanted)), None)
+    return found, wanted, definitions
+
+
 def schedule(settings: Settings, args: argparse.Namespace) -> int:
+    definition, record, definitions = chosen_definition(settings, getattr(args, "series", None))
+    if definition is None:
+        known = ", ".join(d.id for d in definitions)
+        print(f"error: no series {args.series!r} (series: {known})", file=sys.stderr)
+        return 2
     try:
-        series = load_series(Path(settings.series_dir))
+        series = load_series(definition.content_dir)
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
     try:
-        stored = stored_schedule(settings, getattr(args, "series", None))
+        stored = stored_schedule(settings, record, definition)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -114,7 +142,11 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: no run {stored.record!r} in server {guild_id} (runs: {known})")
         return 2
     every = config.interval_text
-    print(f"{settings.series_name}: {len(series)} days, every {every}, start {config.start_text}")
+    print(f"{definition.name}: {len(series)} days, every {every}, start {config.start_text}")
+    others = [d for d in definitions if d.id != definition.id]
+    if others:
+        listed = ", ".join(f"{d.id} ({d.name})" for d in others)
+        print(f"Other series: {listed} — `schedule --series ID` shows one.")
     if config.paused:
         print("Paused (/challenge resume to continue).")
     if config.start is None and not rows:
@@ -125,7 +157,7 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
     from bot.checks import schedule_problems
 
     for problem in schedule_problems(settings, database_exists=bool(rows)):
-        if config.start is not None:  # (no start: said above)
+        if config.start is not None and definition.default:  # (no start: said above)
             print(f"warning: {problem}", file=sys.stderr)
     for run in stored.runs:
         mark = "  <- shown" if run.record == stored.record else ""
@@ -165,11 +197,20 @@ def rehearse(settings: Settings, args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: --interval: {exc}", file=sys.stderr)
         return 2
-    if not args.clear and args.channel == settings.challenge_channel_id:
+    definition, _, definitions = chosen_definition(settings, getattr(args, "series", None))
+    if definition is None:
+        known = ", ".join(d.id for d in definitions)
+        print(f"error: no series {args.series!r} (series: {known})", file=sys.stderr)
+        return 2
+    if not args.clear and args.channel == definition.channel_id:
         print("error: that is the live challenge channel; rehearse elsewhere", file=sys.stderr)
         return 2
     try:
-        print(asyncio.run(_rehearse(settings, guild_id, args.channel, interval, args.clear)))
+        print(
+            asyncio.run(
+                _rehearse(settings, guild_id, args.channel, interval, args.clear, definition.id)
+            )
+        )
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -177,22 +218,25 @@ def rehearse(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _rehearse(
-    settings: Settings, guild_id: int, channel: int | None, interval: timedelta, clear: bool
+    settings: Settings,
+    guild_id: int,
+    channel: int | None,
+    interval: timedelta,
+    clear: bool,
+    series_id: str,
 ) -> str:
     db = Database(settings.database_path)
     await db.open()
     try:
         store = SeriesStore(db)
         if clear:
-            runs = [
-                r for r in await store.runs(guild_id, settings.series_id) if r.kind == REHEARSAL
-            ]
+            runs = [r for r in await store.runs(guild_id, series_id) if r.kind == REHEARSAL]
             removed = sum([await store.delete_run(guild_id, run.record) for run in runs])
             return f"Cleared {len(runs)} rehearsal(s) and {removed} comment(s) recorded in them."
         now = SYSTEM_CLOCK.now()
         run = await store.add_run(
             guild_id,
-            settings.series_id,
+            series_id,
             kind=REHEARSAL,
             channel_id=channel,
             interval=interval,

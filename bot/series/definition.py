@@ -82,11 +82,23 @@ def load_definition(folder: Path, settings: Settings) -> SeriesDefinition:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        if mark is None or mark.line >= len(text.splitlines()):  # at the end: where it began
+            mark = getattr(exc, "context_mark", None) or mark
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         raise DefinitionError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
     if not isinstance(raw, dict):
         raise DefinitionError(f"{path}: expected `key: value` lines (id, name, channel_id, …)")
-    return _definition(path, {str(k): v for k, v in raw.items()}, folder, settings)
+    try:
+        return _definition(path, {str(k): v for k, v in raw.items()}, folder, settings)
+    except DefinitionError as exc:  # point at the line of the key it is about
+        key = str(exc).removeprefix(f"{path}: ").split(" ", 1)[0].strip("`")
+        line = next(
+            (n for n, ln in enumerate(text.splitlines(), 1) if re.match(rf"\s*{key}\s*:", ln)),
+            None,
+        )
+        if line is None or not key.isidentifier():
+            raise
+        raise DefinitionError(str(exc).replace(f"{path}: ", f"{path}:{line}: ", 1)) from None
 
 
 def _definition(
@@ -114,17 +126,35 @@ def _definition(
     try:
         return replace(
             base,
-            start=parse_series_start(str(raw["start"])) if raw.get("start") else None,
+            start=_start(raw["start"]) if raw.get("start") else None,
             post_time=_time(raw["post_time"]) if "post_time" in raw else base.post_time,
-            tz=ZoneInfo(str(raw["timezone"])) if raw.get("timezone") else base.tz,
+            tz=_zone(raw["timezone"]) if raw.get("timezone") else base.tz,
             interval=_duration(raw, "interval", base.interval),
             answer_delay=_duration(raw, "answer_delay", base.answer_delay),
             channel_id=_snowflake(raw, "channel_id"),
             ping_role_id=_snowflake(raw, "ping_role_id"),
             guild_id=_snowflake(raw, "guild_id") or base.guild_id,
         )
-    except (ValueError, ZoneInfoNotFoundError) as exc:
+    except ValueError as exc:
         raise DefinitionError(f"{path}: {exc}") from None
+
+
+def _start(value: object) -> date | datetime:
+    try:
+        return parse_series_start(str(value))
+    except ValueError:
+        raise ValueError(
+            f"start {value!r} is not a date (2026-12-01) or a date-time (2026-12-01T09:00)"
+        ) from None
+
+
+def _zone(value: object) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"timezone {value!r} is not an IANA time zone such as Africa/Casablanca"
+        ) from None
 
 
 def _time(value: object) -> time:

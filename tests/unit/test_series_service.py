@@ -69,6 +69,7 @@ class FakePublisher:
     store: Any = None
     clock: Any = None
     during: Callable[[int], Awaitable[None]] | None = None
+    id_base: int = 1000  # message/thread ids it makes up (unique across fakes, like Discord's)
 
     async def channel(self, channel_id: int) -> object:
         return object()
@@ -87,7 +88,7 @@ class FakePublisher:
             raise PostStepError("creating the day's thread", None, "403 Forbidden (test)")
         earlier = sum(1 for day, again, _ in self.posts if day == row.day and not again)
         self.posts.append((row.day, resumed, post))
-        unique = 1000 + row.day + 100 * (earlier if not resumed else max(earlier - 1, 0))
+        unique = self.id_base + row.day + 100 * (earlier if not resumed else max(earlier - 1, 0))
         ids = {"message_id": unique, "thread_id": unique}  # a later edition: new threads
         await self.store.update(row.guild_id, row.series, row.day, **ids)
         return Progress(ids["message_id"], len(post.parts), ids["message_id"], ids["thread_id"], 1)
