@@ -17,6 +17,7 @@ from bot.members.days import series_days
 from bot.members.once import WarnOnce
 from bot.members.participation import earned_roles, series_length
 from bot.rendering.members import render_congratulations
+from bot.series.definition import SeriesDefinition, default_definition
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
 
@@ -34,9 +35,25 @@ class CompletionRoles:
         self.schedule = SeriesStore(store.db)  # which day a thread is, and the series length
         self.warn = WarnOnce(log)
 
+    def _definitions(self) -> list[SeriesDefinition]:
+        services = self.bot.all_series.values()
+        return [s.definition for s in services] or [default_definition(self.settings)]
+
+    def _rules(self, record: str) -> SeriesDefinition | None:
+        """The completion roles of the record's series (None: a rehearsal gives none)."""
+        service = self.bot.series_for(record)
+        if service is None:
+            return default_definition(self.settings)
+        return None if service.rehearsal is not None else service.definition
+
     @property
     def role_ids(self) -> set[int]:
-        wanted = (self.settings.completion_role_id, self.settings.completion_tier_role_id)
+        """Every series' completion roles."""
+        wanted = [
+            role_id
+            for d in self._definitions()
+            for role_id in (d.completion_role_id, d.completion_tier_role_id)
+        ]
         return {role_id for role_id in wanted if role_id}
 
     @property
@@ -67,16 +84,17 @@ class CompletionRoles:
         (`claim_grant`: only one claim can succeed).
         """
         guild = member.guild
-        if await self.store.is_erased(guild.id, member.id):
+        rules = self._rules(series)
+        if rules is None or await self.store.is_erased(guild.id, member.id):
             return []
         days = await self.store.user_days(guild.id, series, member.id) | {day}
         total = series_length(await series_days(self.schedule, guild.id, series))
         earned = earned_roles(
             days,
             total=total,
-            completion_role_id=self.settings.completion_role_id,
-            tier_role_id=self.settings.completion_tier_role_id,
-            tier_days=self.settings.completion_tier_days,
+            completion_role_id=rules.completion_role_id,
+            tier_role_id=rules.completion_tier_role_id,
+            tier_days=rules.completion_tier_days,
         )
         if not earned:
             return []

@@ -37,6 +37,9 @@ class SeriesDefinition:
     channel_id: int | None
     ping_role_id: int | None
     guild_id: int | None
+    completion_role_id: int | None = None  # given after taking part on every day
+    completion_tier_role_id: int | None = None  # given after `completion_tier_days` days
+    completion_tier_days: int = 6
     default: bool = True
 
     def key(self, setting: str) -> str:
@@ -61,12 +64,16 @@ def default_definition(settings: Settings) -> SeriesDefinition:
         channel_id=settings.challenge_channel_id,
         ping_role_id=settings.ping_role_id,
         guild_id=settings.guild_id,
+        completion_role_id=settings.completion_role_id,
+        completion_tier_role_id=settings.completion_tier_role_id,
+        completion_tier_days=settings.completion_tier_days,
     )
 
 
 _FIELDS = {
     "id", "name", "start", "post_time", "timezone", "interval", "answer_delay",
     "channel_id", "ping_role_id", "guild_id",
+    "completion_role_id", "completion_tier_role_id", "completion_tier_days",
 }  # fmt: skip
 
 
@@ -121,6 +128,8 @@ def _definition(
         start=None,
         channel_id=None,
         ping_role_id=None,
+        completion_role_id=None,
+        completion_tier_role_id=None,
         default=False,
     )
     try:
@@ -134,6 +143,9 @@ def _definition(
             channel_id=_snowflake(raw, "channel_id"),
             ping_role_id=_snowflake(raw, "ping_role_id"),
             guild_id=_snowflake(raw, "guild_id") or base.guild_id,
+            completion_role_id=_snowflake(raw, "completion_role_id"),
+            completion_tier_role_id=_snowflake(raw, "completion_tier_role_id"),
+            completion_tier_days=_days(raw, base.completion_tier_days),
         )
     except ValueError as exc:
         raise DefinitionError(f"{path}: {exc}") from None
@@ -176,6 +188,13 @@ def _duration(raw: dict[str, Any], key: str, default: timedelta) -> timedelta:
     if key == "interval" and value < timedelta(seconds=1):
         raise ValueError("interval must be at least 1s")
     return value
+
+
+def _days(raw: dict[str, Any], default: int) -> int:
+    value = raw.get("completion_tier_days", default)
+    if isinstance(value, bool) or not str(value).strip().isdigit() or int(str(value)) < 1:
+        raise ValueError(f"completion_tier_days {value!r} is not a number of days (1 or more)")
+    return int(str(value))
 
 
 def _snowflake(raw: dict[str, Any], key: str) -> int | None:

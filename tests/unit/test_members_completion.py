@@ -80,7 +80,13 @@ async def test_simultaneous_replies_give_each_role_once(db: Database) -> None:
     settings = SimpleNamespace(
         completion_role_id=FINISHER, completion_tier_role_id=CHAMPION, completion_tier_days=6
     )
-    bot = SimpleNamespace(settings=settings, now=lambda: NOW)
+    series = SimpleNamespace(rehearsal=None, definition=settings)  # the series' roles
+    bot = SimpleNamespace(
+        settings=settings,
+        now=lambda: NOW,
+        all_series={SERIES: series},
+        series_for=lambda record: series if record == SERIES else None,
+    )
     completion = CompletionRoles(bot, MemberStore(db))  # type: ignore[arg-type]
     thread = FakeThread()
 
@@ -94,3 +100,29 @@ async def test_simultaneous_replies_give_each_role_once(db: Database) -> None:
     assert said.count(f"role {FINISHER}") == 1 and said.count(f"role {CHAMPION}") == 1
     assert set(await MemberStore(db).granted(G, SERIES, USER)) == {FINISHER, CHAMPION}
     assert not hasattr(completion, "_locks")
+
+
+async def test_roles_follow_the_series_and_a_rehearsal_gives_none(db: Database) -> None:
+    roles = {rid: SimpleNamespace(id=rid, name=f"role {rid}") for rid in (FINISHER, CHAMPION)}
+    guild = SimpleNamespace(id=G, name="guild", me=None, get_role=roles.get)
+    with_roles = SimpleNamespace(
+        completion_role_id=FINISHER, completion_tier_role_id=CHAMPION, completion_tier_days=6
+    )
+    without = SimpleNamespace(
+        completion_role_id=None, completion_tier_role_id=None, completion_tier_days=6
+    )
+    for service in (
+        SimpleNamespace(rehearsal=object(), definition=with_roles),  # a rehearsal of it
+        SimpleNamespace(rehearsal=None, definition=without),  # a series without roles
+    ):
+        bot = SimpleNamespace(
+            settings=with_roles,
+            now=lambda: NOW,
+            all_series={"main": SimpleNamespace(rehearsal=None, definition=with_roles)},
+            series_for=lambda _record, service=service: service,
+        )
+        completion = CompletionRoles(bot, MemberStore(db))  # type: ignore[arg-type]
+        assert completion.role_ids == {FINISHER, CHAMPION}  # every series' roles, for the fast path
+        member = FakeMember(guild)
+        assert await completion.check(member, SERIES, 12, FakeThread()) == []  # type: ignore[arg-type]
+        assert member.add_calls == 0
