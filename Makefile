@@ -9,7 +9,7 @@ RUN_STAMP := $(VENV)/.installed-run  # the bot only: what `make run` needs
 
 help:
 	@echo "make run     - install (if needed) and start the bot"
-	@echo "make test    - install (if needed), lint with ruff, run pytest with coverage"
+	@echo "make test    - install (if needed), lint with ruff, type-check with mypy, run pytest with coverage"
 	@echo "make test-clock - the unit and series tests with the system clock moved (faketime)"
 	@echo "make bench   - run the benchmarks and print the report"
 	@echo "make format  - format the code with ruff"
@@ -35,6 +35,7 @@ check: $(RUN_STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 # The suite with the system clock moved (libfaketime fakes the monotonic clock too, which
@@ -55,6 +56,7 @@ test-clock: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

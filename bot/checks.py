@@ -108,7 +108,7 @@ def check_content(settings: Settings) -> list[tuple[str, list[str], list[str]]]:
     from bot.keywords.loader import load_catalogue
     from bot.series.loader import load_series
 
-    sections = []
+    sections: list[tuple[str, list[str], list[str]]] = []
     days_title = f"Challenge days ({settings.series_dir})"
     try:
         days = load_series(Path(settings.series_dir))
@@ -135,7 +135,7 @@ def check_more_series(settings: Settings) -> list[tuple[str, list[str], list[str
     from bot.series.loader import load_series
 
     definitions, problems = load_definitions(settings)
-    sections = []
+    sections: list[tuple[str, list[str], list[str]]] = []
     if problems:
         sections.append(("Series files (EXTRA_SERIES_DIRS)", [], problems))
     for definition in definitions[1:]:

@@ -124,7 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _resolve(target: str) -> Callable[[Settings, argparse.Namespace], Any]:
     module_name, _, function = target.partition(":")
-    return getattr(importlib.import_module(module_name), function)
+    handler: Callable[[Settings, argparse.Namespace], Any]
+    handler = getattr(importlib.import_module(module_name), function)
+    return handler
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -99,17 +99,17 @@ class Keywords(commands.Cog):
         if isinstance(result, Found):
             view = self.article_view(owner, result.article)
             await interaction.response.send_message(embed=view.embed(), view=view)
+            view.interaction = interaction
         elif isinstance(result, Suggestions):
-            view = SuggestionView(
+            choices = SuggestionView(
                 owner, result.articles, lookup=self.service.get, days_for=self.days_for
             )
             await interaction.response.send_message(
-                suggestions_text(term), view=view, ephemeral=True
+                suggestions_text(term), view=choices, ephemeral=True
             )
+            choices.interaction = interaction
         else:
             await interaction.response.send_message(not_found_text(term), ephemeral=True)
-            return
-        view.interaction = interaction
 
     @keyword.autocomplete("term")
     async def keyword_choices(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from bot.bot import ChallengeBot
 
 
-def checked_permissions(command: app_commands.Command | app_commands.Group) -> discord.Permissions:
+def checked_permissions(
+    command: app_commands.Command[Any, ..., Any] | app_commands.Group,
+) -> discord.Permissions:
     """Permissions required by `app_commands.checks.has_permissions` checks on `command`.
 
     Discord ignores default permissions on subcommands, so some commands rely on this runtime
@@ -46,7 +48,7 @@ def visible_commands(
     found: list[HelpEntry] = []
 
     def walk(
-        command: app_commands.Command | app_commands.Group,
+        command: app_commands.Command[Any, ..., Any] | app_commands.Group,
         inherited: discord.Permissions | None,
         guild_only: bool,
     ) -> None:
@@ -67,7 +69,7 @@ def visible_commands(
             found.append(HelpEntry(command.qualified_name, command.description, restricted))
 
     for command in tree.get_commands(type=discord.AppCommandType.chat_input):
-        walk(command, None, False)  # type: ignore[arg-type]
+        walk(command, None, False)
     return sorted(found, key=lambda entry: entry.name)
 
 

@@ -52,9 +52,9 @@ def import_page(
     lines = [f"• {path} → {target}"]
     taken = {name_key(n): a for a in others for n in (*a.names, a.slug)}
     if name_key(page.title) in taken:
-        owner = taken[name_key(page.title)]
-        return None, [*lines, f"✗ the title {page.title!r} is already a name of {owner.slug}"]
-    kept = []
+        holder = taken[name_key(page.title)]
+        return None, [*lines, f"✗ the title {page.title!r} is already a name of {holder.slug}"]
+    kept: list[str] = []
     for alias in page.aliases:
         owner = taken.get(name_key(alias))
         if owner is not None:
@@ -64,9 +64,9 @@ def import_page(
     page.aliases = kept
     page.related = guess_related(page, others)
     text = render_article(page, category)
-    article, problems = _validate(text, page, others)
+    article, invalid = _validate(text, page, others)
     if article is None:
-        return None, [*lines, *(f"✗ {problem}" for problem in problems)]
+        return None, [*lines, *(f"✗ {problem}" for problem in invalid)]
     target.write_text(text, encoding="utf-8")
     lines.extend(_summary(page))
     return replace(article, path=target), lines

@@ -31,6 +31,7 @@ from bot.keywords.model import (
     HIGHLIGHT_START,
     Article,
     Choice,
+    DayLike,
     Found,
     NotFound,
     Resolution,
@@ -157,10 +158,17 @@ class KeywordService:
         for entry in (*titles, *aliases):
             self._names_of.setdefault(entry.slug, []).append(entry)
         # prefix completion: titles before aliases, each sorted by key (and squashed key)
-        self._title_keys = sorted((t.key, t.slug) for t in titles if t.key)
-        self._alias_keys = sorted((a.key, a.slug, a.name) for a in aliases if a.key)
-        self._title_flat = sorted((squash(t.key), t.slug) for t in titles if t.key)
-        self._alias_flat = sorted((squash(a.key), a.slug, a.name) for a in aliases if a.key)
+        # Sorted (key, slug[, name]) tuples for prefix scans.
+        self._title_keys: list[tuple[str, ...]] = sorted((t.key, t.slug) for t in titles if t.key)
+        self._alias_keys: list[tuple[str, ...]] = sorted(
+            (a.key, a.slug, a.name) for a in aliases if a.key
+        )
+        self._title_flat: list[tuple[str, ...]] = sorted(
+            (squash(t.key), t.slug) for t in titles if t.key
+        )
+        self._alias_flat: list[tuple[str, ...]] = sorted(
+            (squash(a.key), a.slug, a.name) for a in aliases if a.key
+        )
         self._speller = Speller(word for e in (*titles, *aliases) for word in e.key.split())
         self._text_speller: Speller | None = None  # names and bodies, built on first /search
         pool = [*titles, *aliases] if len(titles) + len(aliases) <= FULL_FUZZY_POOL else titles
@@ -293,7 +301,7 @@ class KeywordService:
 
     async def _suggest(
         self, query: str, words: list[str], candidates: dict[str, float]
-    ) -> Suggestions | NotFound:
+    ) -> Found | Suggestions | NotFound:
         """Up to three close articles (most similar names first, then articles whose text
         contains every content word), or NotFound."""
         suggested = sorted(candidates, key=lambda slug: -candidates[slug])
@@ -421,8 +429,8 @@ class KeywordService:
                 for slug in await self._word_prefix_matches(corrected):
                     add(slug)
         if not picked:
-            for entry, _ in self._fuzzy(flat, COMPLETE_SCORE, limit=CHOICES):
-                add(entry.slug, None if entry.kind == "title" else entry.name)
+            for near, _ in self._fuzzy(flat, COMPLETE_SCORE, limit=CHOICES):
+                add(near.slug, None if near.kind == "title" else near.name)
         return list(picked.values())
 
     async def _word_prefix_matches(self, words: list[str]) -> list[str]:
@@ -524,14 +532,6 @@ class KeywordService:
         return [_choice(f"{c} ({len(self._categories[c])})", c) for c in names[:CHOICES]]
 
 
-class DayLike(Protocol):
-    """What related_days needs of a challenge day (bot.series.model.ChallengeDay)."""
-
-    number: int
-    title: str
-    keywords: tuple[str, ...]
-
-
 D = TypeVar("D", bound=DayLike)
 
 
@@ -550,7 +550,7 @@ def related_days(article: Article, days: Iterable[D]) -> list[D]:
 
 
 def _prefixed(
-    entries: list[tuple[str, ...]], prefix: str, *, limit: int = PREFIX_SCAN
+    entries: Sequence[tuple[str, ...]], prefix: str, *, limit: int = PREFIX_SCAN
 ) -> Iterable[tuple[str, ...]]:
     """Entries of a sorted list whose first item starts with `prefix` (bounded scan)."""
     if not prefix:

@@ -158,7 +158,9 @@ class ConfirmView(OwnerView):
         self.outcome: str | None = None  # "confirmed", "cancelled" or "timeout"
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
-    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def confirm(
+        self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]
+    ) -> None:
         self.outcome = "confirmed"
         self.stop()
         await interaction.response.defer()
@@ -166,7 +168,9 @@ class ConfirmView(OwnerView):
         await interaction.edit_original_response(content=truncate(text, MESSAGE_CONTENT), view=None)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def cancel(
+        self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]
+    ) -> None:
         self.outcome = "cancelled"
         self.stop()
         await interaction.response.edit_message(content=self.cancelled, view=None)

@@ -8,12 +8,12 @@ typed is one line, escaped Markdown, and can't mention anyone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 import discord
 
-from bot.keywords.model import HIGHLIGHT_END, HIGHLIGHT_START, Article, SearchHit
+from bot.keywords.model import HIGHLIGHT_END, HIGHLIGHT_START, Article, DayLike, SearchHit
 from bot.rendering.limits import (
     BUTTON_LABEL,
     BUTTONS_PER_ROW,
@@ -37,11 +37,6 @@ ECHO_CHARS = 100  # how much of a member's query is repeated back
 RELATED_BUTTONS = 10  # two rows of five
 BROWSE_PAGE = 15  # articles per /keywords page
 VIEW_TIMEOUT = 300.0  # read when a view is made (tests shorten it)
-
-
-class DayLike(Protocol):
-    number: int
-    title: str
 
 
 ArticleLookup = Callable[[str], Article | None]
@@ -220,14 +215,14 @@ class ArticleView(OwnerView):
     def _build(self) -> None:
         self.clear_items()
         if len(self.pages) > 1:
-            previous = discord.ui.Button(
+            previous: discord.ui.Button[ArticleView] = discord.ui.Button(
                 label="Previous",
                 custom_id=custom_id("page", "prev"),
                 style=discord.ButtonStyle.secondary,
                 disabled=self.page == 0,
                 row=0,
             )
-            following = discord.ui.Button(
+            following: discord.ui.Button[ArticleView] = discord.ui.Button(
                 label="Read more" if self.page == 0 else "Next",
                 custom_id=custom_id("page", "next"),
                 style=discord.ButtonStyle.primary,
@@ -240,13 +235,13 @@ class ArticleView(OwnerView):
             self.add_item(following)
         related = [a for a in map(self.lookup, self.article.related) if a is not None]
         for index, target in enumerate(related[:RELATED_BUTTONS]):
-            button = discord.ui.Button(
+            button: discord.ui.Button[ArticleView] = discord.ui.Button(
                 label=button_label(target.title),
                 custom_id=custom_id("rel", target.slug),
                 style=discord.ButtonStyle.secondary,
                 row=1 + index // BUTTONS_PER_ROW,
             )
-            button.callback = self._opener(target.slug)  # type: ignore[method-assign]
+            button.callback = self._opener(target.slug)  # type: ignore[assignment]  # a closure as callback (discord.py types it generic)
             self.add_item(button)
 
     async def _previous(self, interaction: discord.Interaction) -> None:
@@ -259,7 +254,7 @@ class ArticleView(OwnerView):
         self.show(self.article, page)
         await interaction.response.edit_message(embed=self.embed(), view=self)
 
-    def _opener(self, slug: str) -> Callable[[discord.Interaction], object]:
+    def _opener(self, slug: str) -> Callable[[discord.Interaction], Coroutine[Any, Any, None]]:
         async def open_related(interaction: discord.Interaction) -> None:
             target = self.lookup(slug)
             if target is None:  # articles were reloaded without it
@@ -295,15 +290,15 @@ class SuggestionView(OwnerView):
         self.lookup = lookup
         self.days_for = days_for
         for article in articles[:3]:
-            button = discord.ui.Button(
+            button: discord.ui.Button[SuggestionView] = discord.ui.Button(
                 label=button_label(f"Did you mean {article.title}?"),
                 custom_id=custom_id("pick", article.slug),
                 style=discord.ButtonStyle.primary,
             )
-            button.callback = self._picker(article.slug)  # type: ignore[method-assign]
+            button.callback = self._picker(article.slug)  # type: ignore[assignment]  # a closure as callback (discord.py types it generic)
             self.add_item(button)
 
-    def _picker(self, slug: str) -> Callable[[discord.Interaction], object]:
+    def _picker(self, slug: str) -> Callable[[discord.Interaction], Coroutine[Any, Any, None]]:
         async def pick(interaction: discord.Interaction) -> None:
             article = self.lookup(slug)
             if article is None:

@@ -156,16 +156,16 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
         )
     from bot.checks import schedule_problems
 
-    for problem in schedule_problems(settings, database_exists=bool(rows)):
+    for warning in schedule_problems(settings, database_exists=bool(rows)):
         if config.start is not None and definition.default:  # (no start: said above)
-            print(f"warning: {problem}", file=sys.stderr)
+            print(f"warning: {warning}", file=sys.stderr)
     for run in stored.runs:
         mark = "  <- shown" if run.record == stored.record else ""
         ended = f", ended {run.ended_at:%Y-%m-%d}" if run.ended_at else ""
         print(f"  {run.label:<13} {run.record:<32} from {run.created_at:%Y-%m-%d}{ended}{mark}")
-    run = next((r for r in stored.runs if r.record == stored.record), None)
-    if run is None or run.kind == LIVE:
-        reason = idle_reason(config, rows, run, SYSTEM_CLOCK.now())
+    shown = next((r for r in stored.runs if r.record == stored.record), None)
+    if shown is None or shown.kind == LIVE:
+        reason = idle_reason(config, rows, shown, SYSTEM_CLOCK.now())
         if reason is not None:
             print(f"Nothing more will be posted: {reason}")
     print(header(config))

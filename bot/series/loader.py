@@ -485,7 +485,7 @@ def _keywords(source: SourceText, problems: list[ContentProblem]) -> tuple[str, 
         if value is None:
             continue
         if isinstance(value, str):
-            items: list[object] = value.split(",")
+            items: list[object] = list(value.split(","))
         elif isinstance(value, list):
             items = value
         else:

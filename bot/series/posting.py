@@ -49,6 +49,10 @@ class Publishing(Protocol):
 
     async def publish_answers(self, row: DayRow, parts: Any, *, resumed: bool) -> None: ...
 
+    async def find_posted_days(
+        self, channel: Postable, names: dict[int, str]
+    ) -> dict[int, tuple[int, int | None, datetime]]: ...
+
 
 REHEARSAL_NOTE = "🧪 rehearsal"
 

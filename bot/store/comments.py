@@ -159,7 +159,7 @@ class CommentStore:
             for op in ops:
                 op_sql, op_rows = _op_statement(op)
                 if op_sql != sql and rows:
-                    await conn.executemany(sql, rows)  # type: ignore[arg-type]
+                    await conn.executemany(sql, rows)
                     rows = []
                 sql = op_sql
                 rows.extend(op_rows)
@@ -278,7 +278,8 @@ class CommentStore:
     ) -> list[DayStats]:
         """Counted comments and distinct participants per day of one run (days with
         comments only)."""
-        where, params = "", (guild_id, series)
+        where = ""
+        params: tuple[object, ...] = (guild_id, series)
         if day is not None:
             where, params = " AND c.day = ?", (guild_id, series, day)
         rows = await self.db.fetchall(

@@ -16,6 +16,8 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 
+Params = tuple[object, ...] | dict[str, object]  # a statement's parameters
+
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -180,7 +182,7 @@ class Database:
             else:
                 await self.conn.execute("COMMIT")
 
-    async def execute(self, sql: str, params: tuple | dict = ()) -> int:
+    async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement (autocommit) and return the affected row count."""
         async with self._lock:
             cursor = await self.conn.execute(sql, params)
@@ -188,11 +190,11 @@ class Database:
             await cursor.close()
         return count
 
-    async def fetchone(self, sql: str, params: tuple | dict = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         async with self.reader.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
-    async def fetchall(self, sql: str, params: tuple | dict = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         """Committed rows, in one hop to the reader's thread."""
         return list(await self.reader.execute_fetchall(sql, params))
 

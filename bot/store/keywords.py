@@ -44,7 +44,7 @@ class KeywordStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def _rows(self, sql: str, params: tuple = ()) -> list[aiosqlite.Row]:
+    async def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
         """A read in one hop to the database thread (lookups are latency-sensitive)."""
         return await self.db.fetchall(sql, params)
 
