@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.checks import check_discord
+from bot.cli.doctor import check_discord
 
 pytestmark = pytest.mark.e2e
 

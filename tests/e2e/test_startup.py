@@ -134,7 +134,7 @@ async def test_a_held_start_is_reported_in_the_admin_channel(
 
 
 async def test_check_live_follows_the_running_bot(bot_runner: BotRunner, tmp_path: Path) -> None:
-    from bot.checks import check
+    from bot.cli.doctor import check
     from bot.health import health_path
 
     bot = await bot_runner.start(series_dir=DAYS)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.checks import check, check_settings, schedule_problems
+from bot.cli.doctor import check, check_settings, schedule_problems
 from bot.settings import Settings
 
 
@@ -64,7 +64,7 @@ def test_check_exits_1_and_never_says_all_good_with_a_problem(
 
 
 def test_a_page_that_floods_the_channel_is_named(tmp_path: Path) -> None:
-    from bot.checks import check_content
+    from bot.cli.doctor import check_content
 
     folder = tmp_path / "days"
     folder.mkdir()

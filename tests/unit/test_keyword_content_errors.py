@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.checks import check_content
+from bot.cli.doctor import check_content
 from bot.content import ContentError
 from bot.keywords.loader import load_articles, load_catalogue
 from bot.keywords.search import KeywordService

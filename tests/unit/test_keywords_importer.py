@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.keywords.cli import import_keywords
+from bot.cli.keywords import import_keywords
 from bot.keywords.importer import build_vocabulary, known_names, parse_page, split_phrases
 from bot.keywords.loader import load_articles
 from bot.settings import Settings

@@ -4,12 +4,13 @@ series side by side on one database (fake Discord, fake clock)."""
 from __future__ import annotations
 
 import argparse
+import shutil
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.checks import check_more_series
+from bot.cli.doctor import check_more_series
 from bot.series.config import PAUSED_KEY, START_KEY, effective_config
 from bot.series.definition import (
     DefinitionError,
@@ -17,11 +18,10 @@ from bot.series.definition import (
     load_definition,
     load_definitions,
 )
-from bot.series.loader import load_series
+from bot.series.loader import load_day, load_series
 from bot.series.service import SeriesService
 from bot.store import Database
 from bot.store.series import record_key, series_of
-from tests.e2e.test_series import first_days
 from tests.fakes import FakeClock, FakeTimers
 from tests.unit.test_series_service import (
     FIXTURES,
@@ -30,6 +30,17 @@ from tests.unit.test_series_service import (
     FakePublisher,
     make_settings,
 )
+
+
+def first_days(tmp_path: Path, count: int) -> Path:
+    """A copy of the fixture series with only days 1..count."""
+    target = tmp_path / f"days-{count}"
+    target.mkdir()
+    for path in FIXTURES.glob("*.md"):
+        day, _ = load_day(path)
+        if day is not None and day.number <= count:
+            shutil.copy(path, target / path.name)
+    return target
 
 
 def folder_with(tmp_path: Path, text: str, name: str = "topic") -> Path:
@@ -169,7 +180,7 @@ async def test_two_series_on_one_database_keep_their_own_rows_and_timers(
 def test_schedule_cli_shows_the_series_asked_for(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.series.cli import schedule
+    from bot.cli.series import schedule
 
     folder = first_days(tmp_path, 3)
     (folder / "series.yml").write_text(

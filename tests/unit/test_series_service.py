@@ -511,7 +511,7 @@ def test_schedule_command_reads_the_database_or_computes(
 ) -> None:
     import argparse
 
-    from bot.series.cli import schedule
+    from bot.cli.series import schedule
 
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]

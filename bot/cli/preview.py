@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from bot.cli.series import stored_schedule
 from bot.clock import SYSTEM_CLOCK
 from bot.content import ContentError
 from bot.rendering.days import RenderedMessage, render_day_bundle
 from bot.rendering.limits import MESSAGE_CONTENT
-from bot.series.cli import stored_schedule
 from bot.series.config import SeriesConfig
 from bot.series.loader import load_series
 from bot.series.model import Series

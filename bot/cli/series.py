@@ -154,7 +154,7 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
             "No start date: set SERIES_START in .env (or use /challenge reschedule). "
             "Nothing is scheduled."
         )
-    from bot.checks import schedule_problems
+    from bot.cli.doctor import schedule_problems
 
     for warning in schedule_problems(settings, database_exists=bool(rows)):
         if config.start is not None and definition.default:  # (no start: said above)

@@ -20,16 +20,16 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 # Each function takes (settings, args) and returns an exit code.
 HANDLERS: dict[str, str] = {
     "run": "bot.runner:run",
-    "check": "bot.checks:check",
+    "check": "bot.cli.doctor:check",
     "invite": "bot.runner:invite",
-    "preview": "bot.series.preview:preview",
-    "schedule": "bot.series.cli:schedule",
-    "rehearse": "bot.series.cli:rehearse",
-    "export": "bot.comments.cli:export",
-    "erase-user": "bot.comments.cli:erase_user",
-    "import-keywords": "bot.keywords.cli:import_keywords",
-    "backup": "bot.store.cli:backup_command",
-    "restore": "bot.store.cli:restore_command",
+    "preview": "bot.cli.preview:preview",
+    "schedule": "bot.cli.series:schedule",
+    "rehearse": "bot.cli.series:rehearse",
+    "export": "bot.cli.comments:export",
+    "erase-user": "bot.cli.comments:erase_user",
+    "import-keywords": "bot.cli.keywords:import_keywords",
+    "backup": "bot.cli.store:backup_command",
+    "restore": "bot.cli.store:restore_command",
 }
 
 
