@@ -32,7 +32,7 @@ from bench.scenario import (
     open_thread,
     sentence,
 )
-from tests.emulator.server import Emulator
+from devtools.emulator.server import Emulator
 
 NAME = "backfill"
 REPLIES = 10_000

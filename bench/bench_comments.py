@@ -1,6 +1,6 @@
 """Comment recording benchmark: a burst of member messages through the real client.
 
-Run: `.venv/bin/python -m bench.bench_comments`. Starts the Discord emulator (tests/emulator)
+Run: `.venv/bin/python -m bench.bench_comments`. Starts the Discord emulator (devtools/emulator)
 and the real bot with the comments cog, declares three challenge threads, injects 20,000
 MESSAGE_CREATE events through the emulator's gateway as fast as it can, and measures
 comments recorded per second from the first event sent to the last row committed. In the
@@ -28,7 +28,7 @@ from bot.settings import Settings  # noqa: E402
 from bot.store import Database  # noqa: E402
 from bot.store.comments import CommentStore  # noqa: E402
 from bot.store.timestamps import to_db as iso  # noqa: E402
-from tests.emulator.server import Emulator  # noqa: E402
+from devtools.emulator.server import Emulator  # noqa: E402
 
 MESSAGES = 20_000
 RAW_INSERTS = 20_000

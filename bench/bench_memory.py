@@ -35,7 +35,7 @@ from bench.scenario import (
 from bot.comments.model import Comment, Record
 from bot.store import Database
 from bot.store.comments import CommentStore
-from tests.emulator.server import Emulator
+from devtools.emulator.server import Emulator
 
 NAME = "memory"
 COMMENTS = 100_000

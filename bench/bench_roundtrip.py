@@ -32,7 +32,7 @@ from bench.scenario import (
     percentile,
     sentence,
 )
-from tests.emulator.server import Emulator
+from devtools.emulator.server import Emulator
 
 NAME = "roundtrip"
 RATE = 1_000  # MESSAGE_CREATE per second

@@ -25,9 +25,9 @@ from typing import Any
 from bot.settings import Settings
 from bot.store import Database
 from bot.store.timestamps import to_db as iso
-from tests.emulator.ids import DISCORD_EPOCH_MS
-from tests.emulator.runner import REPO, BotProcess
-from tests.emulator.server import Emulator
+from devtools.emulator.ids import DISCORD_EPOCH_MS
+from devtools.emulator.runner import REPO, BotProcess
+from devtools.emulator.server import Emulator
 
 SERIES_DIR = REPO / "data" / "challenges"
 KEYWORDS_DIR = REPO / "data" / "keywords"

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from bot.settings import Settings
-from tests.emulator.runner import REPO, BotProcess, BotRunner
-from tests.emulator.server import Emulator
+from devtools.emulator.runner import REPO, BotProcess, BotRunner
+from devtools.emulator.server import Emulator
 
 # asyncio: never-retrieved task exceptions; apscheduler: a job that raised.
 WATCHED_LOGGERS = ("bot", "cogs", "discord", "apscheduler", "asyncio")

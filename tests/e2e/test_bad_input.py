@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from bot.store import StoreError
-from tests.emulator import Emulator
-from tests.emulator.runner import REPO, BotRunner
+from devtools.emulator import Emulator
+from devtools.emulator.runner import REPO, BotRunner
 from tests.timing import far_ahead
 
 pytestmark = pytest.mark.e2e

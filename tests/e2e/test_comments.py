@@ -18,9 +18,9 @@ from bot.settings import Settings
 from bot.store import Database
 from bot.store.comments import CommentStore
 from bot.store.timestamps import to_db
-from tests.emulator import Emulator, wait_for
-from tests.emulator.ids import MessageKind
-from tests.emulator.runner import BotRunner
+from devtools.emulator import Emulator, wait_for
+from devtools.emulator.ids import MessageKind
+from devtools.emulator.runner import BotRunner
 
 pytestmark = pytest.mark.e2e
 

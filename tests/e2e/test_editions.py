@@ -11,9 +11,9 @@ import pytest
 from bot.members.standings import Standings
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
+from devtools.emulator import Emulator, wait_for
+from devtools.emulator.runner import BotRunner
 from tests.e2e.test_series import FIXTURES, all_done, day_threads, rows, service, soon
-from tests.emulator import Emulator, wait_for
-from tests.emulator.runner import BotRunner
 from tests.timing import far_ahead
 
 pytestmark = pytest.mark.e2e

@@ -11,11 +11,11 @@ import discord
 import pytest
 from discord.http import Route
 
+from devtools.emulator import Emulator, EmulatorUsageError, wait_for
+from devtools.emulator.ids import MessageKind
+from devtools.emulator.runner import BotRunner
 from tests.e2e.conftest import ErrorLog
 from tests.e2e.emulator_probe import tiny_png
-from tests.emulator import Emulator, EmulatorUsageError, wait_for
-from tests.emulator.ids import MessageKind
-from tests.emulator.runner import BotRunner
 
 pytestmark = pytest.mark.e2e
 

@@ -14,9 +14,9 @@ import pytest
 
 from bot.rendering.days import render_answers, render_thread_opening, thread_name
 from bot.series.loader import load_series
-from tests.emulator import Emulator, wait_for
-from tests.emulator.interactions import COMMAND
-from tests.emulator.runner import BotRunner
+from devtools.emulator import Emulator, wait_for
+from devtools.emulator.interactions import COMMAND
+from devtools.emulator.runner import BotRunner
 from tests.slow.crash import comparable, first_days, run_crash_series
 from tests.timing import far_ahead
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator import Emulator
-from tests.emulator.runner import BotRunner
+from devtools.emulator import Emulator
+from devtools.emulator.runner import BotRunner
 
 pytestmark = pytest.mark.e2e
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulator import Emulator, wait_for
-from tests.emulator.runner import BotRunner
+from devtools.emulator import Emulator, wait_for
+from devtools.emulator.runner import BotRunner
 
 pytestmark = pytest.mark.e2e
 

@@ -17,8 +17,8 @@ from bot.members.welcome import BurstPolicy
 from bot.series.config import INTERVAL_KEY
 from bot.store import Database, GuildSettingsStore
 from bot.store.comments import CommentStore
-from tests.emulator import Emulator, wait_for
-from tests.emulator.runner import BotRunner
+from devtools.emulator import Emulator, wait_for
+from devtools.emulator.runner import BotRunner
 
 pytestmark = pytest.mark.e2e
 

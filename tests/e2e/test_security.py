@@ -18,11 +18,11 @@ from discord import app_commands
 
 from bot.log import RedactFilter
 from cogs.meta import checked_permissions
-from tests.emulator import Emulator, wait_for
-from tests.emulator.actors import Actor
-from tests.emulator.ids import Perm
-from tests.emulator.runner import REPO, BotRunner
-from tests.emulator.support import EmulatorUsageError
+from devtools.emulator import Emulator, wait_for
+from devtools.emulator.actors import Actor
+from devtools.emulator.ids import Perm
+from devtools.emulator.runner import REPO, BotRunner
+from devtools.emulator.support import EmulatorUsageError
 from tests.timing import far_ahead
 
 pytestmark = pytest.mark.e2e

@@ -25,8 +25,8 @@ from bot.series.schedule import planned_times
 from bot.series.service import LATE_NOTE
 from bot.store import Database
 from bot.store.series import DayRow, PlannedDay, SeriesStore
-from tests.emulator import Emulator, wait_for
-from tests.emulator.runner import REPO, BotRunner
+from devtools.emulator import Emulator, wait_for
+from devtools.emulator.runner import REPO, BotRunner
 from tests.timing import far_ahead
 
 pytestmark = pytest.mark.e2e

@@ -6,8 +6,8 @@ import discord
 import pytest
 
 from bot.bot import EXTENSIONS
-from tests.emulator import Emulator, wait_for
-from tests.emulator.runner import BotRunner
+from devtools.emulator import Emulator, wait_for
+from devtools.emulator.runner import BotRunner
 
 pytestmark = pytest.mark.e2e
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.emulator import Emulator, wait_for
-from tests.emulator.runner import REPO, BotRunner
+from devtools.emulator import Emulator, wait_for
+from devtools.emulator.runner import REPO, BotRunner
 from tests.timing import soon
 
 pytestmark = pytest.mark.e2e

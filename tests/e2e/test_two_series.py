@@ -13,10 +13,10 @@ import pytest
 from bot.members.standings import Standings
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
+from devtools.emulator import Emulator, wait_for
+from devtools.emulator.runner import BotRunner
 from tests.e2e.test_editions import stored_comments
 from tests.e2e.test_series import FIXTURES, day_threads, first_days, marked, soon
-from tests.emulator import Emulator, wait_for
-from tests.emulator.runner import BotRunner
 
 pytestmark = pytest.mark.e2e
 

@@ -32,8 +32,8 @@ from typing import Any
 from bot.rendering.days import render_answers, render_day, render_thread_opening, thread_name
 from bot.series.loader import load_day, load_series
 from bot.series.model import Series
-from tests.emulator import Emulator, wait_for
-from tests.emulator.runner import REPO, BotProcess
+from devtools.emulator import Emulator, wait_for
+from devtools.emulator.runner import REPO, BotProcess
 
 SHIPPED_DAYS = REPO / "data" / "challenges"
 MEMBERS = ("amina", "youssef", "karim", "salma", "omar")

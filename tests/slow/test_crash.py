@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulator import Emulator
+from devtools.emulator import Emulator
 from tests.slow.crash import run_crash_series
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(600)]

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from bot.store import Database, StoreError
+from devtools.emulator import Emulator, wait_for
+from devtools.emulator.runner import REPO, BotRunner
 from tests.e2e.test_bad_input import run_nasty_inputs
-from tests.emulator import Emulator, wait_for
-from tests.emulator.runner import REPO, BotRunner
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(900)]
 

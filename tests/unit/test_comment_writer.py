@@ -14,7 +14,7 @@ from bot.comments.model import Comment, CommentOp, Delete, React, Record
 from bot.comments.writer import CommentWriter, is_busy
 from bot.store import Database
 from bot.store.comments import CommentStore
-from tests.emulator import wait_for
+from devtools.emulator import wait_for
 
 
 class Sink:

@@ -28,7 +28,7 @@ from bot.series.service import LATE_NOTE, Outcome, SeriesService
 from bot.settings import Settings
 from bot.store import Database
 from bot.store.series import DayRow
-from tests.emulator import wait_for
+from devtools.emulator import wait_for
 from tests.fakes import FakeClock, FakeTimers
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "days"

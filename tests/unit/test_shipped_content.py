@@ -35,7 +35,7 @@ from bot.series.service import LATE_NOTE
 from bot.settings import Settings
 from bot.store import Database
 from bot.store.keywords import KeywordStore
-from tests.emulator.validation import DiscordError, check_message
+from devtools.emulator.validation import DiscordError, check_message
 
 REPO = Path(__file__).resolve().parents[2]
 DAYS = tuple(load_series(REPO / "data" / "challenges"))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tests.emulator.ids import (
+from devtools.emulator.ids import (
     ChannelKind,
     Clock,
     MessageKind,

@@ -5,12 +5,17 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from tests.emulator.http import Call, Router
-from tests.emulator.ids import Perm
-from tests.emulator.validation import DiscordError, check_commands, missing_permissions, not_found
+from devtools.emulator.http import Call, Router
+from devtools.emulator.ids import Perm
+from devtools.emulator.validation import (
+    DiscordError,
+    check_commands,
+    missing_permissions,
+    not_found,
+)
 
 if TYPE_CHECKING:
-    from tests.emulator.server import Emulator
+    from devtools.emulator.server import Emulator
 
 Payload = dict[str, Any]
 COMMAND_FIELDS = (

@@ -4,9 +4,9 @@ See tests/README.md. Entry points: `Emulator` (server.py), `Actor` (actors.py), 
 (answers.py), `wait_for` (support.py), `BotRunner`/`BotProcess` (runner.py).
 """
 
-from tests.emulator.actors import Actor
-from tests.emulator.answers import Answer
-from tests.emulator.server import Emulator
-from tests.emulator.support import EmulatorUsageError, wait_for
+from devtools.emulator.actors import Actor
+from devtools.emulator.answers import Answer
+from devtools.emulator.server import Emulator
+from devtools.emulator.support import EmulatorUsageError, wait_for
 
 __all__ = ["Actor", "Answer", "Emulator", "EmulatorUsageError", "wait_for"]

@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from tests.emulator.http import Call, Router
-from tests.emulator.ids import ChannelKind, MessageFlag, MessageKind, Perm
-from tests.emulator.validation import DiscordError, check_thread_fields, missing_permissions
+from devtools.emulator.http import Call, Router
+from devtools.emulator.ids import ChannelKind, MessageFlag, MessageKind, Perm
+from devtools.emulator.validation import DiscordError, check_thread_fields, missing_permissions
 
 if TYPE_CHECKING:
-    from tests.emulator.server import Emulator
+    from devtools.emulator.server import Emulator
 
 Payload = dict[str, Any]
 THREAD_EDITABLE = (

@@ -9,12 +9,12 @@ import struct
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from tests.emulator import mentions
-from tests.emulator.http import Call, Router, Upload
-from tests.emulator.ids import ChannelKind, MessageFlag, MessageKind, Perm, snowflake_time
-from tests.emulator.recorder import Ping
-from tests.emulator.state import Reaction, StoredFile, StoredMessage
-from tests.emulator.validation import (
+from devtools.emulator import mentions
+from devtools.emulator.http import Call, Router, Upload
+from devtools.emulator.ids import ChannelKind, MessageFlag, MessageKind, Perm, snowflake_time
+from devtools.emulator.recorder import Ping
+from devtools.emulator.state import Reaction, StoredFile, StoredMessage
+from devtools.emulator.validation import (
     DiscordError,
     FormErrors,
     check_edit_result,
@@ -25,7 +25,7 @@ from tests.emulator.validation import (
 )
 
 if TYPE_CHECKING:
-    from tests.emulator.server import Emulator
+    from devtools.emulator.server import Emulator
 
 Payload = dict[str, Any]
 NONCE_WINDOW = timedelta(minutes=5)  # how long Discord honours `enforce_nonce` (a few minutes)

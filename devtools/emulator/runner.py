@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
-from tests.emulator.server import Emulator
-from tests.emulator.support import wait_for
+from devtools.emulator.server import Emulator
+from devtools.emulator.support import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 10.0

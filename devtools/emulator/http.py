@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from tests.emulator.validation import FILE_SIZE, DiscordError
+from devtools.emulator.validation import FILE_SIZE, DiscordError
 
 Payload = dict[str, Any]
 

@@ -11,10 +11,10 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tests.emulator.http import Call, Reply, Router
-from tests.emulator.ids import MessageFlag, MessageKind
-from tests.emulator.state import StoredMessage
-from tests.emulator.validation import (
+from devtools.emulator.http import Call, Reply, Router
+from devtools.emulator.ids import MessageFlag, MessageKind
+from devtools.emulator.state import StoredMessage
+from devtools.emulator.validation import (
     DiscordError,
     FormErrors,
     check_autocomplete,
@@ -25,7 +25,7 @@ from tests.emulator.validation import (
 )
 
 if TYPE_CHECKING:
-    from tests.emulator.server import Emulator
+    from devtools.emulator.server import Emulator
 
 Payload = dict[str, Any]
 

@@ -14,20 +14,20 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from tests.emulator import guilds, interactions, messages, threads
-from tests.emulator.faults import Faults, RateLimits, rate_limited
-from tests.emulator.gateway import Gateway
-from tests.emulator.http import Call, Reply, Router, json_response, read_body
-from tests.emulator.ids import ChannelKind, Clock, Intent, MessageKind, utcnow
-from tests.emulator.recorder import Recorder, RestCall
-from tests.emulator.seed import build_default_world
-from tests.emulator.state import Payload, World
-from tests.emulator.validation import DiscordError
+from devtools.emulator import guilds, interactions, messages, threads
+from devtools.emulator.faults import Faults, RateLimits, rate_limited
+from devtools.emulator.gateway import Gateway
+from devtools.emulator.http import Call, Reply, Router, json_response, read_body
+from devtools.emulator.ids import ChannelKind, Clock, Intent, MessageKind, utcnow
+from devtools.emulator.recorder import Recorder, RestCall
+from devtools.emulator.seed import build_default_world
+from devtools.emulator.state import Payload, World
+from devtools.emulator.validation import DiscordError
 
 if TYPE_CHECKING:
-    from tests.emulator.actors import Actor
+    from devtools.emulator.actors import Actor
 
-log = logging.getLogger("tests.emulator")
+log = logging.getLogger("devtools.emulator")
 
 API_PREFIX = "/api/v10"
 # discord.py's ApplicationFlags: gateway_message_content_limited | gateway_guild_members_limited
@@ -217,7 +217,7 @@ class Emulator:
 
     # ---- people -------------------------------------------------------------------------
     def member(self, name: str) -> Actor:
-        from tests.emulator.actors import Actor
+        from devtools.emulator.actors import Actor
 
         return Actor(self, self.world.member_named(name)["user"]["id"])
 
@@ -246,7 +246,7 @@ class Emulator:
         self, name: str, *, roles: list[str] | None = None, announce: bool = True
     ) -> Actor:
         """A new member joins: GUILD_MEMBER_ADD (and Discord's join system message)."""
-        from tests.emulator.actors import Actor
+        from devtools.emulator.actors import Actor
 
         role_ids = [self.role(r)["id"] for r in roles or []]
         member = self.world.add_member(name, roles=role_ids)

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from tests.emulator.ids import Intent
-from tests.emulator.recorder import GatewayEvent
+from devtools.emulator.ids import Intent
+from devtools.emulator.recorder import GatewayEvent
 
 if TYPE_CHECKING:
-    from tests.emulator.server import Emulator
+    from devtools.emulator.server import Emulator
 
-log = logging.getLogger("tests.emulator.gateway")
+log = logging.getLogger("devtools.emulator.gateway")
 
 Payload = dict[str, Any]
 

@@ -13,15 +13,15 @@ import mimetypes
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from tests.emulator.answers import Answer
-from tests.emulator.http import Upload
-from tests.emulator.ids import Perm
-from tests.emulator.interactions import AUTOCOMPLETE, COMMAND
-from tests.emulator.state import Payload, StoredMessage
-from tests.emulator.support import EmulatorUsageError
+from devtools.emulator.answers import Answer
+from devtools.emulator.http import Upload
+from devtools.emulator.ids import Perm
+from devtools.emulator.interactions import AUTOCOMPLETE, COMMAND
+from devtools.emulator.state import Payload, StoredMessage
+from devtools.emulator.support import EmulatorUsageError
 
 if TYPE_CHECKING:
-    from tests.emulator.server import Emulator
+    from devtools.emulator.server import Emulator
 
 FileSpec = tuple[str, bytes] | tuple[str, bytes, str]
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tests.emulator.validation import DiscordError
+from devtools.emulator.validation import DiscordError
 
 Match = Callable[[str, str, str], bool]  # (method, route template, path) → applies?
 

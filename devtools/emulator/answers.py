@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tests.emulator.interactions import (
+from devtools.emulator.interactions import (
     COMPONENT,
     DEFERRED_MESSAGE,
     DEFERRED_UPDATE,
     MODAL_SUBMIT,
     InteractionRecord,
 )
-from tests.emulator.state import Payload, StoredFile, StoredMessage
-from tests.emulator.support import EmulatorUsageError, walk_components
+from devtools.emulator.state import Payload, StoredFile, StoredMessage
+from devtools.emulator.support import EmulatorUsageError, walk_components
 
 if TYPE_CHECKING:
-    from tests.emulator.actors import Actor
+    from devtools.emulator.actors import Actor
 
 ANSWER_TIMEOUT = 5.0
 

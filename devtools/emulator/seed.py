@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.emulator.ids import (
+from devtools.emulator.ids import (
     EVERYONE_DEFAULT,
     ChannelKind,
     Clock,
@@ -14,7 +14,7 @@ from tests.emulator.ids import (
     Perm,
     utcnow,
 )
-from tests.emulator.state import Payload, World
+from devtools.emulator.state import Payload, World
 
 
 def build_default_world(clock: Clock = utcnow) -> World:
