@@ -50,7 +50,9 @@ class Comment:
 
 
 @dataclass(frozen=True, slots=True)
-class DayStats:
+class DayTotals:
+    """Comments and distinct participants recorded for one day."""
+
     day: int
     comments: int
     participants: int
@@ -60,7 +62,7 @@ class DayStats:
 class DayPage:
     """One page of a day's comments, newest first, as `/comments day` shows it."""
 
-    stats: DayStats
+    stats: DayTotals
     comments: list[Comment]
     page: int  # 0-based, within range
     pages: int

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from bot.members.participation import DayTotals
+from bot.comments.model import DayTotals
 
 BAR_COLOUR = "#C1272D"  # Morocco red
 LINE_COLOUR = "#006233"  # Morocco green

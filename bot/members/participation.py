@@ -10,9 +10,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-SERIES_DAYS = 12  # the series' length when the schedule isn't stored yet
+from bot.comments.model import DayTotals
+from bot.series.schedule import POSTED
 
-POSTED = "posted"
+SERIES_DAYS = 12  # the series' length when the schedule isn't stored yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,15 +31,6 @@ class SeriesDay:
     @property
     def posted(self) -> bool:
         return self.state == POSTED
-
-
-@dataclass(frozen=True, slots=True)
-class DayTotals:
-    """Comments and distinct participants recorded for one day."""
-
-    day: int
-    comments: int
-    participants: int
 
 
 @dataclass(frozen=True, slots=True)

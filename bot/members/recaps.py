@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.clock import Clock
-from bot.members.participation import DayTotals
+from bot.comments.model import DayTotals
 from bot.rendering.members import render_recap
 from bot.series.config import series_config
 from bot.series.schedule import RECAP_TRIES, retry_delay

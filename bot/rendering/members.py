@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.comments.model import DayTotals
 from bot.members.participation import (
-    DayTotals,
     ParticipationSummary,
     Ranked,
     ReactedComment,

@@ -14,7 +14,7 @@ from bot.comments.model import (
     ChallengeThread,
     Comment,
     CommentOp,
-    DayStats,
+    DayTotals,
     Delete,
     Edit,
     React,
@@ -275,7 +275,7 @@ class CommentStore:
 
     async def day_totals(
         self, guild_id: int, series: str, day: int | None = None
-    ) -> list[DayStats]:
+    ) -> list[DayTotals]:
         """Counted comments and distinct participants per day of one run (days with
         comments only)."""
         where = ""
@@ -288,12 +288,12 @@ class CommentStore:
             "GROUP BY c.day ORDER BY c.day",
             params,
         )
-        return [DayStats(int(r["day"]), int(r["comments"]), int(r["participants"])) for r in rows]
+        return [DayTotals(int(r["day"]), int(r["comments"]), int(r["participants"])) for r in rows]
 
-    async def day_stats(self, guild_id: int, series: str, day: int) -> DayStats:
+    async def day_stats(self, guild_id: int, series: str, day: int) -> DayTotals:
         """One day's totals (zeros when nobody commented)."""
         found = await self.day_totals(guild_id, series, day)
-        return found[0] if found else DayStats(day, 0, 0)
+        return found[0] if found else DayTotals(day, 0, 0)
 
     async def newest(
         self, guild_id: int, series: str, day: int, *, offset: int = 0, limit: int = 5

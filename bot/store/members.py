@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.members.participation import DayTotals, Participant, ReactedComment
+from bot.comments.model import DayTotals
+from bot.members.participation import Participant, ReactedComment
 from bot.store.comments import COUNTED, CommentStore
 from bot.store.database import Database
 from bot.store.timestamps import from_db, to_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.comments.model import Attachment, Comment, DayPage, DayStats, UserDayCount, UserSummary
+from bot.comments.model import Attachment, Comment, DayPage, DayTotals, UserDayCount, UserSummary
 from bot.rendering.comments import render_day_page, render_my_data, safe_name
 from bot.rendering.limits import EMBED_DESCRIPTION, EMBED_TOTAL
 
@@ -29,7 +29,7 @@ def comment(i: int, content: str, name: str = "Amina") -> Comment:
 
 def test_a_page_of_huge_comments_fits_and_links_each_message() -> None:
     comments = [comment(i, ("word " * 800) + "@everyone") for i in range(5)]
-    embed = render_day_page(2, DayPage(DayStats(2, 42, 9), comments, 3, 9))
+    embed = render_day_page(2, DayPage(DayTotals(2, 42, 9), comments, 3, 9))
     assert len(embed.description or "") <= EMBED_DESCRIPTION
     assert len(embed) <= EMBED_TOTAL
     assert "**42** comment(s) from **9** participant(s)" in (embed.description or "")
@@ -46,7 +46,7 @@ def test_names_are_plain_text() -> None:
 
 
 def test_an_empty_day_invites_people_to_reply() -> None:
-    embed = render_day_page(5, DayPage(DayStats(5, 0, 0), [], 0, 1))
+    embed = render_day_page(5, DayPage(DayTotals(5, 0, 0), [], 0, 1))
     assert "No comments recorded for day 5" in (embed.description or "")
 
 

@@ -7,8 +7,8 @@ import io
 import pytest
 from PIL import Image
 
+from bot.comments.model import DayTotals
 from bot.members.chart import comments_chart
-from bot.members.participation import DayTotals
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

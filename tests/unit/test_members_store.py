@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.members.participation import DayTotals, rank
+from bot.comments.model import DayTotals
+from bot.members.participation import rank
 from bot.store import Database
 from bot.store.comments import CommentStore
 from bot.store.members import MemberStore

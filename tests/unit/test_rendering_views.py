@@ -7,7 +7,7 @@ from typing import Any
 
 import discord
 
-from bot.comments.model import DayPage, DayStats
+from bot.comments.model import DayPage, DayTotals
 from bot.rendering.comments import ConfirmView, DayPager
 from bot.rendering.keywords import BrowseView
 from bot.rendering.views import NOT_YOURS, OwnerView, Paged, Pager
@@ -102,9 +102,9 @@ async def test_the_day_pager_follows_what_the_service_returns() -> None:
 
     async def fetch(page: int) -> DayPage:
         asked.append(page)
-        return DayPage(DayStats(3, 12, 2), [], min(page, 2), 3)
+        return DayPage(DayTotals(3, 12, 2), [], min(page, 2), 3)
 
-    view = DayPager(42, 3, DayPage(DayStats(3, 7, 2), [], 0, 2), fetch)
+    view = DayPager(42, 3, DayPage(DayTotals(3, 7, 2), [], 0, 2), fetch)
     click = FakeInteraction(42)
     await view.turn(click, +1)  # type: ignore[arg-type]
     assert asked == [1] and (view.page, view.pages) == (1, 3)
