@@ -14,17 +14,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.markdown import COMMENT, EMOJI_JOINERS, FENCE, HEADING, LIST_ITEM, RULE, is_skin_tone
 from bot.rendering.limits import MESSAGE_CONTENT, defuse_mentions
 
 # Boundary ranks, best first; a boundary of rank r is also usable as any rank > r.
 # AFTER_HEADING (leaving a heading at the end of a message) is the last resort before a hard cut.
 SECTION, PARAGRAPH, LINE, SENTENCE, WORD, AFTER_HEADING = range(6)
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-_LIST_ITEM = re.compile(r"^([ \t]*)(?:[-*+]|\d{1,9}[.)]|🔹|•)[ \t]")
-_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _DOUBLE_TICKS = re.compile(r"(?<!`)``(?!`)([^`\n]+?)(?<!`)``(?!`)")
 _LINK = re.compile(r"\[([^\]\n]*)\]\(([^)\s]*)(?:\s+\"[^\"\n]*\")?\)")
 _BOLD = re.compile(r"\*\*(?:(?!\n[ \t]*\n).)+?\*\*", re.S)
@@ -38,7 +34,7 @@ _BLANK_RUN = re.compile(r"\n[ \t]*\n")
 
 def strip_html_comments(text: str) -> str:
     """Remove `<!-- … -->` entirely (an unclosed one hides the rest, as in a browser)."""
-    return _COMMENT.sub("", text)
+    return COMMENT.sub("", text)
 
 
 def mkdocs_to_discord(text: str) -> str:
@@ -51,7 +47,7 @@ def mkdocs_to_discord(text: str) -> str:
     out: list[str] = []
     fence: str | None = None
     for line in strip_html_comments(text).split("\n"):
-        fence_match = _FENCE.match(line)
+        fence_match = FENCE.match(line)
         if fence is not None:
             out.append(line)
             if (
@@ -65,12 +61,12 @@ def mkdocs_to_discord(text: str) -> str:
             fence = fence_match.group(1)
             out.append(line)
             continue
-        heading = _HEADING.match(line)
+        heading = HEADING.match(line)
         if heading:
             title = (heading.group(2) or "").replace("**", "").replace("__", "").strip()
             out.append(f"{'#' * min(len(heading.group(1)), 3)} {title}" if title else "")
             continue
-        if _RULE.match(line):
+        if RULE.match(line):
             out.append("")
             continue
         line = _DOUBLE_TICKS.sub(_single_ticks, line)
@@ -170,13 +166,13 @@ class _Layout:
         index = 0
         while index < len(lines):
             start, end = lines[index]
-            match = _FENCE.match(text[start:end])
+            match = FENCE.match(text[start:end])
             if match:
                 fence_chars = match.group(1)
                 close = index + 1
                 while close < len(lines):
                     c_start, c_end = lines[close]
-                    c_match = _FENCE.match(text[c_start:c_end])
+                    c_match = FENCE.match(text[c_start:c_end])
                     if (
                         c_match
                         and c_match.group(1).startswith(fence_chars)
@@ -197,7 +193,7 @@ class _Layout:
                     strong.append((start, span_end))
                 index = last + 1
                 continue
-            if _HEADING.match(text[start:end]) and text[start:end].strip():
+            if HEADING.match(text[start:end]) and text[start:end].strip():
                 headings.add(index)
                 strong.append((start, end))
             index += 1
@@ -317,7 +313,7 @@ def _list_items(
     for index, (start, end) in enumerate(lines):
         if in_fence[index] or index in headings:
             continue
-        marker = _LIST_ITEM.match(text[start:end])
+        marker = LIST_ITEM.match(text[start:end])
         if not marker:
             continue
         indent = _indent(marker.group(1))
@@ -338,7 +334,7 @@ def _list_items(
                     break
                 probe = following
                 continue
-            nested = _LIST_ITEM.match(line)
+            nested = LIST_ITEM.match(line)
             if nested and _indent(nested.group(1)) <= indent:
                 break
             if not nested and _indent(line) <= indent and last != probe - 1:
@@ -395,7 +391,7 @@ def _joins_previous(text: str, cut: int) -> bool:
     before = text[cut - 1]
     return (
         before == "\u200d"
-        or char in ("\u200d", "\ufe0f", "\ufe0e", "\u20e3")
+        or char in EMOJI_JOINERS
         or (char != "" and unicodedata.combining(char) > 0)
-        or (char != "" and 0x1F3FB <= ord(char) <= 0x1F3FF)
+        or is_skin_tone(char)
     )

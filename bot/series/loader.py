@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content import ContentError, ContentProblem, SourceText, read_source
+from bot.markdown import CLOSED_COMMENT, EMOJI_JOINERS, FENCE, HEADING, LIST_ITEM, is_skin_tone
 from bot.series.model import ChallengeDay, ExpertAnswer, Section, Series
 
 # Front-matter keys the loader understands; any other key lands in `ChallengeDay.extra`.
@@ -26,11 +27,7 @@ KNOWN_KEYS = frozenset({"comments", "title", "day", "description", "keywords", "
 # Files in the series folder that are never days (an MkDocs home page, notes for organisers).
 IGNORED_NAMES = frozenset({"index.md", "readme.md"})
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _BOLD_LINE = re.compile(r"^ {0,3}(\*\*|__)(?P<text>\S(?:.*?\S)?)\1[ \t]*:?[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)]|🔹|•)\s")
 _DAY_PREFIX = re.compile(r"^(?:day|jour)\s*(\d{1,3})\b\s*[:.\-–—]?\s*", re.I)
 _CONVERSATION = re.compile(r"\bjoin\s+the\s+(?:conversation|discussion)\b", re.I)
 _HONORIFIC = re.compile(
@@ -333,7 +330,7 @@ def _find_headings(lines: list[str]) -> list[_Heading]:
     headings = []
     fence: str | None = None
     for index, line in enumerate(lines):
-        fence_match = _FENCE.match(line)
+        fence_match = FENCE.match(line)
         if fence is not None:
             if (
                 fence_match
@@ -345,7 +342,7 @@ def _find_headings(lines: list[str]) -> list[_Heading]:
         if fence_match:
             fence = fence_match.group(1)
             continue
-        atx = _ATX.match(line)
+        atx = HEADING.match(line)
         if atx:
             text = _clean_heading(atx.group(2) or "")
             if text:
@@ -386,7 +383,7 @@ def _closing_bold_line(lines: list[str], headings: list[_Heading]) -> _Heading |
         for h in headings
         if h.index < conversation
     )
-    only_prose_follows = not any(_LIST_ITEM.match(line) for line in lines[last.index + 1 :])
+    only_prose_follows = not any(LIST_ITEM.match(line) for line in lines[last.index + 1 :])
     if uses_bold_sections and last.index > conversation and only_prose_follows:
         return last
     return None
@@ -419,15 +416,13 @@ def _split_title(text: str) -> tuple[str, str, int | None]:
 
 # --- small text helpers ---------------------------------------------------------------------
 
-_EMOJI_JOINERS = {"\u200d", "\ufe0f", "\ufe0e", "\u20e3"}
-
 
 def _is_emoji_char(char: str) -> bool:
     code = ord(char)
     return (
         unicodedata.category(char) == "So"
-        or char in _EMOJI_JOINERS
-        or 0x1F3FB <= code <= 0x1F3FF  # skin tones
+        or char in EMOJI_JOINERS
+        or is_skin_tone(char)
         or 0xE0020 <= code <= 0xE007F  # tag sequences (flags of regions)
     )
 
@@ -450,7 +445,7 @@ def _split_trailing_emoji(text: str) -> tuple[str, str]:
 
 def _remove_comments(text: str) -> tuple[str, int | None]:
     """Drop HTML comments, keeping line numbers; also return the line of an unclosed `<!--`."""
-    text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    text = CLOSED_COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     opened = text.find("<!--")
     if opened == -1:
         return text, None
