@@ -4,7 +4,6 @@ forum mode, role pings and the /challenge commands."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -20,32 +19,21 @@ from bot.rendering.days import (
     thread_name,
     title_line,
 )
-from bot.series.loader import load_day, load_series
+from bot.series.loader import load_series
 from bot.series.schedule import planned_times
 from bot.series.service import LATE_NOTE
 from bot.store import Database
 from bot.store.series import DayRow, PlannedDay, SeriesStore
 from devtools.emulator import Emulator, wait_for
-from devtools.emulator.runner import REPO, BotRunner
+from devtools.emulator.runner import BotRunner
+from tests.days import FIXTURES, first_days
 from tests.timing import far_ahead
 
 pytestmark = pytest.mark.e2e
 
-FIXTURES = REPO / "tests" / "fixtures" / "days"
 # Only the cogs these tests are about, so other features' messages don't mix in.
 EXTENSIONS = ("cogs.meta", "cogs.series")
 SERIES = load_series(FIXTURES)
-
-
-def first_days(tmp_path: Path, count: int) -> Path:
-    """A copy of the fixture series with only days 1..count."""
-    target = tmp_path / f"days-{count}"
-    target.mkdir()
-    for path in FIXTURES.glob("*.md"):
-        day, _ = load_day(path)
-        if day is not None and day.number <= count:
-            shutil.copy(path, target / path.name)
-    return target
 
 
 def soon(seconds: float) -> str:

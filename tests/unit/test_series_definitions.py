@@ -4,7 +4,6 @@ series side by side on one database (fake Discord, fake clock)."""
 from __future__ import annotations
 
 import argparse
-import shutil
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -18,10 +17,11 @@ from bot.series.definition import (
     load_definition,
     load_definitions,
 )
-from bot.series.loader import load_day, load_series
+from bot.series.loader import load_series
 from bot.series.service import SeriesService
 from bot.store import Database
 from bot.store.series import record_key, series_of
+from tests.days import first_days
 from tests.fakes import FakeClock, FakeTimers
 from tests.unit.test_series_service import (
     FIXTURES,
@@ -30,17 +30,6 @@ from tests.unit.test_series_service import (
     FakePublisher,
     make_settings,
 )
-
-
-def first_days(tmp_path: Path, count: int) -> Path:
-    """A copy of the fixture series with only days 1..count."""
-    target = tmp_path / f"days-{count}"
-    target.mkdir()
-    for path in FIXTURES.glob("*.md"):
-        day, _ = load_day(path)
-        if day is not None and day.number <= count:
-            shutil.copy(path, target / path.name)
-    return target
 
 
 def folder_with(tmp_path: Path, text: str, name: str = "topic") -> Path:
