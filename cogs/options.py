@@ -33,16 +33,25 @@ def run_choice_name(run: Run, current: str, series_name: str | None = None) -> s
     return choice_name(f"{prefix}{run.label} · from {since}{mark}")
 
 
+def named_series(bot: ChallengeBot, text: str) -> SeriesService | None:
+    """The series whose id or name is `text` (any case)."""
+    wanted = text.strip().casefold()
+    return next(
+        (
+            s
+            for s in bot.all_series.values()
+            if wanted in (s.series_id.casefold(), s.name.casefold())
+        ),
+        None,
+    )
+
+
 def find_series(bot: ChallengeBot, requested: str | None) -> SeriesService | None:
     """The series a command acts on: the default one, or the one named (id, name, or any of
     its records); None when there is no such series."""
     if requested is None or not requested.strip():
         return bot.series
-    wanted = requested.strip().casefold()
-    for service in bot.all_series.values():
-        if wanted in (service.series_id.casefold(), service.name.casefold()):
-            return service
-    return bot.all_series.get(series_of(requested.strip()))
+    return named_series(bot, requested) or bot.all_series.get(series_of(requested.strip()))
 
 
 async def series_names(
@@ -89,8 +98,5 @@ async def chosen_record(bot: ChallengeBot, guild_id: int, requested: str | None)
     run = await store.run(guild_id, requested.strip())
     if run is not None:
         return run.record
-    wanted = requested.strip().casefold()
-    for service in bot.all_series.values():
-        if wanted in (service.series_id.casefold(), service.name.casefold()):
-            return await current_record(store, guild_id, service.series_id)
-    return None
+    service = named_series(bot, requested)
+    return await current_record(store, guild_id, service.series_id) if service else None

@@ -115,7 +115,6 @@ class SeriesCog(commands.Cog, name="Series"):
 
     def __init__(self, bot: ChallengeBot) -> None:
         self.bot = bot
-        self.settings = bot.settings
         assert bot.series is not None, "the bot builds its services in setup_hook"
 
     async def _service(

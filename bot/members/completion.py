@@ -17,7 +17,7 @@ from bot.members.days import series_days
 from bot.members.once import WarnOnce
 from bot.members.participation import earned_roles, series_length
 from bot.rendering.members import render_congratulations
-from bot.series.definition import SeriesDefinition, default_definition
+from bot.series.definition import SeriesDefinition
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
 
@@ -35,23 +35,20 @@ class CompletionRoles:
         self.schedule = SeriesStore(store.db)  # which day a thread is, and the series length
         self.warn = WarnOnce(log)
 
-    def _definitions(self) -> list[SeriesDefinition]:
-        services = self.bot.all_series.values()
-        return [s.definition for s in services] or [default_definition(self.settings)]
-
     def _rules(self, record: str) -> SeriesDefinition | None:
-        """The completion roles of the record's series (None: a rehearsal gives none)."""
+        """The completion roles of the record's series (None: a rehearsal, or a series no
+        longer configured, gives none)."""
         service = self.bot.series_for(record)
-        if service is None:
-            return default_definition(self.settings)
-        return None if service.rehearsal is not None else service.definition
+        if service is None or service.rehearsal is not None:
+            return None
+        return service.definition
 
     @property
     def role_ids(self) -> set[int]:
         """Every series' completion roles."""
         wanted = [
             role_id
-            for d in self._definitions()
+            for d in (service.definition for service in self.bot.all_series.values())
             for role_id in (d.completion_role_id, d.completion_tier_role_id)
         ]
         return {role_id for role_id in wanted if role_id}

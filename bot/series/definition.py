@@ -10,10 +10,11 @@ others append `:<id>`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -21,6 +22,7 @@ import yaml
 from bot.settings import Settings, parse_duration, parse_series_start
 
 DEFINITION_FILE = "series.yml"
+T = TypeVar("T")
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")  # no `#` or `~`: those mark runs
 
 
@@ -95,78 +97,80 @@ def load_definition(folder: Path, settings: Settings) -> SeriesDefinition:
         raise DefinitionError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
     if not isinstance(raw, dict):
         raise DefinitionError(f"{path}: expected `key: value` lines (id, name, channel_id, …)")
-    try:
-        return _definition(path, {str(k): v for k, v in raw.items()}, folder, settings)
-    except DefinitionError as exc:  # point at the line of the key it is about
-        key = str(exc).removeprefix(f"{path}: ").split(" ", 1)[0].strip("`")
-        line = next(
-            (n for n, ln in enumerate(text.splitlines(), 1) if re.match(rf"\s*{key}\s*:", ln)),
-            None,
-        )
-        if line is None or not key.isidentifier():
-            raise
-        raise DefinitionError(str(exc).replace(f"{path}: ", f"{path}:{line}: ", 1)) from None
+    return _definition(_Fields(path, text, {str(k): v for k, v in raw.items()}), folder, settings)
 
 
-def _definition(
-    path: Path, raw: dict[str, Any], folder: Path, settings: Settings
-) -> SeriesDefinition:
-    unknown = sorted(set(raw) - _FIELDS)
+@dataclass(frozen=True, slots=True)
+class _Fields:
+    """The keys of one series.yml; a bad value is reported at its own line."""
+
+    path: Path
+    text: str
+    raw: dict[str, Any]
+
+    def problem(self, key: str, message: str) -> DefinitionError:
+        pattern = re.compile(rf"\s*{re.escape(key)}\s*:")
+        lines = self.text.splitlines()
+        line = next((n for n, ln in enumerate(lines, 1) if pattern.match(ln)), None)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return DefinitionError(f"{where}: {message}")
+
+    def get(self, key: str, parse: Callable[[object], T], default: T) -> T:
+        """`parse(value)`, or `default` when the key is absent or empty."""
+        value = self.raw.get(key)
+        if value is None or value == "":
+            return default
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise self.problem(key, f"{key} {value!r} {exc}") from None
+
+
+def _definition(fields: _Fields, folder: Path, settings: Settings) -> SeriesDefinition:
+    unknown = sorted(set(fields.raw) - _FIELDS)
     if unknown:
         known = ", ".join(sorted(_FIELDS))
-        raise DefinitionError(f"{path}: unknown key {unknown[0]!r} (known: {known})")
-    series_id = str(raw.get("id") or "").strip()
+        raise fields.problem(unknown[0], f"unknown key {unknown[0]!r} (known: {known})")
+    series_id = str(fields.raw.get("id") or "").strip()
     if not ID_PATTERN.fullmatch(series_id):
-        raise DefinitionError(
-            f"{path}: `id` must be 1-40 lower-case letters, digits or dashes, got {series_id!r}"
+        raise fields.problem(
+            "id", f"`id` must be 1-40 lower-case letters, digits or dashes, got {series_id!r}"
         )
-    base = replace(
-        default_definition(settings),
+    env = default_definition(settings)  # what a file leaves out comes from .env
+    return SeriesDefinition(
         id=series_id,
-        name=str(raw.get("name") or series_id).strip(),
+        name=str(fields.raw.get("name") or series_id).strip(),
         content_dir=folder,
-        start=None,
-        channel_id=None,
-        ping_role_id=None,
-        completion_role_id=None,
-        completion_tier_role_id=None,
+        start=fields.get("start", _start, None),
+        post_time=fields.get("post_time", _time, env.post_time),
+        tz=fields.get("timezone", _zone, env.tz),
+        interval=fields.get("interval", _interval, env.interval),
+        answer_delay=fields.get("answer_delay", _duration, env.answer_delay),
+        channel_id=fields.get("channel_id", _snowflake, None),
+        ping_role_id=fields.get("ping_role_id", _snowflake, None),
+        guild_id=fields.get("guild_id", _snowflake, env.guild_id),
+        completion_role_id=fields.get("completion_role_id", _snowflake, None),
+        completion_tier_role_id=fields.get("completion_tier_role_id", _snowflake, None),
+        completion_tier_days=fields.get("completion_tier_days", _days, env.completion_tier_days),
         default=False,
     )
-    try:
-        return replace(
-            base,
-            start=_start(raw["start"]) if raw.get("start") else None,
-            post_time=_time(raw["post_time"]) if "post_time" in raw else base.post_time,
-            tz=_zone(raw["timezone"]) if raw.get("timezone") else base.tz,
-            interval=_duration(raw, "interval", base.interval),
-            answer_delay=_duration(raw, "answer_delay", base.answer_delay),
-            channel_id=_snowflake(raw, "channel_id"),
-            ping_role_id=_snowflake(raw, "ping_role_id"),
-            guild_id=_snowflake(raw, "guild_id") or base.guild_id,
-            completion_role_id=_snowflake(raw, "completion_role_id"),
-            completion_tier_role_id=_snowflake(raw, "completion_tier_role_id"),
-            completion_tier_days=_days(raw, base.completion_tier_days),
-        )
-    except ValueError as exc:
-        raise DefinitionError(f"{path}: {exc}") from None
+
+
+# Value parsers: a ValueError's message completes "<key> <value> …".
 
 
 def _start(value: object) -> date | datetime:
     try:
         return parse_series_start(str(value))
     except ValueError:
-        raise ValueError(
-            f"start {value!r} is not a date (2026-12-01) or a date-time (2026-12-01T09:00)"
-        ) from None
+        raise ValueError("is not a date (2026-12-01) or a date-time (2026-12-01T09:00)") from None
 
 
 def _zone(value: object) -> ZoneInfo:
     try:
         return ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"timezone {value!r} is not an IANA time zone such as Africa/Casablanca"
-        ) from None
+        raise ValueError("is not an IANA time zone such as Africa/Casablanca") from None
 
 
 def _time(value: object) -> time:
@@ -174,35 +178,33 @@ def _time(value: object) -> time:
         return time(value // 60, value % 60)
     match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(value))
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise ValueError(f"post_time {value!r} is not a time HH:MM such as 09:00")
+        raise ValueError("is not a time HH:MM such as 09:00")
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def _duration(raw: dict[str, Any], key: str, default: timedelta) -> timedelta:
-    if key not in raw:
-        return default
+def _duration(value: object) -> timedelta:
     try:
-        value = parse_duration(str(raw[key]))
+        return parse_duration(str(value))
     except ValueError:
-        raise ValueError(f"{key} {raw[key]!r} is not a duration such as 1d, 12h or 30s") from None
-    if key == "interval" and value < timedelta(seconds=1):
-        raise ValueError("interval must be at least 1s")
-    return value
+        raise ValueError("is not a duration such as 1d, 12h or 30s") from None
 
 
-def _days(raw: dict[str, Any], default: int) -> int:
-    value = raw.get("completion_tier_days", default)
+def _interval(value: object) -> timedelta:
+    interval = _duration(value)
+    if interval < timedelta(seconds=1):
+        raise ValueError("is too short: the interval must be at least 1s")
+    return interval
+
+
+def _days(value: object) -> int:
     if isinstance(value, bool) or not str(value).strip().isdigit() or int(str(value)) < 1:
-        raise ValueError(f"completion_tier_days {value!r} is not a number of days (1 or more)")
+        raise ValueError("is not a number of days (1 or more)")
     return int(str(value))
 
 
-def _snowflake(raw: dict[str, Any], key: str) -> int | None:
-    value = raw.get(key)
-    if value is None or value == "":
-        return None
+def _snowflake(value: object) -> int | None:
     if isinstance(value, bool) or not str(value).strip().isdigit():
-        raise ValueError(f"{key} {value!r} is not a Discord id (digits only)")
+        raise ValueError("is not a Discord id (digits only)")
     return int(str(value).strip())
 
 

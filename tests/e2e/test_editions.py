@@ -137,16 +137,22 @@ async def test_a_rehearsal_runs_beside_the_live_series_and_can_be_cleared(
     assert emulator.recorder.pinging() == []
 
 
-async def test_new_edition_asks_first_then_starts_over_with_a_fresh_record(
-    bot_runner: BotRunner, emulator: Emulator
-) -> None:
-    bot = await bot_runner.start(
+async def start_fast(bot_runner: BotRunner, **settings: Any) -> Any:
+    """The fixture series from a second from now, one day a second, answers at once."""
+    return await bot_runner.start(
         extensions=EXTENSIONS,
         series_dir=FIXTURES,
         series_start=soon(1.0),
         series_interval=timedelta(seconds=1),
         answer_delay=timedelta(0),
+        **settings,
     )
+
+
+async def test_new_edition_asks_first_then_starts_over_with_a_fresh_record(
+    bot_runner: BotRunner, emulator: Emulator
+) -> None:
+    bot = await start_fast(bot_runner)
     await wait_for(lambda: all_done()(bot), timeout=90)
     admin = emulator.member("organiser")
     status = await admin.runs("challenge status")

@@ -270,47 +270,36 @@ async def test_a_failed_follow_up_becomes_an_apology_and_an_error_line(
 # --- crashes ----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("second_series", "seed", "posts"),
+    [(False, 7, 3), (True, 11, 6)],
+    ids=["one series", "two series"],
+)
 async def test_a_short_series_survives_sigkills(
-    emulator: Emulator, bot_process: Any, tmp_path: Path
+    emulator: Emulator,
+    bot_process: Any,
+    tmp_path: Path,
+    second_series: bool,
+    seed: int,
+    posts: int,
 ) -> None:
-    """The CI-sized crash test (tests/slow/test_crash.py runs twelve days, 24 kills)."""
+    """The CI-sized crash test (tests/slow/test_crash.py runs twelve days, 24 kills); with
+    `second_series`, a second one (#general, every 2 s) runs beside it: each day of each
+    series exactly once, every reply recorded in its own series."""
     report = await run_crash_series(
         emulator,
         bot_process,
         tmp_path,
         days=3,
         kills=4,
-        seed=7,
+        seed=seed,
         interval=1,
-        kill_window=(0.3, 2.0),
+        kill_window=(0.3, 2.5 if second_series else 2.0),
         max_life=6.0,
+        second_series=second_series,
     )
     print("\n" + "\n".join(report.lines()))
     assert len(report.kills) == 4
-    assert report.day_posts == 3 and report.threads == 3
-    assert report.member_messages == report.comments > 0
-    assert report.log_errors == [], "\n".join(report.log_errors)
-
-
-async def test_two_series_survive_sigkills(
-    emulator: Emulator, bot_process: Any, tmp_path: Path
-) -> None:
-    """Two series in one server (#challenges every 1 s, #general every 2 s), SIGKILLed
-    mid-post: each day of each series exactly once, every reply in its own series."""
-    report = await run_crash_series(
-        emulator,
-        bot_process,
-        tmp_path,
-        days=3,
-        kills=4,
-        seed=11,
-        interval=1,
-        kill_window=(0.3, 2.5),
-        max_life=6.0,
-        second_series=True,
-    )
-    print("\n" + "\n".join(report.lines()))
-    assert len(report.kills) == 4
-    assert report.day_posts == 6 and report.threads == 6
+    assert report.day_posts == posts and report.threads == posts
     assert report.member_messages == report.comments > 0
     assert report.log_errors == [], "\n".join(report.log_errors)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,11 @@ from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
 from devtools.emulator import Emulator, wait_for
 from devtools.emulator.runner import BotRunner
-from tests.e2e.test_editions import stored_comments
-from tests.e2e.test_series import FIXTURES, day_threads, first_days, marked, soon
+from tests.e2e.test_editions import start_fast, stored_comments
+from tests.e2e.test_series import day_threads, first_days, marked, soon
 
 pytestmark = pytest.mark.e2e
 
-EXTENSIONS = ("cogs.meta", "cogs.series", "cogs.comments", "cogs.participation")
 TOPIC = "topic-week"
 
 
@@ -50,14 +48,7 @@ async def test_two_series_interleave_exactly_once_and_keep_their_records(
 ) -> None:
     general = emulator.channel_id("general")
     second = topic_series(tmp_path, general, soon(1.5))
-    bot = await bot_runner.start(
-        extensions=EXTENSIONS,
-        series_dir=FIXTURES,
-        series_start=soon(1.0),
-        series_interval=timedelta(seconds=1),
-        answer_delay=timedelta(0),
-        extra_series_dirs=str(second),
-    )
+    bot = await start_fast(bot_runner, extra_series_dirs=str(second))
     main_id = bot.settings.series_id
     assert list(bot.all_series) == [main_id, TOPIC]
     await wait_for(lambda: finished(bot, TOPIC, 4), timeout=90, message="topic series stalled")
@@ -119,14 +110,7 @@ async def test_a_broken_series_file_costs_only_that_series(
 ) -> None:
     broken = first_days(tmp_path, 2)
     (broken / "series.yml").write_text("id: Bad Id!\nname: x\n", encoding="utf-8")
-    bot = await bot_runner.start(
-        extensions=EXTENSIONS,
-        series_dir=FIXTURES,
-        series_start=soon(1.0),
-        series_interval=timedelta(seconds=1),
-        answer_delay=timedelta(0),
-        extra_series_dirs=str(broken),
-    )
+    bot = await start_fast(bot_runner, extra_series_dirs=str(broken))
     assert list(bot.all_series) == [bot.settings.series_id]
     assert any("series.yml" in p and "`id`" in p for p in bot.definition_problems)
     await wait_for(

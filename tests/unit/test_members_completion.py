@@ -114,6 +114,7 @@ async def test_roles_follow_the_series_and_a_rehearsal_gives_none(db: Database) 
     for service in (
         SimpleNamespace(rehearsal=object(), definition=with_roles),  # a rehearsal of it
         SimpleNamespace(rehearsal=None, definition=without),  # a series without roles
+        None,  # a series no longer configured
     ):
         bot = SimpleNamespace(
             settings=with_roles,
