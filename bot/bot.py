@@ -16,6 +16,8 @@ from discord.ext import commands
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.discord_setup import apply_endpoints, intents, missing_permissions
 from bot.health import BEAT_EVERY, Beat, health_path, write_beat
+from bot.i18n.choice import LanguageChoice
+from bot.i18n.commands import CommandTranslator, reader
 from bot.members.recaps import Recaps
 from bot.rendering.limits import MESSAGE_CONTENT, truncate
 from bot.series.definition import load_definitions
@@ -25,6 +27,7 @@ from bot.series.service import SeriesService
 from bot.settings import Settings
 from bot.store import Database, StoreError
 from bot.store.backup import nightly
+from bot.store.languages import LanguageStore
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore, series_of
 from bot.timers import SchedulerTimers
@@ -39,6 +42,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.participation",
     "cogs.recaps",
     "cogs.keywords",
+    "cogs.language",
 )
 
 
@@ -48,18 +52,24 @@ class CommandTree(app_commands.CommandTree):
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
+        tr = await reader(interaction)
         if isinstance(error, app_commands.CommandOnCooldown):
-            text = f"Slow down a little — try again in {error.retry_after:.0f}s."
+            text = tr._(
+                "Slow down a little — try again in {seconds}s.",
+                seconds=round(error.retry_after),
+            )
         elif isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
-            text = "You need the Manage Server permission for that."
+            text = tr._("You need the Manage Server permission for that.")
             if isinstance(error, app_commands.NoPrivateMessage):
-                text = "That command only works inside the server."
+                text = tr._("That command only works inside the server.")
         elif isinstance(error, app_commands.TransformerError):
-            text = "I couldn't understand that value. Please check it and try again."
+            text = tr._("I couldn't understand that value. Please check it and try again.")
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("Command /%s failed", command, exc_info=error)
-            text = "Sorry, something went wrong on my side. The organisers can see it in the log."
+            text = tr._(
+                "Sorry, something went wrong on my side. The organisers can see it in the log."
+            )
         await send_private(interaction, text)
 
 
@@ -135,6 +145,7 @@ class ChallengeBot(commands.Bot):
         self._told_admins: set[str] = set()
         self._first_ready_done = False
         self.definition_problems: list[str] = []
+        self.languages = LanguageChoice(LanguageStore(self.db), settings.bot_language)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -148,6 +159,7 @@ class ChallengeBot(commands.Bot):
             paths.keywords_dir,
         )
         await self.db.open()
+        await self.tree.set_translator(CommandTranslator())
         self.timers.start()
         self.all_series = self._series_services()
         self.series = next(iter(self.all_series.values()))

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.i18n.catalogue import Language
+
 DEFAULT_API_URL = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 
@@ -36,6 +38,7 @@ EXPECTED: dict[str, str] = {
     "ANSWER_DELAY": "a duration such as 0, 30s, 10m, 3h or 1d",
     "MISSED_POST_POLICY": "'late' (post missed days late, in order) or 'skip' (mark them missed)",
     "LOG_LEVEL": "one of DEBUG, INFO, WARNING, ERROR",
+    "BOT_LANGUAGE": "en (English), fr (Français) or ar (العربية)",
     "THREAD_AUTO_ARCHIVE_MINUTES": "60, 1440, 4320 or 10080",
     "DATABASE_PATH": "a file path",
     "WELCOME_DM": "true or false",
@@ -160,7 +163,20 @@ class Settings(BaseSettings):
     command_cooldown_rate: int = Field(default=10, ge=1)
     command_cooldown_seconds: float = Field(default=60.0, gt=0)
 
+    # The language of public posts and the default for members (they may choose their own)
+    bot_language: Language = Language.ENGLISH
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("bot_language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> object:
+        if isinstance(value, str):
+            found = Language.parse(value)
+            if found is None and value.strip():
+                raise ValueError(f"{value!r} is not a language the bot speaks")
+            return found or Language.ENGLISH
+        return value
 
     @field_validator("thread_auto_archive_minutes", mode="before")
     @classmethod

@@ -9,6 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import Language, Messages
+from bot.i18n.commands import describe, language_of_locale, reader
 from bot.rendering.meta import HelpEntry, render_about, render_help
 
 if TYPE_CHECKING:
@@ -73,6 +75,28 @@ def visible_commands(
     return sorted(found, key=lambda entry: entry.name)
 
 
+def localised(entries: list[HelpEntry], tr: Messages, client: Language | None) -> list[HelpEntry]:
+    """`entries` with each description in `tr`'s language and, for a client in a language
+    the commands are translated into, the names that client shows."""
+    where = app_commands.TranslationContextLocation
+
+    def name(qualified: str) -> str:
+        if client is None:
+            return qualified
+        *groups, last = qualified.split(" ")
+        parts = [describe(client, where.group_name, g) for g in groups]
+        return " ".join([*parts, describe(client, where.command_name, last)])
+
+    return [
+        HelpEntry(
+            name(e.name),
+            tr.lookup("slash command_description", e.description) or e.description,
+            e.restricted,
+        )
+        for e in entries
+    ]
+
+
 class Meta(commands.Cog):
     def __init__(self, bot: ChallengeBot) -> None:
         self.bot = bot
@@ -82,13 +106,17 @@ class Meta(commands.Cog):
         in_guild = interaction.guild is not None
         permissions = interaction.permissions if in_guild else discord.Permissions.none()
         entries = visible_commands(self.bot.tree, permissions, in_guild=in_guild)
-        embed = render_help(entries, self.bot.settings.series_name)
+        tr = await reader(interaction)
+        # Names as the member's Discord client shows them; descriptions in their language.
+        entries = localised(entries, tr, language_of_locale(interaction.locale))
+        embed = render_help(tr, entries, self.bot.settings.series_name)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="about", description="About the series and what the bot stores")
     async def about(self, interaction: discord.Interaction) -> None:
+        tr = await reader(interaction)
         await interaction.response.send_message(
-            embed=render_about(self.bot.settings.series_name), ephemeral=True
+            embed=render_about(tr, self.bot.settings.series_name), ephemeral=True
         )
 
 

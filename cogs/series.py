@@ -12,6 +12,9 @@ from discord.ext import commands
 
 from bot.bot import send_private
 from bot.discord_setup import missing_permissions
+from bot.i18n import Language
+from bot.i18n.commands import reader
+from bot.rendering.language import render_server_language
 from bot.rendering.limits import truncate
 from bot.rendering.series import (
     HOLD_KEPT,
@@ -40,6 +43,7 @@ from bot.rendering.views import OwnerView
 from bot.series.config import parse_interval, parse_post_time, parse_start
 from bot.series.service import SeriesService
 from cogs.checks import admin_only
+from cogs.language import LANGUAGE_CHOICES
 from cogs.options import WHICH_SERIES, find_series, series_names
 
 if TYPE_CHECKING:
@@ -106,6 +110,9 @@ class HoldView(OwnerView):
         posted = await self.service.release_hold(self.guild_id, post_overdue=post_overdue)
         next_at = await self.service.next_post_at(self.guild_id)
         await interaction.followup.send(hold_result(posted, post_overdue, next_at), ephemeral=True)
+
+
+DEFAULT_LANGUAGE = "default"
 
 
 class SeriesCog(commands.Cog, name="Series"):
@@ -413,6 +420,23 @@ class SeriesCog(commands.Cog, name="Series"):
         if guild is not None and guild.me is not None and resolved is not None:
             missing = missing_permissions(resolved.permissions_for(guild.me))
         await interaction.followup.send(render_channel_set(to.mention, missing), ephemeral=True)
+
+    @challenge.command(name="language", description="The language of the bot's public posts here")
+    @app_commands.describe(language="English, Français or العربية; Default follows BOT_LANGUAGE")
+    @app_commands.choices(
+        language=[*LANGUAGE_CHOICES, app_commands.Choice(name="Default", value=DEFAULT_LANGUAGE)]
+    )
+    @admin_only
+    async def server_language(
+        self, interaction: discord.Interaction, language: app_commands.Choice[str]
+    ) -> None:
+        guild_id = interaction.guild_id or 0
+        languages = self.bot.languages
+        chosen = Language.parse(language.value)
+        await languages.set_server(guild_id, chosen)
+        used = await languages.server_language(guild_id)
+        text = render_server_language(await reader(interaction), used, default=chosen is None)
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: ChallengeBot) -> None:

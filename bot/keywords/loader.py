@@ -2,7 +2,9 @@
 
 Front matter: `title`, `slug`, `category` (required); `aliases` (other names, usually
 English), `aliases_fr` and `aliases_ar` (French and Arabic names), `related` (slugs) and
-`days` (challenge day numbers) as lists; optional `source`, `url`. Every problem in every file is collected. `load_catalogue` keeps going past
+`days` (challenge day numbers) as lists; optional `source`, `url`, and `summary_fr`,
+`summary_ar` (a few sentences for French and Arabic readers, shown before the English body;
+a bad summary costs that summary, not the article). Every problem in every file is collected. `load_catalogue` keeps going past
 them (a broken file costs that article, an unknown `related` slug costs that link);
 `load_articles` raises them all in one ContentError.
 """
@@ -26,9 +28,11 @@ MAX_ALIAS = 100
 MAX_CATEGORY = 100
 ALIAS_KEYS = ("aliases", "aliases_fr", "aliases_ar")
 MAX_DAY = 366  # a day number beyond a year of daily posts is a typo
+MAX_SUMMARY = 600  # a few sentences; leaves room in a 4,096-character embed for the rest
+SUMMARY_KEYS = {"summary_fr": "fr", "summary_ar": "ar"}
 KNOWN_KEYS = (
     "title", "slug", "category", "aliases", "aliases_fr", "aliases_ar", "related", "days",
-    "source", "url",
+    "source", "url", "summary_fr", "summary_ar",
 )  # fmt: skip
 
 
@@ -129,6 +133,7 @@ def parse_article(path: Path) -> tuple[Article | None, list[ContentProblem]]:
         problems.append(ContentProblem(path, source.body_line, "the article has no text"))
     if problems or not (title and slug and category):
         return None, problems
+    summaries = _summaries(meta, problem)
     return (
         Article(
             slug=slug,
@@ -143,8 +148,9 @@ def parse_article(path: Path) -> tuple[Article | None, list[ContentProblem]]:
             source=source_name,
             url=url,
             path=path,
+            summaries=summaries,
         ),
-        [],
+        problems,  # only summary problems can be left here: the article itself is sound
     )
 
 
@@ -308,6 +314,20 @@ def _text(meta: dict[str, Any], key: str, limit: int, problem: Any) -> str | Non
         problem(key, f"{key} is {len(text)} characters long (at most {limit})")
         return None
     return text
+
+
+def _summaries(meta: dict[str, Any], problem: Any) -> tuple[tuple[str, str], ...]:
+    found = []
+    for key, language in SUMMARY_KEYS.items():
+        text = _optional_text(meta, key, problem)
+        if text is None:
+            continue
+        text = " ".join(text.split())
+        if len(text) > MAX_SUMMARY:
+            problem(key, f"{key} is {len(text)} characters long (at most {MAX_SUMMARY})")
+            continue
+        found.append((language, text))
+    return tuple(found)
 
 
 def _optional_text(meta: dict[str, Any], key: str, problem: Any) -> str | None:

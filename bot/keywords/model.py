@@ -37,6 +37,11 @@ class Article:
     source: str | None = None
     url: str | None = None
     path: Path | None = None
+    summaries: tuple[tuple[str, str], ...] = ()  # (language code, short summary): fr, ar
+
+    def summary(self, language: str) -> str | None:
+        """The short summary written for readers of `language` ("fr", "ar"), if any."""
+        return dict(self.summaries).get(language)
 
     @property
     def names(self) -> tuple[str, ...]:

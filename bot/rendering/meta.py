@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.i18n import Messages
 from bot.rendering.limits import EMBED_DESCRIPTION, EMBED_FIELD_VALUE, EMBED_TITLE, truncate
 
 BRAND_COLOUR = discord.Colour(0xC1272D)  # the red of Morocco's flag
@@ -25,29 +26,30 @@ def _lines(entries: Sequence[HelpEntry]) -> str:
     return "\n".join(f"`/{e.name}` — {e.description}" for e in entries)
 
 
-def render_help(entries: Sequence[HelpEntry], series_name: str) -> discord.Embed:
+def render_help(tr: Messages, entries: Sequence[HelpEntry], series_name: str) -> discord.Embed:
     """Everyone's commands in the description; organisers' ones in their own field."""
     everyone = [e for e in entries if not e.restricted]
     organisers = [e for e in entries if e.restricted]
     embed = discord.Embed(
-        title=truncate(f"{series_name} — commands", EMBED_TITLE), colour=BRAND_COLOUR
+        title=truncate(tr._("{series} — commands", series=series_name), EMBED_TITLE),
+        colour=BRAND_COLOUR,
     )
-    intro = "Reply in each day's challenge thread to take part. Commands:\n"
-    body = _lines(everyone) or "No commands available here."
-    embed.description = truncate(intro + body, EMBED_DESCRIPTION)
+    intro = tr._("Reply in each day's challenge thread to take part. Commands:")
+    body = _lines(everyone) or tr._("No commands available here.")
+    embed.description = truncate(f"{intro}\n{body}", EMBED_DESCRIPTION)
     if organisers:
         embed.add_field(
-            name="For organisers",
+            name=tr._("For organisers"),
             value=truncate(_lines(organisers), EMBED_FIELD_VALUE),
             inline=False,
         )
-    embed.set_footer(text="Only you can see this. /about tells what the bot stores.")
+    embed.set_footer(text=tr._("Only you can see this. /about tells what the bot stores."))
     return embed
 
 
-def render_about(series_name: str) -> discord.Embed:
+def render_about(tr: Messages, series_name: str) -> discord.Embed:
     embed = discord.Embed(title=truncate(series_name, EMBED_TITLE), colour=BRAND_COLOUR)
-    embed.description = (
+    embed.description = tr._(
         "Twelve daily posts on how machine learning and deep learning can serve Morocco: "
         "education, healthcare, agriculture, finance, energy, transport, innovation, public "
         "services, cybersecurity, AI talent, data privacy and collaboration. Each day opens a "
@@ -55,20 +57,25 @@ def render_about(series_name: str) -> discord.Embed:
         "take part. `/keyword` explains the AI terms you meet along the way."
     )
     embed.add_field(
-        name="Who runs it",
-        value="The Moroccan AI community (ML & DL Morocco), run by volunteers for everyone "
-        "curious about AI in Morocco.",
+        name=tr._("Who runs it"),
+        value=tr._(
+            "The Moroccan AI community (ML & DL Morocco), run by volunteers for everyone "
+            "curious about AI in Morocco."
+        ),
         inline=False,
     )
     embed.add_field(
-        name="What the bot stores",
+        name=tr._("What the bot stores"),
         value=truncate(
-            "Your replies in the challenge threads (text, attachment names and links, the "
-            "message you replied to, times, reaction counts) and the display name you had, "
-            "so the discussion can be shown, counted (`/stats`, `/leaderboard`, `/streak`) and "
-            "exported by the organisers; and which completion roles it gave you. Nothing about "
-            "people who join is kept. Everything stays in the organisers' database. "
-            "`/mydata` shows what is stored about you; `/forgetme` erases it.",
+            tr._(
+                "Your replies in the challenge threads (text, attachment names and links, the "
+                "message you replied to, times, reaction counts) and the display name you "
+                "had, so the discussion can be shown, counted (`/stats`, `/leaderboard`, "
+                "`/streak`) and exported by the organisers; which completion roles it gave "
+                "you; and the language you chose with `/language`. Nothing about people who "
+                "join is kept. Everything stays in the organisers' database. `/mydata` shows "
+                "what is stored about you; `/forgetme` erases it."
+            ),
             EMBED_FIELD_VALUE,
         ),
         inline=False,

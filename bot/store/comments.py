@@ -186,6 +186,9 @@ class CommentStore:
             await conn.execute(
                 "DELETE FROM granted_roles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )
+            # The language choice is the person's, not the server's: asked to forget them
+            # anywhere, the bot forgets it everywhere.
+            await conn.execute("DELETE FROM member_languages WHERE user_id = ?", (user_id,))
         return removed
 
     # --- what the listeners and backfill need ------------------------------------------

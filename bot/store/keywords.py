@@ -64,8 +64,8 @@ class KeywordStore:
             await conn.execute("DELETE FROM keyword_names_fts")
             await conn.executemany(
                 "INSERT INTO keyword_articles (slug, title, category, aliases, aliases_fr, "
-                "aliases_ar, related, days, source, url, path, body) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "aliases_ar, related, days, source, url, path, body, summaries) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         a.slug,
@@ -80,6 +80,7 @@ class KeywordStore:
                         a.url,
                         str(a.path) if a.path else None,
                         a.body,
+                        json.dumps(dict(a.summaries), ensure_ascii=False),
                     )
                     for a in articles
                 ],
@@ -116,7 +117,7 @@ class KeywordStore:
     async def all_articles(self) -> list[Article]:
         rows = await self._rows(
             "SELECT slug, title, category, aliases, aliases_fr, aliases_ar, related, days, source, "
-            "url, path, body "
+            "url, path, body, summaries "
             "FROM keyword_articles ORDER BY slug"
         )
         return [_article(row) for row in rows]
@@ -176,4 +177,5 @@ def _article(row: aiosqlite.Row) -> Article:
         source=row["source"],
         url=row["url"],
         path=Path(row["path"]) if row["path"] else None,
+        summaries=tuple(json.loads(row["summaries"]).items()),
     )
