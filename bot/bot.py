@@ -16,6 +16,7 @@ from discord.ext import commands
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.discord_setup import apply_endpoints, intents, missing_permissions
 from bot.health import BEAT_EVERY, Beat, health_path, write_beat
+from bot.i18n import Messages, messages
 from bot.i18n.choice import LanguageChoice
 from bot.i18n.commands import CommandTranslator, reader
 from bot.members.recaps import Recaps
@@ -23,7 +24,7 @@ from bot.rendering.limits import MESSAGE_CONTENT, truncate
 from bot.series.definition import load_definitions
 from bot.series.loader import load_usable_series
 from bot.series.schedule import DAY, next_slot, resolve_local
-from bot.series.service import SeriesService
+from bot.series.service import Report, SeriesService
 from bot.settings import Settings
 from bot.store import Database, StoreError
 from bot.store.backup import nightly
@@ -171,9 +172,12 @@ class ChallengeBot(commands.Bot):
         self._sync_task = asyncio.create_task(self.sync_commands_or_retry(), name="command-sync")
         await asyncio.wait({self._sync_task}, timeout=SYNC_WAIT)
 
-    async def tell_admins(self, key: str, text: str) -> None:
+    async def tell_admins(self, key: str, text: Report) -> None:
         """Report something that needs a human in ADMIN_CHANNEL_ID, once per `key` per run
-        (a retry doesn't repeat it). Never raises: the log has it anyway."""
+        (a retry doesn't repeat it). Never raises: the log has it anyway.
+
+        `text` is the report, or a function writing it in a language: it is then written in
+        the language of the admin channel's server."""
         channel_id = self.settings.admin_channel_id
         if not channel_id or key in self._told_admins:
             return
@@ -183,6 +187,9 @@ class ChallengeBot(commands.Bot):
         if send is None:
             log.warning("ADMIN_CHANNEL_ID %s: channel not found, can't report there", channel_id)
             return
+        if not isinstance(text, str):
+            guild = getattr(channel, "guild", None)
+            text = text(await self._admins_language(guild.id if guild is not None else None))
         try:
             await send(
                 content=truncate(f"⚠️ {text}", MESSAGE_CONTENT),
@@ -190,6 +197,14 @@ class ChallengeBot(commands.Bot):
             )
         except (discord.HTTPException, OSError) as exc:
             log.warning("Could not report in ADMIN_CHANNEL_ID %s: %s", channel_id, exc)
+
+    async def _admins_language(self, guild_id: int | None) -> Messages:
+        """The language of the server the admin channel is in (BOT_LANGUAGE if unreadable)."""
+        try:
+            return await self.languages.for_server(guild_id)
+        except StoreError as exc:
+            log.warning("Could not read the server's language for a report: %s", exc)
+            return messages(self.languages.default)
 
     async def _heartbeat(self) -> None:
         """Tell supervisors we are alive (`check --live`), then beat again in 30 s."""
@@ -253,6 +268,7 @@ class ChallengeBot(commands.Bot):
                 timers=self.timers,
                 notify=self.tell_admins,
                 definition=definition,
+                languages=self.languages,
             )
         if len(services) > 1:
             log.info(

@@ -12,11 +12,12 @@ from discord.ext import commands
 from bot.comments.export import FORMATS, export_filename
 from bot.comments.model import ChallengeThread, DayPage
 from bot.comments.service import CommentService
+from bot.i18n.commands import reader
 from bot.rendering.comments import (
-    FORGET_PROMPT,
     ConfirmView,
     DayPager,
     erased_text,
+    forget_prompt,
     render_day_page,
     render_my_data,
     text_file,
@@ -130,10 +131,12 @@ class Comments(commands.Cog):
     ) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None  # guild_only
+        # A reply to the member who asked (shown in the channel): their language, as /keyword.
+        tr = await reader(interaction)
         record = await chosen_record(self.bot, guild_id, series)
         if record is None:
             await interaction.response.send_message(
-                unknown_series_text(series or ""), ephemeral=True
+                unknown_series_text(tr, series or ""), ephemeral=True
             )
             return
         await interaction.response.defer(thinking=True)  # reading can take a moment
@@ -142,11 +145,11 @@ class Comments(commands.Cog):
             return await self.service.day_page(guild_id, record, day, page)
 
         page = await fetch(0)
-        embed = render_day_page(day, page)
+        embed = render_day_page(tr, day, page)
         if page.pages <= 1:
             await interaction.edit_original_response(embed=embed)
             return
-        view = DayPager(interaction.user.id, day, page, fetch)
+        view = DayPager(interaction.user.id, day, page, fetch, tr=tr)
         await interaction.edit_original_response(embed=embed, view=view)
         view.interaction = interaction
 
@@ -165,33 +168,54 @@ class Comments(commands.Cog):
     ) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None
+        tr = await reader(interaction)
         record = await chosen_record(self.bot, guild_id, series)
         if record is None:
             await interaction.response.send_message(
-                unknown_series_text(series or ""), ephemeral=True
+                unknown_series_text(tr, series or ""), ephemeral=True
             )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         text, count = await self.service.export(guild_id, record, day, format)
-        scope = f"day {day}" if day is not None else "all days"
         if count == 0:
-            await interaction.followup.send(
-                f"No comments recorded for {scope} yet.", ephemeral=True
-            )
+            if day is not None:
+                empty = tr._("No comments recorded for day {day} yet.", day=day)
+            else:
+                empty = tr._("No comments recorded for all days yet.")
+            await interaction.followup.send(empty, ephemeral=True)
             return
         if too_large(text, upload_limit(interaction)):
-            await interaction.followup.send(
-                f"The {scope} export is too large to attach here. Export one day at a time, "
-                "or run `challenge-bot export` on the server.",
-                ephemeral=True,
-            )
+            if day is not None:
+                large = tr._(
+                    "The day {day} export is too large to attach here. Export one day at a "
+                    "time, or run `challenge-bot export` on the server.",
+                    day=day,
+                )
+            else:
+                large = tr._(
+                    "The all days export is too large to attach here. Export one day at a "
+                    "time, or run `challenge-bot export` on the server."
+                )
+            await interaction.followup.send(large, ephemeral=True)
             return
         filename = export_filename(guild_id, day, format)
-        await interaction.followup.send(
-            f"{count} comment(s) for {scope} ({FORMATS[format][0].upper()}).",
-            file=text_file(text, filename),
-            ephemeral=True,
-        )
+        kind = FORMATS[format][0].upper()
+        if day is not None:
+            done = tr.n_(
+                "{count} comment(s) for day {day} ({format}).",
+                "{count} comment(s) for day {day} ({format}).",
+                count,
+                day=day,
+                format=kind,
+            )
+        else:
+            done = tr.n_(
+                "{count} comment(s) for all days ({format}).",
+                "{count} comment(s) for all days ({format}).",
+                count,
+                format=kind,
+            )
+        await interaction.followup.send(done, file=text_file(text, filename), ephemeral=True)
 
     @app_commands.command(name="mydata", description="See what the bot stores about you")
     @app_commands.guild_only()
@@ -200,8 +224,10 @@ class Comments(commands.Cog):
         guild_id = interaction.guild_id
         assert guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
+        tr = await reader(interaction)
         summary, document = await self.service.my_data(guild_id, interaction.user.id)
-        embed = render_my_data(summary, self.bot.settings.series_name)
+        chosen = await self.bot.languages.chosen(interaction.user.id)
+        embed = render_my_data(tr, summary, self.bot.settings.series_name, chosen)
         if summary.comments == 0 or too_large(document, upload_limit(interaction)):
             await interaction.followup.send(embed=embed, ephemeral=True)
             return
@@ -214,14 +240,15 @@ class Comments(commands.Cog):
         guild_id = interaction.guild_id
         assert guild_id is not None
         user_id = interaction.user.id  # only ever the member who ran the command
+        tr = await reader(interaction)  # kept for the result: the choice itself is erased
 
         async def erase() -> str:
             removed = await self.service.erase(guild_id, user_id)
             log.info("Erased %d comment(s) of a member on request (server %s)", removed, guild_id)
-            return erased_text(removed, self.bot.now())
+            return erased_text(tr, removed, self.bot.now())
 
-        view = ConfirmView(user_id, erase)
-        await interaction.response.send_message(FORGET_PROMPT, view=view, ephemeral=True)
+        view = ConfirmView(user_id, erase, tr=tr)
+        await interaction.response.send_message(forget_prompt(tr), view=view, ephemeral=True)
         view.interaction = interaction
 
 

@@ -13,6 +13,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.content import ContentError
+from bot.i18n import Messages
+from bot.i18n.commands import reader
 from bot.keywords.model import Article, Found, Suggestions
 from bot.keywords.search import KeywordService, related_days
 from bot.keywords.sync import sync_articles
@@ -85,8 +87,10 @@ class Keywords(commands.Cog):
     def days_for(self, article: Article) -> list[ChallengeDay]:
         return related_days(article, self.days)
 
-    def article_view(self, owner_id: int, article: Article) -> ArticleView:
-        return ArticleView(owner_id, article, lookup=self.service.get, days_for=self.days_for)
+    def article_view(self, owner_id: int, article: Article, tr: Messages) -> ArticleView:
+        return ArticleView(
+            owner_id, article, lookup=self.service.get, days_for=self.days_for, tr=tr
+        )
 
     @app_commands.command(
         name="keyword", description="Look up an AI keyword (English, French or Arabic)"
@@ -96,20 +100,21 @@ class Keywords(commands.Cog):
     async def keyword(self, interaction: discord.Interaction, term: str) -> None:
         result = await self.service.resolve(term)
         owner = interaction.user.id
+        tr = await reader(interaction)  # the asker's language: their summary, their labels
         if isinstance(result, Found):
-            view = self.article_view(owner, result.article)
+            view = self.article_view(owner, result.article, tr)
             await interaction.response.send_message(embed=view.embed(), view=view)
             view.interaction = interaction
         elif isinstance(result, Suggestions):
             choices = SuggestionView(
-                owner, result.articles, lookup=self.service.get, days_for=self.days_for
+                owner, result.articles, lookup=self.service.get, days_for=self.days_for, tr=tr
             )
             await interaction.response.send_message(
-                suggestions_text(term), view=choices, ephemeral=True
+                suggestions_text(tr, term), view=choices, ephemeral=True
             )
             choices.interaction = interaction
         else:
-            await interaction.response.send_message(not_found_text(term), ephemeral=True)
+            await interaction.response.send_message(not_found_text(tr, term), ephemeral=True)
 
     @keyword.autocomplete("term")
     async def keyword_choices(
@@ -122,12 +127,13 @@ class Keywords(commands.Cog):
     @app_commands.checks.dynamic_cooldown(member_cooldown)
     async def keywords(self, interaction: discord.Interaction, category: str | None = None) -> None:
         articles = self.service.in_category(category)
+        tr = await reader(interaction)
         if not articles:
-            text = unknown_category_text(category or "", self.service.categories)
+            text = unknown_category_text(tr, category or "", self.service.categories)
             await interaction.response.send_message(text, ephemeral=True)
             return
         name = articles[0].category if category and category.strip() else None
-        view = BrowseView(interaction.user.id, name, browse_pages(articles))
+        view = BrowseView(interaction.user.id, name, browse_pages(articles), tr=tr)
         await interaction.response.send_message(embed=view.embed(), view=view)
         view.interaction = interaction
 
@@ -142,10 +148,11 @@ class Keywords(commands.Cog):
     @app_commands.checks.dynamic_cooldown(member_cooldown)
     async def search(self, interaction: discord.Interaction, text: str) -> None:
         hits = await self.service.search(text, limit=5)
+        tr = await reader(interaction)
         if not hits:
-            await interaction.response.send_message(no_search_hits_text(text), ephemeral=True)
+            await interaction.response.send_message(no_search_hits_text(tr, text), ephemeral=True)
             return
-        await interaction.response.send_message(embed=render_search(text, hits))
+        await interaction.response.send_message(embed=render_search(tr, text, hits))
 
 
 async def setup(bot: ChallengeBot) -> None:

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.i18n import Language, Messages
-from bot.i18n.commands import describe, language_of_locale, reader
+from bot.i18n.commands import context_of, describe, language_of_locale, reader
 from bot.rendering.meta import HelpEntry, render_about, render_help
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def localised(entries: list[HelpEntry], tr: Messages, client: Language | None) -
     return [
         HelpEntry(
             name(e.name),
-            tr.lookup("slash command_description", e.description) or e.description,
+            tr.lookup(context_of(where.command_description), e.description) or e.description,
             e.restricted,
         )
         for e in entries

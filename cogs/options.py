@@ -12,25 +12,31 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot.i18n import Messages
+from bot.i18n.commands import reader
 from bot.members.days import current_record
 from bot.rendering.limits import CHOICES, choice_name
+from bot.rendering.series import run_label
 from bot.store.series import LIVE, Run, SeriesStore, series_of
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
     from bot.series.service import SeriesService
 
-SERIES_HELP = "Which series, edition or rehearsal (default: the current edition)"
-WHICH_SERIES = "Which series (default: the main one)"
+# Option descriptions: slash-command strings, localised by the Translator.
+SERIES_HELP = "Which series, edition or rehearsal (default: the current edition)"  # i18n: keep
+WHICH_SERIES = "Which series (default: the main one)"  # i18n: keep
 
 
-def run_choice_name(run: Run, current: str, series_name: str | None = None) -> str:
+def run_choice_name(tr: Messages, run: Run, current: str, series_name: str | None = None) -> str:
     """`edition 2 · from 2026-12-01 (current)`: what the list shows for a run (prefixed by
     the series' name when the server has several series)."""
-    since = run.created_at.date().isoformat()
-    mark = " (current)" if run.record == current else ""
-    prefix = f"{series_name} · " if series_name else ""
-    return choice_name(f"{prefix}{run.label} · from {since}{mark}")
+    values = {"run": run_label(tr, run), "date": run.created_at.date().isoformat()}
+    if run.record == current:
+        shown = tr._("{run} · from {date} (current)", **values)
+    else:
+        shown = tr._("{run} · from {date}", **values)
+    return choice_name(f"{series_name} · {shown}" if series_name else shown)
 
 
 def named_series(bot: ChallengeBot, text: str) -> SeriesService | None:
@@ -75,6 +81,7 @@ async def series_choices(
     if interaction.guild_id is None:
         return []
     store = SeriesStore(bot.db)
+    tr = await reader(interaction)
     several = len(bot.all_series) > 1
     wanted = typed.casefold().strip()
     found: list[app_commands.Choice[str]] = []
@@ -83,7 +90,7 @@ async def series_choices(
         editions = [run for run in runs if run.kind == LIVE]  # the current one: the newest
         current = max(editions, key=lambda run: run.edition).record if editions else ""
         for run in reversed(runs):
-            name = run_choice_name(run, current, service.name if several else None)
+            name = run_choice_name(tr, run, current, service.name if several else None)
             if wanted in name.casefold() or wanted in run.record.casefold():
                 found.append(app_commands.Choice(name=name, value=run.record))
     return found[:CHOICES]

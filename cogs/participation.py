@@ -9,6 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import Messages
+from bot.i18n.commands import reader
 from bot.members.completion import CompletionRoles
 from bot.members.participation import find_rank
 from bot.members.standings import Standings
@@ -40,15 +42,17 @@ class ParticipationCog(commands.Cog, name="Participation"):
     async def cog_load(self) -> None:
         store = MemberStore(self.bot.db)
         self.standings = Standings(store, SeriesStore(self.bot.db))
-        self.completion = CompletionRoles(self.bot, store)
+        self.completion = CompletionRoles(self.bot, store, self.bot.languages)
 
-    async def record(self, interaction: discord.Interaction, series: str | None) -> str | None:
+    async def record(
+        self, tr: Messages, interaction: discord.Interaction, series: str | None
+    ) -> str | None:
         """The run to read; None (after a polite private reply) when there is no such run."""
         assert interaction.guild is not None
         record = await chosen_record(self.bot, interaction.guild.id, series)
         if record is None:
             await interaction.response.send_message(
-                unknown_series_text(series or ""), ephemeral=True
+                unknown_series_text(tr, series or ""), ephemeral=True
             )
         return record
 
@@ -63,13 +67,14 @@ class ParticipationCog(commands.Cog, name="Participation"):
     @app_commands.checks.dynamic_cooldown(member_cooldown)
     async def stats(self, interaction: discord.Interaction, series: str | None = None) -> None:
         assert interaction.guild is not None
-        record = await self.record(interaction, series)
+        tr = await reader(interaction)
+        record = await self.record(tr, interaction, series)
         if record is None:
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         summary = await self.standings.summary(interaction.guild.id, record)
-        png = await self.standings.chart(summary)
-        embed = render_stats(summary, self.settings.series_name, chart=True)
+        png = await self.standings.chart(tr, summary)
+        embed = render_stats(tr, summary, self.settings.series_name, chart=True)
         chart = discord.File(io.BytesIO(png), filename=STATS_FILENAME)
         await interaction.edit_original_response(embed=embed, attachments=[chart])
 
@@ -83,7 +88,8 @@ class ParticipationCog(commands.Cog, name="Participation"):
     ) -> None:
         guild = interaction.guild
         assert guild is not None
-        record = await self.record(interaction, series)
+        tr = await reader(interaction)
+        record = await self.record(tr, interaction, series)
         if record is None:
             return
         ranked = await self.standings.ranking(guild.id, record)
@@ -93,6 +99,7 @@ class ParticipationCog(commands.Cog, name="Participation"):
             if (m := guild.get_member(r.participant.user_id)) is not None
         }
         embed = render_leaderboard(
+            tr,
             ranked,
             self.settings.series_name,
             me=find_rank(ranked, interaction.user.id),
@@ -107,11 +114,13 @@ class ParticipationCog(commands.Cog, name="Participation"):
     @app_commands.checks.dynamic_cooldown(member_cooldown)
     async def streak(self, interaction: discord.Interaction, series: str | None = None) -> None:
         assert interaction.guild is not None
-        record = await self.record(interaction, series)
+        tr = await reader(interaction)
+        record = await self.record(tr, interaction, series)
         if record is None:
             return
         mine = await self.standings.streak_of(interaction.guild.id, record, interaction.user.id)
         embed = render_streak(
+            tr,
             mine.streak,
             today_day=mine.today.day if mine.today else None,
             today_thread=mine.today.thread_id if mine.today else None,

@@ -20,7 +20,7 @@ class WelcomeCog(commands.Cog, name="Welcome"):
         self.greeter: Greeter = None  # type: ignore[assignment]  # set in cog_load
 
     async def cog_load(self) -> None:
-        self.greeter = Greeter(self.bot, SeriesStore(self.bot.db))
+        self.greeter = Greeter(self.bot, SeriesStore(self.bot.db), self.bot.languages)
         self.greeter.start()
 
     async def cog_unload(self) -> None:

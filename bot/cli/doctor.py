@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.clock import SYSTEM_CLOCK
 from bot.content import ContentError
+from bot.i18n import ENGLISH
 from bot.settings import Settings
 from bot.store import Database, StoreError
 
@@ -163,7 +164,7 @@ def long_days(series: Any, settings: Settings) -> list[str]:
     problems = []
     for day in series:
         bundle = render_day_bundle(
-            day, next_post_at=None, series_name=settings.series_name, is_last=False
+            ENGLISH, day, next_post_at=None, series_name=settings.series_name, is_last=False
         )
         count = len(bundle.parts) + len(bundle.opening) + len(bundle.answers)
         if count > MANY_MESSAGES:

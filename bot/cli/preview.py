@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.cli.series import stored_schedule
 from bot.clock import SYSTEM_CLOCK
 from bot.content import ContentError
+from bot.i18n import ENGLISH
 from bot.rendering.days import RenderedMessage, render_day_bundle
 from bot.rendering.limits import MESSAGE_CONTENT
 from bot.series.config import SeriesConfig
@@ -56,6 +57,7 @@ def preview(settings: Settings, args: argparse.Namespace, *, now: datetime | Non
             continue
         is_last = series.is_last(day.number)
         bundle = render_day_bundle(
+            ENGLISH,
             day,
             next_post_at=None if is_last else times[day.number + 1],
             series_name=settings.series_name,

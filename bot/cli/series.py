@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.clock import SYSTEM_CLOCK
 from bot.content import ContentError
+from bot.i18n import ENGLISH
 from bot.members.days import current_record
 from bot.series.config import (
     SeriesConfig,
@@ -165,7 +166,7 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
         print(f"  {run.label:<13} {run.record:<32} from {run.created_at:%Y-%m-%d}{ended}{mark}")
     shown = next((r for r in stored.runs if r.record == stored.record), None)
     if shown is None or shown.kind == LIVE:
-        reason = idle_reason(config, rows, shown, SYSTEM_CLOCK.now())
+        reason = idle_reason(ENGLISH, config, rows, shown, SYSTEM_CLOCK.now())
         if reason is not None:
             print(f"Nothing more will be posted: {reason}")
     print(header(config))

@@ -3,7 +3,7 @@
 Who qualifies is pure (`earned_roles` in participation.py); this service reads the member's
 days, claims each grant in the store before asking Discord (so a role is never given twice,
 even by two messages at once), undoes the claim when Discord refuses, and congratulates the
-member in the thread they just answered.
+member in the thread they just answered (a public post: in the server's language).
 """
 
 from __future__ import annotations
@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.i18n import messages
+from bot.i18n.choice import LanguageChoice
 from bot.members.days import series_days
 from bot.members.once import WarnOnce
 from bot.members.participation import earned_roles, series_length
 from bot.rendering.members import render_congratulations
 from bot.series.definition import SeriesDefinition
+from bot.store.database import StoreError
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
 
@@ -28,8 +31,9 @@ log = logging.getLogger(__name__)
 
 
 class CompletionRoles:
-    def __init__(self, bot: ChallengeBot, store: MemberStore) -> None:
+    def __init__(self, bot: ChallengeBot, store: MemberStore, languages: LanguageChoice) -> None:
         self.bot = bot
+        self.languages = languages  # the congratulations are in the server's language
         self.settings = bot.settings
         self.store = store
         self.schedule = SeriesStore(store.db)  # which day a thread is, and the series length
@@ -133,8 +137,12 @@ class CompletionRoles:
             log.info("Gave %s to member %s in server %s", role.name, member.id, guild.id)
         if congratulate and thread is not None:
             try:
+                tr = await self.languages.for_server(guild.id)
+            except StoreError:  # the roles are given: congratulate anyway
+                tr = messages(self.languages.default)
+            try:
                 await thread.send(
-                    render_congratulations(member.display_name, congratulate, total),
+                    render_congratulations(tr, member.display_name, congratulate, total),
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
             except discord.HTTPException:

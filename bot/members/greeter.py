@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.i18n import Messages
+from bot.i18n.choice import LanguageChoice
 from bot.members.days import current_record, series_days
 from bot.members.once import WarnOnce
 from bot.members.welcome import (
@@ -39,10 +41,14 @@ log = logging.getLogger(__name__)
 
 
 class Greeter:
-    def __init__(self, bot: ChallengeBot, schedule: SeriesStore) -> None:
+    """`languages`: who reads which language — a DM greets in the member's, a welcome
+    channel in the server's."""
+
+    def __init__(self, bot: ChallengeBot, schedule: SeriesStore, languages: LanguageChoice) -> None:
         self.bot = bot
         self.settings = bot.settings
         self.schedule = schedule
+        self.languages = languages
         self.queue = WelcomeQueue(BurstPolicy(threshold=self.settings.welcome_burst_threshold))
         self.warn = WarnOnce(log)
         self._joined: dict[tuple[int, int], discord.Member] = {}
@@ -108,8 +114,8 @@ class Greeter:
             return None  # another server's channel
         return channel  # type: ignore[return-value]
 
-    async def welcome_for(self, member: discord.Member) -> str:
-        """The greeting for `member` as things stand now."""
+    async def welcome_for(self, tr: Messages, member: discord.Member) -> str:
+        """The greeting for `member` as things stand now, in `tr`'s language."""
         guild_id = member.guild.id
         record = await current_record(self.schedule, guild_id, self.settings.series_id)
         days = await series_days(self.schedule, guild_id, record)
@@ -118,13 +124,14 @@ class Greeter:
         first = first_post(config.start, config.post_time, config.tz) if config.start else None
         moment = where_we_are(days, self.bot.now(), interval=config.interval, first_post=first)
         values = placeholder_values(
+            tr,
             moment,
             member=member.mention,
             server=discord.utils.escape_markdown(member.guild.name),
             series=self.settings.series_name,
             channel_id=config.channel_id,
         )
-        result = welcome_text(self.settings.welcome_message, moment, values)
+        result = welcome_text(tr, self.settings.welcome_message, moment, values)
         if result.problem:
             self.warn(
                 "welcome-template",
@@ -135,20 +142,22 @@ class Greeter:
 
     async def greet(self, member: discord.Member) -> bool:
         """Greet one member (DM or welcome channel); True when a message went out."""
-        text = await self.welcome_for(member)
+        guild_id = member.guild.id
         only_them = discord.AllowedMentions(
             everyone=False, users=[member], roles=False, replied_user=False
         )
         if self.settings.welcome_dm:
+            tr = await self.languages.for_member(member.id, guild_id)
             try:
-                await member.send(text, allowed_mentions=only_them)
+                await member.send(await self.welcome_for(tr, member), allowed_mentions=only_them)
                 return True
             except discord.HTTPException as exc:
                 log.info("Could not DM a welcome to %s (%s)", member.id, exc)
         channel = self.welcome_channel(member.guild)
         if channel is None:
             return False
-        await channel.send(text, allowed_mentions=only_them)
+        tr = await self.languages.for_server(guild_id)  # a public post
+        await channel.send(await self.welcome_for(tr, member), allowed_mentions=only_them)
         return True
 
     async def greet_group(self, guild_id: int, count: int) -> bool:
@@ -158,8 +167,9 @@ class Greeter:
         log.info("Join burst in server %s: greeting %d newcomers at once", guild_id, count)
         if channel is None or guild is None:
             return False
+        tr = await self.languages.for_server(guild_id)
         text = group_welcome_text(
-            count, discord.utils.escape_markdown(guild.name), self.settings.series_name
+            tr, count, discord.utils.escape_markdown(guild.name), self.settings.series_name
         )
         await channel.send(render_welcome(text), allowed_mentions=discord.AllowedMentions.none())
         return True

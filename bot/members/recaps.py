@@ -4,7 +4,8 @@ When a recap is due is decided by the series timetable (`schedule.recap_time`): 
 day is posted, or one interval after the last day that will be posted. Here a recap is claimed
 in the store, sent, then recorded; a failure of any kind releases the claim with the time of
 the next try. A claim without a recorded message was cut short by a crash: the thread is
-searched for it before anything is sent again.
+searched for it before anything is sent again. A recap is a public post: it is written in the
+server's language.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import discord
 
 from bot.clock import Clock
 from bot.comments.model import DayTotals
-from bot.rendering.members import render_recap
+from bot.i18n import Language, messages
+from bot.i18n.choice import LanguageChoice
+from bot.rendering.members import recap_title, render_recap
 from bot.series.config import series_config
 from bot.series.schedule import RECAP_TRIES, retry_delay
 from bot.store.members import MemberStore
@@ -34,10 +37,18 @@ SEARCH_BACK = timedelta(seconds=5)  # a recap sent just before its claim was rec
 
 class Recaps:
     def __init__(
-        self, bot: ChallengeBot, store: MemberStore, schedule: SeriesStore, clock: Clock
+        self,
+        bot: ChallengeBot,
+        store: MemberStore,
+        schedule: SeriesStore,
+        clock: Clock,
+        languages: LanguageChoice | None = None,
     ) -> None:
+        """`languages`: which language each server's recaps are in (the bot's own choice
+        when not given)."""
         self.bot = bot
         self.settings = bot.settings
+        self.languages = languages if languages is not None else bot.languages
         self.store = store  # comments and reactions
         self.schedule = schedule  # the days, and each recap's claim
         self.clock = clock
@@ -65,7 +76,9 @@ class Recaps:
     async def _send(self, row: DayRow) -> discord.Message:
         totals = await self.store.day_totals(row.guild_id, row.series, row.day)
         top = await self.store.most_reacted(row.guild_id, row.series, row.day)
+        tr = await self.languages.for_server(row.guild_id)
         embed = render_recap(
+            tr,
             row.guild_id,
             row.day,
             row.title,
@@ -115,7 +128,8 @@ class Recaps:
         A thread that no longer exists has nothing to recap into: recorded as done.
         """
         assert row.recap_posted_at is not None
-        title = f"Day {row.day} recap:"
+        # Any language's title: the server's language may have changed since the claim.
+        titles = {recap_title(messages(language), row.day, row.title) for language in Language}
         after = discord.Object(discord.utils.time_snowflake(row.recap_posted_at - SEARCH_BACK))
         me = self.bot.user.id if self.bot.user else 0
         thread_id = row.thread_id or 0
@@ -126,7 +140,7 @@ class Recaps:
                 raise TypeError(f"{thread_id} is not a thread")
             async for message in history(after=after, limit=100, oldest_first=True):
                 if message.author.id == me and any(
-                    (embed.title or "").startswith(title) for embed in message.embeds
+                    embed.title in titles for embed in message.embeds
                 ):
                     found = message.id
                     break

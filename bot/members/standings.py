@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from bot.i18n import Messages
 from bot.members.chart import comments_chart
 from bot.members.days import series_days
 from bot.members.participation import (
@@ -49,9 +50,10 @@ class Standings:
         )
 
     @staticmethod
-    async def chart(summary: ParticipationSummary) -> bytes:
-        """The per-day chart as PNG bytes, drawn in a worker thread."""
-        return await asyncio.to_thread(comments_chart, summary.per_day)
+    async def chart(tr: Messages, summary: ParticipationSummary) -> bytes:
+        """The per-day chart as PNG bytes (labels in `tr`'s language), drawn in a worker
+        thread."""
+        return await asyncio.to_thread(comments_chart, tr, summary.per_day)
 
     async def ranking(self, guild_id: int, record: str) -> list[Ranked]:
         return rank(await self.store.participants(guild_id, record))

@@ -15,15 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
+from bot.i18n import Messages
 from bot.members.participation import SeriesDay, current_day, series_length
 from bot.rendering.limits import discord_timestamp
 
 PLACEHOLDERS = ("member", "server", "series", "day", "thread", "next")
 
-COMMANDS_WORTH_KNOWING = (
-    "`/challenge today` (today's challenge), `/keyword` (look up an AI topic), "
-    "`/help` (everything else)"
-)
+
+def commands_worth_knowing(tr: Messages) -> str:
+    return tr._(
+        "`/challenge today` (today's challenge), `/keyword` (look up an AI topic), "
+        "`/help` (everything else)"
+    )
 
 
 class Phase(Enum):
@@ -79,6 +82,7 @@ class WelcomeText:
 
 
 def placeholder_values(
+    tr: Messages,
     moment: SeriesMoment,
     *,
     member: str,
@@ -86,16 +90,17 @@ def placeholder_values(
     series: str,
     channel_id: int | None,
 ) -> dict[str, str]:
-    """What {member} {server} {series} {day} {thread} {next} stand for right now."""
-    channel = f"<#{channel_id}>" if channel_id else "the challenge channel"
+    """What {member} {server} {series} {day} {thread} {next} stand for right now (in the
+    reader's language: an organiser's own template gets them too)."""
+    channel = f"<#{channel_id}>" if channel_id else tr._("the challenge channel")
     today = moment.today
     if moment.phase is Phase.RUNNING and today is not None:
-        day = f"Day {today.day}: {today.title}"
+        day = tr._("Day {day}: {title}", day=today.day, title=today.title)
         thread = f"<#{today.thread_id}>" if today.thread_id else channel
     elif moment.phase is Phase.ENDED:
-        day, thread = "finished", channel
+        day, thread = tr._("finished"), channel
     else:
-        day, thread = "not started yet", channel
+        day, thread = tr._("not started yet"), channel
     upcoming = discord_timestamp(moment.next_at, "R") if moment.next_at else "—"
     return {
         "member": member,
@@ -107,41 +112,77 @@ def placeholder_values(
     }
 
 
-def default_welcome(moment: SeriesMoment, values: dict[str, str]) -> str:
-    lines = [f"Welcome to **{values['server']}**, {values['member']}! 👋"]
+def default_welcome(tr: Messages, moment: SeriesMoment, values: dict[str, str]) -> str:
+    """The bot's own greeting, in `tr`'s language (an organiser's WELCOME_MESSAGE isn't)."""
+    lines = [tr._("Welcome to **{server}**, {member}! 👋", **values)]
     total = moment.total_days
     if moment.phase is Phase.RUNNING and moment.today is not None:
         lines.append(
-            f"We're running the **{values['series']}**: {total} daily challenges on AI in Morocco."
+            tr.n_(
+                "We're running the **{series}**: {count} daily challenge on AI in Morocco.",
+                "We're running the **{series}**: {count} daily challenges on AI in Morocco.",
+                total,
+                **values,
+            )
         )
-        lines.append(f"📅 Today is **{values['day']}** — the discussion is in {values['thread']}.")
+        lines.append(tr._("📅 Today is **{day}** — the discussion is in {thread}.", **values))
         if moment.next_day is not None and moment.next_at is not None:
             lines.append(
-                f"⏭️ Day {moment.next_day.day} comes {values['next']} "
-                f"({discord_timestamp(moment.next_at, 'f')})."
+                tr._(
+                    "⏭️ Day {number} comes {next} ({date}).",
+                    number=moment.next_day.day,
+                    date=discord_timestamp(moment.next_at, "f"),
+                    **values,
+                )
             )
         else:
-            lines.append("🏁 It's the last day of the series: don't miss it!")
-        lines.append("💬 To take part, reply in the day's thread — every day has its own.")
+            lines.append(tr._("🏁 It's the last day of the series: don't miss it!"))
+        lines.append(tr._("💬 To take part, reply in the day's thread — every day has its own."))
     elif moment.phase is Phase.NOT_STARTED:
-        lines.append(
-            f"The **{values['series']}** ({total} daily challenges on AI in Morocco) starts "
-            f"{values['next']}"
-            + (f" ({discord_timestamp(moment.next_at, 'f')})" if moment.next_at else "")
-            + f" in {values['thread']}."
-        )
-        lines.append("💬 Each day opens a thread: reply there to take part.")
+        if moment.next_at:
+            starts = tr.n_(
+                "The **{series}** ({count} daily challenge on AI in Morocco) starts {next} "
+                "({date}) in {thread}.",
+                "The **{series}** ({count} daily challenges on AI in Morocco) starts {next} "
+                "({date}) in {thread}.",
+                total,
+                date=discord_timestamp(moment.next_at, "f"),
+                **values,
+            )
+        else:
+            starts = tr.n_(
+                "The **{series}** ({count} daily challenge on AI in Morocco) starts {next} "
+                "in {thread}.",
+                "The **{series}** ({count} daily challenges on AI in Morocco) starts {next} "
+                "in {thread}.",
+                total,
+                **values,
+            )
+        lines.append(starts)
+        lines.append(tr._("💬 Each day opens a thread: reply there to take part."))
     elif moment.phase is Phase.ENDED:
         lines.append(
-            f"The **{values['series']}** has ended: all {total} discussions are still there to "
-            f"read in {values['thread']}, and `/stats` shows how it went."
+            tr.n_(
+                "The **{series}** has ended: its {count} discussion is still there to read in "
+                "{thread}, and `/stats` shows how it went.",
+                "The **{series}** has ended: all {count} discussions are still there to read in "
+                "{thread}, and `/stats` shows how it went.",
+                total,
+                **values,
+            )
         )
     else:
         lines.append(
-            f"The **{values['series']}** ({total} daily challenges on AI in Morocco) will be "
-            f"announced in {values['thread']} soon."
+            tr.n_(
+                "The **{series}** ({count} daily challenge on AI in Morocco) will be announced "
+                "in {thread} soon.",
+                "The **{series}** ({count} daily challenges on AI in Morocco) will be announced "
+                "in {thread} soon.",
+                total,
+                **values,
+            )
         )
-    lines.append(f"Commands worth knowing: {COMMANDS_WORTH_KNOWING}.")
+    lines.append(tr._("Commands worth knowing: {commands}.", commands=commands_worth_knowing(tr)))
     return "\n".join(lines)
 
 
@@ -152,17 +193,20 @@ class _Blank(dict[str, str]):
         return "{" + key + "}"
 
 
-def welcome_text(template: str | None, moment: SeriesMoment, values: dict[str, str]) -> WelcomeText:
-    """The greeting: `template` filled in, or the default when there's none or it's broken."""
+def welcome_text(
+    tr: Messages, template: str | None, moment: SeriesMoment, values: dict[str, str]
+) -> WelcomeText:
+    """The greeting: `template` filled in (as the organiser wrote it), or the default in
+    `tr`'s language when there's none or it's broken."""
     if not template:
-        return WelcomeText(default_welcome(moment, values))
+        return WelcomeText(default_welcome(tr, moment, values))
     problem = template_problem(template)
     if problem is None:
         try:
             return WelcomeText(template.format_map(_Blank(values)))
         except (ValueError, IndexError, KeyError, AttributeError, TypeError) as exc:
             problem = f"{type(exc).__name__}: {exc}"
-    return WelcomeText(default_welcome(moment, values), problem)
+    return WelcomeText(default_welcome(tr, moment, values), problem)
 
 
 def template_problem(template: str) -> str | None:
@@ -183,12 +227,21 @@ def template_problem(template: str) -> str | None:
     return None
 
 
-def group_welcome_text(count: int, server: str, series: str) -> str:
-    who = "the person" if count == 1 else f"the {count} people"
-    return (
-        f"Welcome to {who} who just joined **{server}**! 👋 "
-        f"The **{series}** discussion happens in each day's thread; "
-        f"{COMMANDS_WORTH_KNOWING}."
+def group_welcome_text(tr: Messages, count: int, server: str, series: str) -> str:
+    values = {"server": server, "series": series, "commands": commands_worth_knowing(tr)}
+    if count == 1:  # "the person": no number to agree with
+        return tr._(
+            "Welcome to the person who just joined **{server}**! 👋 "
+            "The **{series}** discussion happens in each day's thread; {commands}.",
+            **values,
+        )
+    return tr.n_(
+        "Welcome to the {count} people who just joined **{server}**! 👋 "
+        "The **{series}** discussion happens in each day's thread; {commands}.",
+        "Welcome to the {count} people who just joined **{server}**! 👋 "
+        "The **{series}** discussion happens in each day's thread; {commands}.",
+        count,
+        **values,
     )
 
 

@@ -9,9 +9,12 @@ from datetime import datetime
 import discord
 
 from bot.comments.model import Comment, DayPage, UserSummary
+from bot.i18n import ENGLISH, Language, Messages
 from bot.rendering.limits import (
     EMBED_DESCRIPTION,
     EMBED_FIELD_VALUE,
+    EMBED_FOOTER,
+    EMBED_TITLE,
     MESSAGE_CONTENT,
     defuse_mentions,
     discord_timestamp,
@@ -25,12 +28,19 @@ PREVIEW_CHARS = 300  # per comment on a /comments day page (5 per page stay far 
 PAGER_TIMEOUT = 180.0
 CONFIRM_TIMEOUT = 60.0
 
-FORGET_PROMPT = (
-    "This erases every comment of yours the bot recorded in this server's challenge threads "
-    "(your messages on Discord stay where they are; delete them there if you want). "
-    "From then on the bot records nothing more from you here, so you won't appear in "
-    "counts or leaderboards. This can't be undone."
-)
+
+def forget_prompt(tr: Messages) -> str:
+    """What /forgetme asks before erasing anything."""
+    return truncate(
+        tr._(
+            "This erases every comment of yours the bot recorded in this server's challenge "
+            "threads (your messages on Discord stay where they are; delete them there if you "
+            "want), and the language you chose with `/language`. "
+            "From then on the bot records nothing more from you here, so you won't appear in "
+            "counts or leaderboards. This can't be undone."
+        ),
+        MESSAGE_CONTENT,
+    )
 
 
 def safe_name(name: str) -> str:
@@ -38,7 +48,7 @@ def safe_name(name: str) -> str:
     return truncate(defuse_mentions(discord.utils.escape_markdown(one_line(name))), 80) or "?"
 
 
-def _preview(comment: Comment) -> str:
+def _preview(tr: Messages, comment: Comment) -> str:
     text = one_line(comment.content)
     text = defuse_mentions(discord.utils.escape_markdown(truncate(text, PREVIEW_CHARS)))
     extras = []
@@ -47,63 +57,122 @@ def _preview(comment: Comment) -> str:
     if comment.reactions:
         extras.append(f"⭐ {comment.reactions}")
     if not text:
-        text = "*(no text)*"
+        text = tr._("*(no text)*")
     return f"{text} {' · '.join(extras)}".rstrip()
 
 
-def render_day_page(day: int, page: DayPage) -> discord.Embed:
+def render_day_page(tr: Messages, day: int, page: DayPage) -> discord.Embed:
     stats = page.stats
-    embed = discord.Embed(title=f"Day {day} — comments", colour=BRAND_COLOUR)
+    embed = discord.Embed(
+        title=truncate(tr._("Day {day} — comments", day=day), EMBED_TITLE), colour=BRAND_COLOUR
+    )
     if stats.comments == 0:
-        embed.description = (
-            f"No comments recorded for day {day} yet. Reply in the day's thread to take part!"
+        embed.description = truncate(
+            tr._(
+                "No comments recorded for day {day} yet. Reply in the day's thread to take part!",
+                day=day,
+            ),
+            EMBED_DESCRIPTION,
         )
         return embed
     lines = [
-        f"**{stats.comments}** comment(s) from **{stats.participants}** participant(s). "
-        "Newest first:",
+        tr._(
+            "**{comments}** comment(s) from **{participants}** participant(s). Newest first:",
+            comments=stats.comments,
+            participants=stats.participants,
+        ),
         "",
     ]
     for comment in page.comments:
-        reply = " ↩️" if comment.reply_to else ""
-        when = discord_timestamp(comment.created_at, "R")
         lines.append(
-            f"**{safe_name(comment.author_name)}**{reply} · {when} · [jump]({comment.jump_url})"
+            tr._(
+                "**{name}**{reply} · {when} · [jump]({url})",
+                name=safe_name(comment.author_name),
+                reply=" ↩️" if comment.reply_to else "",
+                when=discord_timestamp(comment.created_at, "R"),
+                url=comment.jump_url,
+            )
         )
-        lines.append(f"> {_preview(comment)}")
+        lines.append(f"> {_preview(tr, comment)}")
     embed.description = truncate("\n".join(lines), EMBED_DESCRIPTION)
-    embed.set_footer(text=f"Page {page.page + 1}/{page.pages}")
+    embed.set_footer(
+        text=truncate(
+            tr._("Page {page}/{pages}", page=page.page + 1, pages=page.pages), EMBED_FOOTER
+        )
+    )
     return embed
 
 
-def render_my_data(summary: UserSummary, series_name: str) -> discord.Embed:
-    embed = discord.Embed(title="What the bot stores about you", colour=BRAND_COLOUR)
+def render_my_data(
+    tr: Messages, summary: UserSummary, series_name: str, language: Language | None = None
+) -> discord.Embed:
+    """`language`: the member's own `/language` choice (None: they made none)."""
+    embed = discord.Embed(
+        title=truncate(tr._("What the bot stores about you"), EMBED_TITLE), colour=BRAND_COLOUR
+    )
     if summary.comments == 0:
-        text = "No comments of yours are stored in this server."
+        text = tr._("No comments of yours are stored in this server.")
     else:
         first, last = summary.first_at, summary.last_at
-        text = (
-            f"**{summary.comments}** comment(s) on **{len(summary.per_day)}** day(s) of "
-            f"{series_name}"
-        )
+        counts = {
+            "comments": summary.comments,
+            "days": len(summary.per_day),
+            "series": series_name,
+        }
         if first and last:
-            text += f", first {discord_timestamp(first, 'f')}, last {discord_timestamp(last, 'f')}"
-        text += ". The attached file has every stored comment of yours."
+            text = tr._(
+                "**{comments}** comment(s) on **{days}** day(s) of {series}, first {first}, "
+                "last {last}. The attached file has every stored comment of yours.",
+                first=discord_timestamp(first, "f"),
+                last=discord_timestamp(last, "f"),
+                **counts,
+            )
+        else:
+            text = tr._(
+                "**{comments}** comment(s) on **{days}** day(s) of {series}. "
+                "The attached file has every stored comment of yours.",
+                **counts,
+            )
     if summary.erased_at is not None:
-        text += (
-            f"\n\nYou asked to be forgotten on {discord_timestamp(summary.erased_at, 'D')}: "
-            "nothing new is recorded from you."
+        forgotten = tr._(
+            "You asked to be forgotten on {date}: nothing new is recorded from you.",
+            date=discord_timestamp(summary.erased_at, "D"),
         )
+        text += f"\n\n{forgotten}"
     embed.description = truncate(text, EMBED_DESCRIPTION)
     if summary.per_day:
-        per_day = "\n".join(f"Day {d.day}: {d.comments} comment(s)" for d in summary.per_day)
-        embed.add_field(name="Per day", value=truncate(per_day, EMBED_FIELD_VALUE), inline=False)
+        per_day = "\n".join(
+            tr.n_(
+                "Day {day}: {count} comment(s)",
+                "Day {day}: {count} comment(s)",
+                d.comments,
+                day=d.day,
+            )
+            for d in summary.per_day
+        )
+        embed.add_field(
+            name=tr._("Per day"), value=truncate(per_day, EMBED_FIELD_VALUE), inline=False
+        )
+    if language is not None:
+        chosen = tr._("{language}, chosen with `/language`.", language=language.label)
+    else:
+        chosen = tr._(
+            "None chosen: the bot follows your Discord's language, else the server's. "
+            "`/language` chooses one."
+        )
     embed.add_field(
-        name="What is kept",
-        value=(
-            "For each reply in a challenge thread: its text, attachment names and links, the "
-            "message it replied to, when it was posted and edited, its reaction count and the "
-            "display name you had. Deleted messages lose their text. `/forgetme` erases it all."
+        name=tr._("Your language"), value=truncate(chosen, EMBED_FIELD_VALUE), inline=False
+    )
+    embed.add_field(
+        name=tr._("What is kept"),
+        value=truncate(
+            tr._(
+                "For each reply in a challenge thread: its text, attachment names and links, the "
+                "message it replied to, when it was posted and edited, its reaction count and "
+                "the display name you had. Deleted messages lose their text. `/forgetme` erases "
+                "it all (your `/language` choice too)."
+            ),
+            EMBED_FIELD_VALUE,
         ),
         inline=False,
     )
@@ -129,13 +198,20 @@ class DayPager(Pager):
         fetch: Callable[[int], Awaitable[DayPage]],
         *,
         timeout: float = PAGER_TIMEOUT,
+        tr: Messages = ENGLISH,
     ) -> None:
         async def draw(number: int) -> Paged:
             shown = await fetch(number)
-            return Paged(render_day_page(day, shown), shown.page, shown.pages)
+            return Paged(render_day_page(tr, day, shown), shown.page, shown.pages)
 
         super().__init__(
-            owner_id, page.pages, draw, page=page.page, timeout=timeout, emoji=("◀️", "▶️")
+            owner_id,
+            page.pages,
+            draw,
+            page=page.page,
+            timeout=timeout,
+            emoji=("◀️", "▶️"),
+            tr=tr,
         )
 
 
@@ -147,15 +223,18 @@ class ConfirmView(OwnerView):
         owner_id: int,
         on_confirm: Callable[[], Awaitable[str]],
         *,
-        cancelled: str = "Cancelled — nothing was erased.",
-        timed_out: str = "No answer in time — nothing was erased.",
+        cancelled: str | None = None,
+        timed_out: str | None = None,
         timeout: float = CONFIRM_TIMEOUT,
+        tr: Messages = ENGLISH,
     ) -> None:
-        super().__init__(owner_id, timeout=timeout)
+        super().__init__(owner_id, timeout=timeout, tr=tr)
         self.on_confirm = on_confirm
-        self.cancelled = cancelled
-        self.timed_out = timed_out
+        self.cancelled = cancelled or tr._("Cancelled — nothing was erased.")
+        self.timed_out = timed_out or tr._("No answer in time — nothing was erased.")
         self.outcome: str | None = None  # "confirmed", "cancelled" or "timeout"
+        self.confirm.label = tr._("Confirm")
+        self.cancel.label = tr._("Cancel")
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
     async def confirm(
@@ -180,8 +259,15 @@ class ConfirmView(OwnerView):
         await self.edit_original(content=self.timed_out, view=None)
 
 
-def erased_text(removed: int, when: datetime) -> str:
-    return (
-        f"Done: {removed} stored comment(s) erased on {discord_timestamp(when, 'f')}. "
-        "Nothing more will be recorded from you in this server."
+def erased_text(tr: Messages, removed: int, when: datetime) -> str:
+    return truncate(
+        tr.n_(
+            "Done: {count} stored comment(s) erased on {when}; your language choice is erased "
+            "too. Nothing more will be recorded from you in this server.",
+            "Done: {count} stored comment(s) erased on {when}; your language choice is erased "
+            "too. Nothing more will be recorded from you in this server.",
+            removed,
+            when=discord_timestamp(when, "f"),
+        ),
+        MESSAGE_CONTENT,
     )

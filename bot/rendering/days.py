@@ -12,6 +12,7 @@ from datetime import datetime
 
 import discord
 
+from bot.i18n import Language, Messages, messages
 from bot.rendering.limits import (
     EMBED_FIELD_VALUE,
     EMBED_TITLE,
@@ -56,17 +57,30 @@ def marker_line(marker: str) -> str:
     return marker if marker.startswith("-# ") else f"-# {marker}"
 
 
-def title_line(day: ChallengeDay) -> str:
+def day_name(tr: Messages, day: ChallengeDay) -> str:
+    """`Day 10: Nurturing AI Talent` in `tr`'s language (the title is the organiser's)."""
+    return tr._("Day {day}: {title}", day=day.number, title=day.title)
+
+
+def title_line(tr: Messages, day: ChallengeDay) -> str:
     """`🧠 Day 10: Nurturing AI Talent` (one line, no Markdown)."""
-    return one_line(f"{day.emoji} {day.name}" if day.emoji else day.name)
+    name = day_name(tr, day)
+    return one_line(f"{day.emoji} {name}" if day.emoji else name)
 
 
-def thread_name(day: ChallengeDay) -> str:
+def thread_name(tr: Messages, day: ChallengeDay) -> str:
     """`Day N: Title`, cut at a word to Discord's 100 characters."""
-    return truncate(one_line(day.name), THREAD_NAME) or f"Day {day.number}"
+    return truncate(one_line(day_name(tr, day)), THREAD_NAME) or tr._("Day {day}", day=day.number)
+
+
+def thread_names(day: ChallengeDay) -> frozenset[str]:
+    """The day's thread name in every language: a post made before the server changed its
+    language is still recognised as ours (never posted again)."""
+    return frozenset(thread_name(messages(language), day) for language in Language)
 
 
 def render_day(
+    tr: Messages,
     day: ChallengeDay,
     *,
     next_post_at: datetime | None,
@@ -81,9 +95,9 @@ def render_day(
     role mentions for it); `marker` is appended to the first message as small text.
     """
     text = (
-        mkdocs_to_discord(_post_markdown(day))
+        mkdocs_to_discord(_post_markdown(tr, day))
         + "\n\n"
-        + _next_line(next_post_at, series_name, is_last)
+        + _next_line(tr, next_post_at, series_name, is_last)
     )
     head = f"<@&{ping_role_id}>" if ping_role_id else ""
     tail = marker_line(marker) if marker else ""
@@ -93,12 +107,18 @@ def render_day(
     return [RenderedMessage(first), *(RenderedMessage(chunk) for chunk in chunks[1:])]
 
 
-def render_thread_opening(day: ChallengeDay) -> list[RenderedMessage]:
+def render_thread_opening(tr: Messages, day: ChallengeDay) -> list[RenderedMessage]:
     """The thread's first message(s): the question(s) and an invitation to reply here."""
-    questions = "\n\n".join(day.questions)
-    text = (
-        f"## 💬 Join the Conversation\n\n{questions}\n\n"
-        "✍️ **Reply in this thread** to share your ideas and experiences — every voice counts."
+    # Three paragraphs: the organiser's questions stay outside the translated sentences.
+    text = "\n\n".join(
+        [
+            tr._("## 💬 Join the Conversation"),
+            *day.questions,
+            tr._(
+                "✍️ **Reply in this thread** to share your ideas and experiences — every "
+                "voice counts."
+            ),
+        ]
     )
     return [RenderedMessage(chunk) for chunk in split_markdown(mkdocs_to_discord(text))]
 
@@ -116,6 +136,7 @@ def render_answers(day: ChallengeDay) -> list[RenderedMessage]:
 
 
 def render_day_bundle(
+    tr: Messages,
     day: ChallengeDay,
     *,
     next_post_at: datetime | None,
@@ -126,6 +147,7 @@ def render_day_bundle(
 ) -> DayBundle:
     """The whole day as the poster sends it (the bot, `/challenge preview` and the CLI)."""
     parts = render_day(
+        tr,
         day,
         next_post_at=next_post_at,
         series_name=series_name,
@@ -135,43 +157,47 @@ def render_day_bundle(
     )
     return DayBundle(
         parts=tuple(parts),
-        thread_name=thread_name(day),
-        opening=tuple(render_thread_opening(day)),
+        thread_name=thread_name(tr, day),
+        opening=tuple(render_thread_opening(tr, day)),
         answers=tuple(render_answers(day)),
     )
 
 
-def render_day_summary(day: ChallengeDay, link: str | None) -> discord.Embed:
+def render_day_summary(tr: Messages, day: ChallengeDay, link: str | None) -> discord.Embed:
     """An embed for `/challenge day <n>`: what the day is about and where to discuss it."""
-    embed = discord.Embed(title=truncate(title_line(day), EMBED_TITLE), colour=BRAND_COLOUR)
+    embed = discord.Embed(title=truncate(title_line(tr, day), EMBED_TITLE), colour=BRAND_COLOUR)
     about = day.description or _first_paragraph(day.intro)
     if link:
         embed.url = link
-        where = f"💬 [Open the discussion thread]({link})"
+        where = tr._("💬 [Open the discussion thread]({link})", link=link)
     else:
-        where = "🗓️ Not posted yet."
+        where = tr._("🗓️ Not posted yet.")
     # A summary, not the page: short enough that title, fields and all stay under 6000.
     embed.description = truncate(about, SUMMARY_ABOUT) + "\n\n" + truncate(where, SUMMARY_WHERE)
     if day.questions:
         question = mkdocs_to_discord("\n\n".join(day.questions))
-        embed.add_field(name="Question", value=truncate(question, EMBED_FIELD_VALUE), inline=False)
-    experts = ", ".join(answer.author for answer in day.answers) or "None for this day"
-    embed.add_field(name="Expert answers", value=truncate(experts, EMBED_FIELD_VALUE))
+        embed.add_field(
+            name=tr._("Question"), value=truncate(question, EMBED_FIELD_VALUE), inline=False
+        )
+    experts = tr.join(answer.author for answer in day.answers) or tr._("None for this day")
+    embed.add_field(name=tr._("Expert answers"), value=truncate(experts, EMBED_FIELD_VALUE))
     if day.keywords:
-        keywords = ", ".join(day.keywords)
-        embed.add_field(name="Keywords", value=truncate(keywords, EMBED_FIELD_VALUE))
+        keywords = tr.join(day.keywords)
+        embed.add_field(name=tr._("Keywords"), value=truncate(keywords, EMBED_FIELD_VALUE))
     return embed
 
 
 # --- pieces ---------------------------------------------------------------------------------
 
 
-def _post_markdown(day: ChallengeDay) -> str:
-    parts = [f"# {title_line(day)}"]
+def _post_markdown(tr: Messages, day: ChallengeDay) -> str:
+    parts = [f"# {title_line(tr, day)}"]
     if day.intro:
         parts.append(day.intro)
     parts.extend(_section_markdown(section) for section in day.sections)
-    parts.append("💬 **Join the conversation** in this post's thread: today's question is there.")
+    parts.append(
+        tr._("💬 **Join the conversation** in this post's thread: today's question is there.")
+    )
     if day.closing is not None:
         parts.append(_section_markdown(day.closing))
     return "\n\n".join(parts)
@@ -183,17 +209,19 @@ def _section_markdown(section: Section) -> str:
     return f"{heading}\n\n{section.body}" if section.body else heading
 
 
-def _next_line(next_post_at: datetime | None, series_name: str, is_last: bool) -> str:
+def _next_line(tr: Messages, next_post_at: datetime | None, series_name: str, is_last: bool) -> str:
     if is_last:
-        return (
-            f"🏁 **That was the final day: the {series_name} series is complete.** "
-            "Thank you for taking part!"
+        return tr._(
+            "🏁 **That was the final day: the {series} series is complete.** "
+            "Thank you for taking part!",
+            series=series_name,
         )
     if next_post_at is None:
-        return "⏭️ **Next challenge:** coming soon."
-    return (
-        f"⏭️ **Next challenge:** {discord_timestamp(next_post_at, 'F')} "
-        f"({discord_timestamp(next_post_at, 'R')})"
+        return tr._("⏭️ **Next challenge:** coming soon.")
+    return tr._(
+        "⏭️ **Next challenge:** {date} ({relative})",
+        date=discord_timestamp(next_post_at, "F"),
+        relative=discord_timestamp(next_post_at, "R"),
     )
 
 

@@ -1,8 +1,10 @@
 """Keyword articles as Discord embeds and buttons: /keyword, /keywords and /search.
 
-An article opens on a summary (first paragraphs, ≤ SUMMARY_CHARS) with its category, other
-names and the challenge days tagged with it; "Read more" pages through the full text (each
-page ≤ 4096 characters), and related articles are buttons. Every echo of what a member
+An article opens on a summary with its category, other names and the challenge days tagged
+with it: for French and Arabic readers the article's own summary in their language (front
+matter `summary_fr`, `summary_ar`), else its first paragraphs (≤ SUMMARY_CHARS); "Read more"
+pages through the full (English) text, each page ≤ 4096 characters, and related articles are
+buttons. Every echo of what a member
 typed is one line, escaped Markdown, and can't mention anyone.
 """
 
@@ -13,6 +15,7 @@ from typing import Any
 
 import discord
 
+from bot.i18n import ENGLISH, Language, Messages
 from bot.keywords.model import HIGHLIGHT_END, HIGHLIGHT_START, Article, DayLike, SearchHit
 from bot.rendering.limits import (
     BUTTON_LABEL,
@@ -23,6 +26,7 @@ from bot.rendering.limits import (
     EMBED_FIELD_VALUE,
     EMBED_FOOTER,
     EMBED_TITLE,
+    MESSAGE_CONTENT,
     defuse_mentions,
     one_line,
     truncate,
@@ -64,58 +68,98 @@ def summary_of(body: str, limit: int = SUMMARY_CHARS) -> str:
     return "\n\n".join(taken)
 
 
-def article_pages(article: Article) -> list[str]:
-    """Page 0 is the summary; pages 1… the full text when it says more than the summary."""
+def article_pages(article: Article, tr: Messages = ENGLISH) -> list[str]:
+    """Page 0 is the summary (in the reader's language when the article has one); pages 1…
+    the full text when it says more than the summary."""
+    own = article.summary(tr.language.value) if tr.language is not Language.ENGLISH else None
+    if own is not None:
+        return [own, *split_markdown(article.body, PAGE_CHARS)]
     summary = summary_of(article.body)
     if summary.strip() == article.body.strip():
         return [summary]
     return [summary, *split_markdown(article.body, PAGE_CHARS)]
 
 
+def local_names(article: Article, language: Language) -> tuple[str, ...]:
+    """The article's other names, those in the reader's language first."""
+    own = {Language.FRENCH: article.french, Language.ARABIC: article.arabic}.get(language, ())
+    return (*own, *(a for a in article.aliases if a not in own))
+
+
 def render_article(
-    article: Article, page: int, pages: Sequence[str], days: Sequence[DayLike] = ()
+    tr: Messages,
+    article: Article,
+    page: int,
+    pages: Sequence[str],
+    days: Sequence[DayLike] = (),
 ) -> discord.Embed:
     page = max(0, min(page, len(pages) - 1))
+    names = local_names(article, tr.language)
+    own = {Language.FRENCH: article.french, Language.ARABIC: article.arabic}.get(tr.language)
+    title = f"{article.title} · {own[0]}" if own else article.title
     embed = discord.Embed(
-        title=truncate(article.title, EMBED_TITLE),
+        title=truncate(title, EMBED_TITLE),
         description=truncate(pages[page], EMBED_DESCRIPTION),
         colour=BRAND_COLOUR,
         url=article.url or None,
     )
     if page == 0:
-        embed.add_field(name="Category", value=truncate(article.category, EMBED_FIELD_VALUE))
-        if article.aliases:
-            names = ", ".join(article.aliases)
+        embed.add_field(name=tr._("Category"), value=truncate(article.category, EMBED_FIELD_VALUE))
+        if names:
             embed.add_field(
-                name="Also known as", value=truncate(names, EMBED_FIELD_VALUE), inline=False
+                name=tr._("Also known as"),
+                value=truncate(tr.join(names), EMBED_FIELD_VALUE),
+                inline=False,
             )
         if days:
-            lines = "\n".join(f"Day {day.number}: {one_line(day.title)}" for day in days)
-            embed.add_field(
-                name="In the challenge", value=truncate(lines, EMBED_FIELD_VALUE), inline=False
+            lines = "\n".join(
+                tr._("Day {day}: {title}", day=day.number, title=one_line(day.title))
+                for day in days
             )
-    if len(pages) > 1:
-        where = "summary" if page == 0 else f"full article, part {page} of {len(pages) - 1}"
-        embed.set_footer(text=truncate(f"{where} · /keyword {article.slug}", EMBED_FOOTER))
+            embed.add_field(
+                name=tr._("In the challenge"),
+                value=truncate(lines, EMBED_FIELD_VALUE),
+                inline=False,
+            )
+    command = f"/keyword {article.slug}"
+    if len(pages) > 1 and page == 0:
+        footer = tr._("summary · {command}", command=command)
+    elif len(pages) > 1:
+        footer = tr._(
+            "full article, part {part} of {parts} · {command}",
+            part=page,
+            parts=len(pages) - 1,
+            command=command,
+        )
+        if tr.language is not Language.ENGLISH:
+            footer = tr._(
+                "full article (in English), part {part} of {parts} · {command}",
+                part=page,
+                parts=len(pages) - 1,
+                command=command,
+            )
     else:
-        embed.set_footer(text=truncate(f"/keyword {article.slug}", EMBED_FOOTER))
+        footer = command
+    embed.set_footer(text=truncate(footer, EMBED_FOOTER))
     return embed
 
 
-def not_found_text(query: str) -> str:
-    return (
-        f"I couldn't find an article for “{echo(query)}”. Try `/keywords` to browse by "
-        "category, or `/search` to look inside the articles."
+def not_found_text(tr: Messages, query: str) -> str:
+    return tr._(
+        "I couldn't find an article for “{query}”. Try `/keywords` to browse by "
+        "category, or `/search` to look inside the articles.",
+        query=echo(query),
     )
 
 
-def suggestions_text(query: str) -> str:
-    return f"No article is called “{echo(query)}”. Did you mean one of these?"
+def suggestions_text(tr: Messages, query: str) -> str:
+    return tr._("No article is called “{query}”. Did you mean one of these?", query=echo(query))
 
 
-def render_search(query: str, hits: Sequence[SearchHit]) -> discord.Embed:
+def render_search(tr: Messages, query: str, hits: Sequence[SearchHit]) -> discord.Embed:
     embed = discord.Embed(
-        title=truncate(f"Search: {echo(query)}", EMBED_TITLE), colour=BRAND_COLOUR
+        title=truncate(tr._("Search: {query}", query=echo(query)), EMBED_TITLE),
+        colour=BRAND_COLOUR,
     )
     for hit in hits:
         embed.add_field(
@@ -124,12 +168,15 @@ def render_search(query: str, hits: Sequence[SearchHit]) -> discord.Embed:
             + f"\n`/keyword {hit.article.slug}`",
             inline=False,
         )
-    embed.set_footer(text="Top matches inside the articles")
+    embed.set_footer(text=tr._("Top matches inside the articles (in English)"))
     return embed
 
 
-def no_search_hits_text(query: str) -> str:
-    return f"Nothing in the articles matches “{echo(query)}”. Try fewer or different words."
+def no_search_hits_text(tr: Messages, query: str) -> str:
+    return tr._(
+        "Nothing in the articles matches “{query}”. Try fewer or different words.",
+        query=echo(query),
+    )
 
 
 def highlight(snippet: str) -> str:
@@ -146,29 +193,39 @@ def browse_pages(
 
 
 def render_browse(
-    category: str | None, chunk: Sequence[Article], page: int, pages: int
+    tr: Messages, category: str | None, chunk: Sequence[Article], page: int, pages: int
 ) -> discord.Embed:
-    title = f"Keywords — {one_line(category)}" if category else "All keywords"
+    if category:
+        title = tr._("Keywords — {category}", category=one_line(category))
+    else:
+        title = tr._("All keywords")
     lines: list[str] = []
     current = None
     for article in chunk:
         if not category and article.category != current:
             current = article.category
             lines.append(f"__{discord.utils.escape_markdown(current)}__")
-        names = f" · {truncate(', '.join(article.aliases[:2]), 80)}" if article.aliases else ""
+        aliases = local_names(article, tr.language)[:2]
+        names = f" · {truncate(tr.join(aliases), 80)}" if aliases else ""
         lines.append(f"**{article.title}** `{article.slug}`{names}")
     embed = discord.Embed(
         title=truncate(title, EMBED_TITLE),
-        description=truncate("\n".join(lines) or "No articles here.", EMBED_DESCRIPTION),
+        description=truncate("\n".join(lines) or tr._("No articles here."), EMBED_DESCRIPTION),
         colour=BRAND_COLOUR,
     )
-    embed.set_footer(text=f"Page {page + 1} of {pages} · open one with /keyword")
+    embed.set_footer(
+        text=tr._("Page {page} of {pages} · open one with /keyword", page=page + 1, pages=pages)
+    )
     return embed
 
 
-def unknown_category_text(category: str, categories: Sequence[str]) -> str:
-    known = ", ".join(categories)
-    return truncate(f"There's no category “{echo(category)}”. Categories: {known}.", 2000)
+def unknown_category_text(tr: Messages, category: str, categories: Sequence[str]) -> str:
+    text = tr._(
+        "There's no category “{category}”. Categories: {known}.",
+        category=echo(category),
+        known=tr.join(categories),
+    )
+    return truncate(text, MESSAGE_CONTENT)
 
 
 # --- Views ------------------------------------------------------------------------------------
@@ -195,35 +252,37 @@ class ArticleView(OwnerView):
         *,
         lookup: ArticleLookup,
         days_for: DaysFor,
+        tr: Messages = ENGLISH,
         timeout: float | None = None,
     ) -> None:
         super().__init__(owner_id, timeout=VIEW_TIMEOUT if timeout is None else timeout)
         self.lookup = lookup
         self.days_for = days_for
+        self.tr = tr
         self.show(article)
 
     def show(self, article: Article, page: int = 0) -> None:
         self.article = article
-        self.pages = article_pages(article)
+        self.pages = article_pages(article, self.tr)
         self.page = max(0, min(page, len(self.pages) - 1))
         self._build()
 
     def embed(self) -> discord.Embed:
         days = self.days_for(self.article) if self.page == 0 else ()
-        return render_article(self.article, self.page, self.pages, days)
+        return render_article(self.tr, self.article, self.page, self.pages, days)
 
     def _build(self) -> None:
         self.clear_items()
         if len(self.pages) > 1:
             previous: discord.ui.Button[ArticleView] = discord.ui.Button(
-                label="Previous",
+                label=self.tr.p_("button", "Previous"),
                 custom_id=custom_id("page", "prev"),
                 style=discord.ButtonStyle.secondary,
                 disabled=self.page == 0,
                 row=0,
             )
             following: discord.ui.Button[ArticleView] = discord.ui.Button(
-                label="Read more" if self.page == 0 else "Next",
+                label=self.tr._("Read more") if self.page == 0 else self.tr.p_("button", "Next"),
                 custom_id=custom_id("page", "next"),
                 style=discord.ButtonStyle.primary,
                 disabled=self.page >= len(self.pages) - 1,
@@ -258,7 +317,7 @@ class ArticleView(OwnerView):
         async def open_related(interaction: discord.Interaction) -> None:
             target = self.lookup(slug)
             if target is None:  # articles were reloaded without it
-                await article_gone(interaction)
+                await article_gone(self.tr, interaction)
                 return
             self.show(target)
             await interaction.response.edit_message(content=None, embed=self.embed(), view=self)
@@ -266,10 +325,10 @@ class ArticleView(OwnerView):
         return open_related
 
 
-async def article_gone(interaction: discord.Interaction) -> None:
+async def article_gone(tr: Messages, interaction: discord.Interaction) -> None:
     """A button points at an article that was removed since (the articles were reloaded)."""
     await interaction.response.send_message(
-        "That article isn't available any more.", ephemeral=True
+        tr._("That article isn't available any more."), ephemeral=True
     )
 
 
@@ -284,14 +343,16 @@ class SuggestionView(OwnerView):
         *,
         lookup: ArticleLookup,
         days_for: DaysFor,
+        tr: Messages = ENGLISH,
         timeout: float | None = None,
     ) -> None:
         super().__init__(owner_id, timeout=VIEW_TIMEOUT if timeout is None else timeout)
         self.lookup = lookup
         self.days_for = days_for
+        self.tr = tr
         for article in articles[:3]:
             button: discord.ui.Button[SuggestionView] = discord.ui.Button(
-                label=button_label(f"Did you mean {article.title}?"),
+                label=button_label(tr._("Did you mean {title}?", title=article.title)),
                 custom_id=custom_id("pick", article.slug),
                 style=discord.ButtonStyle.primary,
             )
@@ -302,9 +363,11 @@ class SuggestionView(OwnerView):
         async def pick(interaction: discord.Interaction) -> None:
             article = self.lookup(slug)
             if article is None:
-                await article_gone(interaction)
+                await article_gone(self.tr, interaction)
                 return
-            view = ArticleView(self.owner_id, article, lookup=self.lookup, days_for=self.days_for)
+            view = ArticleView(
+                self.owner_id, article, lookup=self.lookup, days_for=self.days_for, tr=self.tr
+            )
             self.handover(view)
             await interaction.response.edit_message(content=None, embed=view.embed(), view=view)
 
@@ -320,20 +383,23 @@ class BrowseView(Pager):
         category: str | None,
         pages: list[list[Article]],
         *,
+        tr: Messages = ENGLISH,
         timeout: float | None = None,
     ) -> None:
         self.category = category
         self.chunks = pages
+        self.tr = tr
         super().__init__(
             owner_id,
             len(pages),
             self.draw,
             timeout=VIEW_TIMEOUT if timeout is None else timeout,
             custom_ids=("kw:browse:prev", "kw:browse:next"),
+            tr=tr,
         )
 
     def draw(self, page: int) -> discord.Embed:
-        return render_browse(self.category, self.chunks[page], page, len(self.chunks))
+        return render_browse(self.tr, self.category, self.chunks[page], page, len(self.chunks))
 
     def embed(self) -> discord.Embed:
         """The page shown now."""

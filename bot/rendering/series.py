@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.i18n import Messages
 from bot.rendering.days import DayBundle, render_day_summary
 from bot.rendering.limits import (
     EMBED_DESCRIPTION,
@@ -21,7 +22,7 @@ from bot.rendering.limits import (
 from bot.rendering.meta import BRAND_COLOUR
 from bot.series.config import SeriesConfig, duration_text
 from bot.series.schedule import DONE_STATES, MISSED, POSTED, POSTING, SCHEDULED, SKIPPED
-from bot.store.series import DayRow, Run
+from bot.store.series import REHEARSAL, DayRow, Run
 
 if TYPE_CHECKING:
     from bot.series.service import DayView, SeriesStatus
@@ -37,308 +38,522 @@ ERROR_LINE = 300  # characters of an error shown per day
 PREVIEW_MESSAGES = 10  # at most this many ephemeral follow-ups for one preview
 
 
-def day_line(row: DayRow, now: datetime) -> str:
+# --- words the replies share -------------------------------------------------------------------
+
+
+def run_label(tr: Messages, run: Run) -> str:
+    """How people name a run: "edition 2", "rehearsal 1" (lower case, inside a sentence)."""
+    if run.kind == REHEARSAL:
+        return tr._("rehearsal {number}", number=run.edition)
+    return tr._("edition {number}", number=run.edition)
+
+
+def state_name(tr: Messages, state: str) -> str:
+    """A day's state as a word: scheduled, being posted, posted, skipped, missed."""
+    if state == SCHEDULED:
+        return tr.p_("day state", "scheduled")
+    if state == POSTING:
+        return tr.p_("day state", "posting")
+    if state == POSTED:
+        return tr.p_("day state", "posted")
+    if state == SKIPPED:
+        return tr.p_("day state", "skipped")
+    if state == MISSED:
+        return tr.p_("day state", "missed")
+    return tr.p_("day state", "unknown")
+
+
+def state_count(tr: Messages, state: str, count: int) -> str:
+    """`2 posted`, `1 skipped`: how many days are in a state."""
+    if state == SCHEDULED:
+        return tr.n_("{count} scheduled", "{count} scheduled", count)
+    if state == POSTING:
+        return tr.n_("{count} posting", "{count} posting", count)
+    if state == POSTED:
+        return tr.n_("{count} posted", "{count} posted", count)
+    if state == SKIPPED:
+        return tr.n_("{count} skipped", "{count} skipped", count)
+    return tr.n_("{count} missed", "{count} missed", count)
+
+
+def start_text(tr: Messages, config: SeriesConfig) -> str:
+    """The configured start: `2026-12-01 at 09:00`, a date-time, or "not set"."""
+    if config.start is None:
+        return tr._("not set")
+    if isinstance(config.start, datetime):
+        return config.start.isoformat(timespec="minutes")
+    return tr._("{date} at {time}", date=config.start.isoformat(), time=f"{config.post_time:%H:%M}")
+
+
+def _days(tr: Messages, numbers: list[int]) -> str:
+    return tr.join(map(str, numbers))
+
+
+def _with_link(text: str, link: str | None) -> str:
+    return f"{text} {link}" if link else text
+
+
+# --- /challenge status -------------------------------------------------------------------------
+
+
+def day_line(tr: Messages, row: DayRow, now: datetime) -> str:
     """`✅ **Day 3** Agriculture Revolution — posted <t:…:f> · thread` (one line)."""
     icon = STATE_ICONS.get(row.state, "•")
     title = truncate(one_line(row.title), 48)
     if row.state == POSTED and row.posted_at is not None:
-        when = f"posted {discord_timestamp(row.posted_at, 'f')}"
-        if row.late:
-            when += " (late)"
+        at = discord_timestamp(row.posted_at, "f")
+        facts = [
+            tr._("posted {date} (late)", date=at) if row.late else tr._("posted {date}", date=at)
+        ]
         if row.thread_id:
-            when += f" · [thread]({discord_link(row.guild_id, row.thread_id)})"
+            facts.append(tr._("[thread]({link})", link=discord_link(row.guild_id, row.thread_id)))
         if row.answer_state == "pending":
-            when += " · answer pending"
+            facts.append(tr._("answer pending"))
+        when = " · ".join(facts)
     elif row.state == SCHEDULED:
-        overdue = " (overdue)" if row.planned_at < now else ""
-        when = (
-            f"{discord_timestamp(row.planned_at, 'f')} "
-            f"({discord_timestamp(row.planned_at, 'R')}){overdue}"
+        at, relative = (
+            discord_timestamp(row.planned_at, "f"),
+            discord_timestamp(row.planned_at, "R"),
         )
+        if row.planned_at < now:
+            when = tr._("{date} ({relative}) (overdue)", date=at, relative=relative)
+        else:
+            when = f"{at} ({relative})"
     elif row.state == POSTING:
-        when = "being posted (interrupted or retrying)"
+        when = tr._("being posted (interrupted or retrying)")
     else:
-        when = f"{row.state} (was planned {discord_timestamp(row.planned_at, 'f')})"
+        when = tr._(
+            "{state} (was planned {date})",
+            state=state_name(tr, row.state),
+            date=discord_timestamp(row.planned_at, "f"),
+        )
     warning = " ⚠️" if row.error else ""
-    return f"{icon} **Day {row.day}** {title} — {when}{warning}"
+    line = tr._(
+        "{icon} **Day {day}** {title} — {status}", icon=icon, day=row.day, title=title, status=when
+    )
+    return line + warning
 
 
-def render_status(status: SeriesStatus, series_name: str) -> discord.Embed:
+def render_status(tr: Messages, status: SeriesStatus, series_name: str) -> discord.Embed:
     """`/challenge status`: every day's state, the next post, misses and errors."""
     config, rows, now = status.config, status.rows, status.now
     total_days, next_day, next_at = status.total_days, status.next_day, status.next_at
     overdue, problems = status.overdue, status.problems
-    channel_mention = f"<#{config.channel_id}>" if config.channel_id else None
-    title = f"{series_name} — status"
     if status.run is not None and (status.run.edition > 1 or status.run.kind != "live"):
-        title += f" ({status.run.label})"
+        title = tr._("{series} — status ({run})", series=series_name, run=run_label(tr, status.run))
+    else:
+        title = tr._("{series} — status", series=series_name)
     embed = discord.Embed(title=truncate(title, EMBED_TITLE), colour=BRAND_COLOUR)
     if rows:
-        lines = [day_line(row, now) for row in rows]
+        lines = [day_line(tr, row, now) for row in rows]
     elif total_days:
-        lines = [f"{total_days} days loaded, none scheduled yet."]
+        lines = [
+            tr.n_(
+                "{count} day loaded, none scheduled yet.",
+                "{count} days loaded, none scheduled yet.",
+                total_days,
+            )
+        ]
     else:
-        lines = ["No days loaded."]
+        lines = [tr._("No days loaded.")]
     embed.description = truncate("\n".join(lines), EMBED_DESCRIPTION)
 
     if config.held:
-        upcoming = held_text(config.held)
+        upcoming = held_text(tr, config.held)
     elif config.paused:
-        upcoming = "⏸️ Paused — `/challenge resume` to continue."
+        upcoming = tr._("⏸️ Paused — `/challenge resume` to continue.")
     elif next_day is not None and next_at is not None:
-        upcoming = (
-            f"Day {next_day} {discord_timestamp(next_at, 'R')} ({discord_timestamp(next_at, 'f')})"
+        upcoming = tr._(
+            "Day {day} {relative} ({date})",
+            day=next_day,
+            relative=discord_timestamp(next_at, "R"),
+            date=discord_timestamp(next_at, "f"),
         )
     elif status.idle is not None:
         upcoming = status.idle
     elif rows and all(row.state in DONE_STATES for row in rows):
-        upcoming = "The series is complete."
+        upcoming = tr._("The series is complete.")
     else:
-        upcoming = "Nothing scheduled."
-    embed.add_field(name="Next post", value=truncate(upcoming, EMBED_FIELD_VALUE), inline=False)
+        upcoming = tr._("Nothing scheduled.")
+    embed.add_field(
+        name=tr._("Next post"), value=truncate(upcoming, EMBED_FIELD_VALUE), inline=False
+    )
 
+    channel = f"<#{config.channel_id}>" if config.channel_id else None
     settings_lines = [
-        f"Start: {config.start_text} ({config.tz.key})",
-        f"Every: {config.interval_text}",
-        f"Channel: {channel_mention or 'not set'}",
-        f"Missed posts: {config.missed_policy}",
+        tr._("Start: {start} ({timezone})", start=start_text(tr, config), timezone=config.tz.key),
+        tr._("Every: {interval}", interval=config.interval_text),
+        tr._("Channel: {channel}", channel=channel) if channel else tr._("Channel: not set"),
+        tr._("Missed posts: {policy}", policy=config.missed_policy),
     ]
-    embed.add_field(name="Schedule", value=truncate("\n".join(settings_lines), EMBED_FIELD_VALUE))
+    embed.add_field(
+        name=tr._("Schedule"), value=truncate("\n".join(settings_lines), EMBED_FIELD_VALUE)
+    )
 
     counts = {state: sum(1 for row in rows if row.state == state) for state in STATE_ICONS}
-    summary = ", ".join(f"{count} {state}" for state, count in counts.items() if count)
-    embed.add_field(name="Days", value=summary or "—")
+    summary = tr.join(state_count(tr, state, count) for state, count in counts.items() if count)
+    embed.add_field(name=tr._("Days"), value=summary or "—")
 
     trouble = list(problems)
     missed = [row.day for row in rows if row.state == MISSED]
     if missed:
         trouble.append(
-            f"Missed: day {', '.join(map(str, missed))} (`/challenge post N` posts one)."
+            tr.n_(
+                "Missed: day {days} (`/challenge post N` posts one).",
+                "Missed: day {days} (`/challenge post N` posts one).",
+                len(missed),
+                days=_days(tr, missed),
+            )
         )
     if overdue and config.held:
         pass  # explained under "Next post", with the buttons to decide
     elif overdue and not config.paused:
-        trouble.append(f"Overdue: day {', '.join(map(str, overdue))}.")
+        trouble.append(
+            tr.n_(
+                "Overdue: day {days}.",
+                "Overdue: day {days}.",
+                len(overdue),
+                days=_days(tr, overdue),
+            )
+        )
+    elif overdue and config.missed_policy == "late":
+        trouble.append(
+            tr.n_(
+                "Passed while paused: day {days} (on resume: posted late).",
+                "Passed while paused: day {days} (on resume: posted late).",
+                len(overdue),
+                days=_days(tr, overdue),
+            )
+        )
     elif overdue:
         trouble.append(
-            f"Passed while paused: day {', '.join(map(str, overdue))} "
-            f"(on resume: {'posted late' if config.missed_policy == 'late' else 'marked missed'})."
+            tr.n_(
+                "Passed while paused: day {days} (on resume: marked missed).",
+                "Passed while paused: day {days} (on resume: marked missed).",
+                len(overdue),
+                days=_days(tr, overdue),
+            )
         )
     for row in rows:
         if row.error:
-            tries = f" (try {row.attempts})" if row.attempts else ""
-            trouble.append(f"Day {row.day}{tries}: {truncate(one_line(row.error), ERROR_LINE)}")
+            error = truncate(one_line(row.error), ERROR_LINE)
+            if row.attempts:
+                line = tr._(
+                    "Day {day} (try {attempt}): {error}",
+                    day=row.day,
+                    attempt=row.attempts,
+                    error=error,
+                )
+            else:
+                line = tr._("Day {day}: {error}", day=row.day, error=error)
+            trouble.append(line)
     if trouble:
         embed.add_field(
-            name="⚠️ Problems",
+            name=tr._("⚠️ Problems"),
             value=truncate("\n".join(f"• {line}" for line in trouble), EMBED_FIELD_VALUE),
             inline=False,
         )
     return embed
 
 
-HOLD_KEPT = "Nothing was posted. The days stay held until you choose, or change the start."
+# --- a start in the past -----------------------------------------------------------------------
 
 
-def held_text(held: tuple[int, ...]) -> str:
+def hold_kept(tr: Messages) -> str:
+    return tr._("Nothing was posted. The days stay held until you choose, or change the start.")
+
+
+def held_text(tr: Messages, held: tuple[int, ...]) -> str:
     """Why nothing is posted after a start in the past, and what the admin can do."""
-    days = f"days {held[0]}–{held[-1]}" if len(held) > 1 else f"day {held[0]}"
-    return (
-        f"⏸️ Holding {days}: the start is in the past, so they would all be posted at once. "
+    if len(held) > 1:
+        return tr._(
+            "⏸️ Holding days {first}–{last}: the start is in the past, so they would all be "
+            "posted at once. Choose below — post them now, or start from the next slot — or "
+            "set another start with `/challenge reschedule`.",
+            first=held[0],
+            last=held[-1],
+        )
+    return tr._(
+        "⏸️ Holding day {day}: the start is in the past, so they would all be posted at once. "
         "Choose below — post them now, or start from the next slot — or set another start "
-        "with `/challenge reschedule`."
+        "with `/challenge reschedule`.",
+        day=held[0],
     )
 
 
-def hold_result(posted: list[int], post_overdue: bool, next_at: datetime | None) -> str:
+def hold_result(
+    tr: Messages, posted: list[int], post_overdue: bool, next_at: datetime | None
+) -> str:
     if not post_overdue:
-        when = f" Day 1 comes {discord_timestamp(next_at, 'R')}." if next_at else ""
-        return "✅ The series starts from the next slot." + when
+        if next_at:
+            return tr._(
+                "✅ The series starts from the next slot. Day 1 comes {relative}.",
+                relative=discord_timestamp(next_at, "R"),
+            )
+        return tr._("✅ The series starts from the next slot.")
     if not posted:
-        return "Nothing was posted: see `/challenge status` for the problem."
-    return f"✅ Posted day {', '.join(map(str, posted))}."
+        return tr._("Nothing was posted: see `/challenge status` for the problem.")
+    return tr.n_(
+        "✅ Posted day {days}.", "✅ Posted day {days}.", len(posted), days=_days(tr, posted)
+    )
 
 
-def not_posted_yet(number: int, planned_at: datetime | None) -> str:
+# --- /challenge today and day ------------------------------------------------------------------
+
+
+def not_posted_yet(tr: Messages, number: int, planned_at: datetime | None) -> str:
     if planned_at is None:
-        return f"Day {number} hasn't been posted yet. Stay tuned!"
-    return (
-        f"Day {number} hasn't been posted yet — it's planned for "
-        f"{discord_timestamp(planned_at, 'F')} ({discord_timestamp(planned_at, 'R')})."
+        return tr._("Day {day} hasn't been posted yet. Stay tuned!", day=number)
+    return tr._(
+        "Day {day} hasn't been posted yet — it's planned for {date} ({relative}).",
+        day=number,
+        date=discord_timestamp(planned_at, "F"),
+        relative=discord_timestamp(planned_at, "R"),
     )
 
 
-def out_of_range(number: int, total: int) -> str:
+def out_of_range(tr: Messages, number: int, total: int) -> str:
     if total <= 0:
-        return "The series isn't available right now. Please try again later."
-    return f"There is no day {number}: the series has days 1 to {total}."
+        return tr._("The series isn't available right now. Please try again later.")
+    return tr._("There is no day {day}: the series has days 1 to {total}.", day=number, total=total)
 
 
-def nothing_posted(next_at: datetime | None) -> str:
+def nothing_posted(tr: Messages, next_at: datetime | None) -> str:
     if next_at is None:
-        return "No challenge has been posted yet. Stay tuned!"
-    return (
-        "No challenge has been posted yet — the first one arrives "
-        f"{discord_timestamp(next_at, 'R')} ({discord_timestamp(next_at, 'F')})."
+        return tr._("No challenge has been posted yet. Stay tuned!")
+    return tr._(
+        "No challenge has been posted yet — the first one arrives {relative} ({date}).",
+        relative=discord_timestamp(next_at, "R"),
+        date=discord_timestamp(next_at, "F"),
     )
 
 
-def post_result(outcome: str, row: DayRow | None, number: int) -> str:
-    """The answer to `/challenge post N`, by outcome (see `Outcome` in the service)."""
-    link = (
-        f" {discord_link(row.guild_id, row.thread_id)}" if row is not None and row.thread_id else ""
-    )
-    if outcome == "posted":
-        return f"✅ Day {number} is posted.{link}"
-    if outcome == "already":
-        if row is not None and row.state == POSTED:
-            return f"Day {number} was already posted, so it wasn't posted again.{link}"
-        state = row.state if row is not None else "unknown"
-        return f"Day {number} can't be posted now (it is {state})."
-    if outcome == "not_found":
-        return f"There is no day {number} in the series."
-    error = row.error if row is not None and row.error else "see the log"
-    return (
-        f"⚠️ Day {number} could not be posted: {truncate(one_line(error), 1500)}\n"
-        "It will be retried automatically; `/challenge status` shows progress."
-    )
-
-
-def skip_result(done: bool, row: DayRow | None, number: int) -> str:
-    if row is None:
-        return f"There is no scheduled day {number} (is a start date set?)."
-    if done:
-        return f"⏭️ Day {number} is skipped; it won't be posted unless you use `/challenge post {number}`."
-    if row.state == POSTED:
-        return f"Day {number} was already posted; it can't be skipped."
-    if row.state == POSTING:
-        return f"Day {number} is being posted right now, so it can't be skipped."
-    return f"Day {number} is already {row.state}."
-
-
-def schedule_summary(config: SeriesConfig, next_at: datetime | None) -> str:
-    when = (
-        f"next post {discord_timestamp(next_at, 'R')} ({discord_timestamp(next_at, 'F')})"
-        if next_at
-        else "nothing left to post"
-    )
-    return (
-        f"🗓️ Schedule: start {config.start_text} ({config.tz.key}), every "
-        f"{config.interval_text}; {when}."
-    )
-
-
-def render_paused(changed: bool) -> str:
-    """The answer to `/challenge pause`."""
-    if not changed:
-        return "The series is already paused."
-    return "⏸️ Paused: no new day will be posted until `/challenge resume`."
-
-
-def render_channel_set(mention: str, missing: list[str]) -> str:
-    """The answer to `/challenge channel`, with the permissions the bot lacks there."""
-    text = f"✅ Days will be posted in {mention}."
-    if missing:
-        text += f"\n⚠️ I'm missing these permissions there: {', '.join(missing)}."
-    return text
-
-
-def render_resumed(config: SeriesConfig, next_at: datetime | None) -> str:
-    """The answer to `/challenge resume` once the series runs again."""
-    policy = (
-        "days whose time passed were posted late"
-        if config.missed_policy == "late"
-        else "days whose time passed were marked missed"
-    )
-    return f"▶️ Resumed ({policy}). " + schedule_summary(config, next_at)
-
-
-def render_day_view(view: DayView) -> str | discord.Embed:
+def render_day_view(tr: Messages, view: DayView) -> str | discord.Embed:
     """`/challenge today` and `/challenge day N`: a posted day's summary, or why not."""
     if view.number is None:
-        return nothing_posted(view.next_at)
+        return nothing_posted(tr, view.next_at)
     if view.day is None:
-        return out_of_range(view.number, view.total_days)
+        return out_of_range(tr, view.number, view.total_days)
     row = view.row
     if row is None or not view.shown:
         if row is not None and row.state in (SKIPPED, MISSED):
-            return f"Day {view.number} wasn't posted in this server."
+            return tr._("Day {day} wasn't posted in this server.", day=view.number)
         planned = row.planned_at if row is not None and row.state == SCHEDULED else None
-        return not_posted_yet(view.number, planned)
+        return not_posted_yet(tr, view.number, planned)
     link = discord_link(row.guild_id, row.thread_id) if row.thread_id else None
-    return render_day_summary(view.day, link)
+    return render_day_summary(tr, view.day, link)
 
 
-def render_preview(number: int, bundle: DayBundle, answer_delay: timedelta) -> list[str]:
+# --- /challenge post, skip, pause, resume, channel, reschedule ---------------------------------
+
+
+def post_result(tr: Messages, outcome: str, row: DayRow | None, number: int) -> str:
+    """The answer to `/challenge post N`, by outcome (see `Outcome` in the service)."""
+    link = discord_link(row.guild_id, row.thread_id) if row is not None and row.thread_id else None
+    if outcome == "posted":
+        return _with_link(tr._("✅ Day {day} is posted.", day=number), link)
+    if outcome == "already":
+        if row is not None and row.state == POSTED:
+            text = tr._("Day {day} was already posted, so it wasn't posted again.", day=number)
+            return _with_link(text, link)
+        state = state_name(tr, row.state if row is not None else "unknown")
+        return tr._("Day {day} can't be posted now (it is {state}).", day=number, state=state)
+    if outcome == "not_found":
+        return tr._("There is no day {day} in the series.", day=number)
+    error = row.error if row is not None and row.error else tr._("see the log")
+    return tr._(
+        "⚠️ Day {day} could not be posted: {error}\n"
+        "It will be retried automatically; `/challenge status` shows progress.",
+        day=number,
+        error=truncate(one_line(error), 1500),
+    )
+
+
+def skip_result(tr: Messages, done: bool, row: DayRow | None, number: int) -> str:
+    if row is None:
+        return tr._("There is no scheduled day {day} (is a start date set?).", day=number)
+    if done:
+        return tr._(
+            "⏭️ Day {day} is skipped; it won't be posted unless you use `/challenge post {day}`.",
+            day=number,
+        )
+    if row.state == POSTED:
+        return tr._("Day {day} was already posted; it can't be skipped.", day=number)
+    if row.state == POSTING:
+        return tr._("Day {day} is being posted right now, so it can't be skipped.", day=number)
+    return tr._("Day {day} is already {state}.", day=number, state=state_name(tr, row.state))
+
+
+def schedule_summary(tr: Messages, config: SeriesConfig, next_at: datetime | None) -> str:
+    start, timezone, interval = start_text(tr, config), config.tz.key, config.interval_text
+    if next_at:
+        return tr._(
+            "🗓️ Schedule: start {start} ({timezone}), every {interval}; next post {relative} "
+            "({date}).",
+            start=start,
+            timezone=timezone,
+            interval=interval,
+            relative=discord_timestamp(next_at, "R"),
+            date=discord_timestamp(next_at, "F"),
+        )
+    return tr._(
+        "🗓️ Schedule: start {start} ({timezone}), every {interval}; nothing left to post.",
+        start=start,
+        timezone=timezone,
+        interval=interval,
+    )
+
+
+def render_paused(tr: Messages, changed: bool) -> str:
+    """The answer to `/challenge pause`."""
+    if not changed:
+        return tr._("The series is already paused.")
+    return tr._("⏸️ Paused: no new day will be posted until `/challenge resume`.")
+
+
+def render_channel_set(tr: Messages, mention: str, missing: list[str]) -> str:
+    """The answer to `/challenge channel`, with the permissions the bot lacks there."""
+    text = tr._("✅ Days will be posted in {channel}.", channel=mention)
+    if missing:
+        warning = tr._(
+            "⚠️ I'm missing these permissions there: {permissions}.",
+            permissions=tr.join(missing),
+        )
+        text += f"\n{warning}"
+    return text
+
+
+def render_resumed(tr: Messages, config: SeriesConfig, next_at: datetime | None) -> str:
+    """The answer to `/challenge resume` once the series runs again."""
+    schedule = schedule_summary(tr, config, next_at)
+    if config.missed_policy == "late":
+        return tr._(
+            "▶️ Resumed (days whose time passed were posted late). {schedule}", schedule=schedule
+        )
+    return tr._(
+        "▶️ Resumed (days whose time passed were marked missed). {schedule}", schedule=schedule
+    )
+
+
+# --- /challenge preview ------------------------------------------------------------------------
+
+
+def render_preview(
+    tr: Messages, number: int, bundle: DayBundle, answer_delay: timedelta
+) -> list[str]:
     """`/challenge preview N`: the day's messages, one per ephemeral follow-up (capped)."""
     delay = duration_text(answer_delay) if answer_delay > timedelta(0) else "0"
     texts = [
-        f"👀 **Preview of day {number}** — {len(bundle.parts)} message(s) in the channel, "
-        f"then a thread named “{bundle.thread_name}”:",
+        tr.n_(
+            "👀 **Preview of day {day}** — {count} message(s) in the channel, then a thread "
+            "named “{thread}”:",
+            "👀 **Preview of day {day}** — {count} message(s) in the channel, then a thread "
+            "named “{thread}”:",
+            len(bundle.parts),
+            day=number,
+            thread=bundle.thread_name,
+        ),
         *(message.content for message in bundle.parts),
-        "🧵 **In the thread:**",
+        tr._("🧵 **In the thread:**"),
         *(message.content for message in bundle.opening),
     ]
     if bundle.answers:
-        texts.append(f"🧠 **Expert answer, posted {delay} after the day:**")
+        texts.append(tr._("🧠 **Expert answer, posted {delay} after the day:**", delay=delay))
         texts.extend(message.content for message in bundle.answers)
     if len(texts) > PREVIEW_MESSAGES:
         rest = len(texts) - (PREVIEW_MESSAGES - 1)
         texts = [
             *texts[: PREVIEW_MESSAGES - 1],
-            f"…and {rest} more message(s); `challenge-bot preview` prints them all.",
+            tr.n_(
+                "…and {count} more message(s); `challenge-bot preview` prints them all.",
+                "…and {count} more message(s); `challenge-bot preview` prints them all.",
+                rest,
+            ),
         ]
     return [truncate(text, MESSAGE_CONTENT) for text in texts]
 
 
-def unknown_series_text(requested: str) -> str:
+# --- the `series` option, editions and rehearsals ----------------------------------------------
+
+
+def unknown_series_text(tr: Messages, requested: str) -> str:
     shown = discord.utils.escape_markdown(discord.utils.escape_mentions(one_line(requested)))
-    return (
-        f"This server has no series, edition or rehearsal called “{truncate(shown, 80)}”. "
-        "Pick one from the list."
+    return tr._(
+        "This server has no series, edition or rehearsal called “{name}”. Pick one from the list.",
+        name=truncate(shown, 80),
     )
 
 
-NOTHING_CHANGED = "Nothing was changed."
-REHEARSE_ELSEWHERE = (
-    "That is the live challenge channel. Rehearse in a private test channel, so members "
-    "don't see the rehearsal posts."
-)
+def nothing_changed(tr: Messages) -> str:
+    return tr._("Nothing was changed.")
 
 
-def new_edition_question(current: Run) -> str:
-    return (
-        f"Start **edition {current.edition + 1}** of the series? It runs from day 1 at the "
-        f"configured start with a fresh record: {current.label} ends, and its comments, stats "
-        "and roles stay readable with the `series` option. A start in the past is held for "
-        "your decision, never posted all at once."
+def rehearse_elsewhere(tr: Messages) -> str:
+    return tr._(
+        "That is the live challenge channel. Rehearse in a private test channel, so members "
+        "don't see the rehearsal posts."
     )
 
 
-def new_edition_result(run: Run, config: SeriesConfig, next_at: datetime | None) -> str:
-    return f"✅ {run.label.capitalize()} begins. " + schedule_summary(config, next_at)
-
-
-def rehearsal_question(channel: str, total: int, interval: timedelta) -> str:
-    return (
-        f"Rehearse in {channel}: {total} days, one every {duration_text(interval)}, starting "
-        "in a few seconds, with answers and recaps on the same fast clock? Its comments and "
-        "stats are kept apart from the live series, and it ends by itself."
+def new_edition_question(tr: Messages, current: Run) -> str:
+    return tr._(
+        "Start **edition {edition}** of the series? It runs from day 1 at the configured start "
+        "with a fresh record: {current} ends, and its comments, stats and roles stay readable "
+        "with the `series` option. A start in the past is held for your decision, never "
+        "posted all at once.",
+        edition=current.edition + 1,
+        current=run_label(tr, current),
     )
 
 
-def rehearsal_started(run: Run, channel: str, total: int, interval: timedelta) -> str:
-    return (
-        f"✅ {run.label.capitalize()} started in {channel}: {total} days, one every "
-        f"{duration_text(interval)}. `/challenge rehearse-clear` stops it and forgets its "
-        "records; `/stats series:` shows it meanwhile."
+def new_edition_result(
+    tr: Messages, run: Run, config: SeriesConfig, next_at: datetime | None
+) -> str:
+    return tr._(
+        "✅ Edition {edition} begins. {schedule}",
+        edition=run.edition,
+        schedule=schedule_summary(tr, config, next_at),
     )
 
 
-def rehearsals_cleared(runs: int, comments: int) -> str:
+def rehearsal_question(tr: Messages, channel: str, total: int, interval: timedelta) -> str:
+    return tr.n_(
+        "Rehearse in {channel}: {count} day, one every {interval}, starting in a few seconds, "
+        "with answers and recaps on the same fast clock? Its comments and stats are kept apart "
+        "from the live series, and it ends by itself.",
+        "Rehearse in {channel}: {count} days, one every {interval}, starting in a few seconds, "
+        "with answers and recaps on the same fast clock? Its comments and stats are kept apart "
+        "from the live series, and it ends by itself.",
+        total,
+        channel=channel,
+        interval=duration_text(interval),
+    )
+
+
+def rehearsal_started(tr: Messages, run: Run, channel: str, total: int, interval: timedelta) -> str:
+    return tr.n_(
+        "✅ Rehearsal {number} started in {channel}: {count} day, one every {interval}. "
+        "`/challenge rehearse-clear` stops it and forgets its records; `/stats series:` shows "
+        "it meanwhile.",
+        "✅ Rehearsal {number} started in {channel}: {count} days, one every {interval}. "
+        "`/challenge rehearse-clear` stops it and forgets its records; `/stats series:` shows "
+        "it meanwhile.",
+        total,
+        number=run.edition,
+        channel=channel,
+        interval=duration_text(interval),
+    )
+
+
+def rehearsals_cleared(tr: Messages, runs: int, comments: int) -> str:
     if not runs:
-        return "There is no rehearsal to clear."
-    return (
-        f"Cleared {runs} rehearsal(s) and {comments} comment(s) recorded in them. Their posts "
-        "stay in the test channel; delete them there if you like."
+        return tr._("There is no rehearsal to clear.")
+    recorded = tr.n_("{count} comment(s)", "{count} comment(s)", comments)
+    return tr.n_(
+        "Cleared {count} rehearsal(s) and {comments} recorded in them. Their posts stay in the "
+        "test channel; delete them there if you like.",
+        "Cleared {count} rehearsal(s) and {comments} recorded in them. Their posts stay in the "
+        "test channel; delete them there if you like.",
+        runs,
+        comments=recorded,
     )

@@ -15,27 +15,36 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.i18n import ENGLISH, Messages
+
 log = logging.getLogger(__name__)
 
-NOT_YOURS = "These buttons belong to whoever ran the command — run it yourself to get your own."
+
+def not_yours(tr: Messages) -> str:
+    """The refusal someone else gets when clicking another member's buttons."""
+    return tr._(
+        "These buttons belong to whoever ran the command — run it yourself to get your own."
+    )
 
 
 class OwnerView(discord.ui.View):
     """A view only the member who opened it can use; buttons go grey when it times out.
 
     Set `interaction` to the command's interaction once the view is sent, so the timeout
-    (and `edit_original`) can update that message.
+    (and `edit_original`) can update that message. `tr`: the language of the view's texts
+    (the refusal too), the one of the reply it was sent with.
     """
 
-    def __init__(self, owner_id: int, *, timeout: float) -> None:
+    def __init__(self, owner_id: int, *, timeout: float, tr: Messages = ENGLISH) -> None:
         super().__init__(timeout=timeout)
         self.owner_id = owner_id
+        self.tr = tr
         self.interaction: discord.Interaction | None = None  # the one that sent the view
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+        await interaction.response.send_message(not_yours(self.tr), ephemeral=True)
         return False
 
     def disable_all(self) -> None:
@@ -90,21 +99,25 @@ class Pager(OwnerView):
         page: int = 0,
         custom_ids: tuple[str, str] | None = None,
         emoji: tuple[str, str] | None = None,
+        tr: Messages = ENGLISH,
     ) -> None:
-        super().__init__(owner_id, timeout=timeout)
+        super().__init__(owner_id, timeout=timeout, tr=tr)
         self.render = render
         self.pages = max(1, pages)
         self.page = max(0, min(page, self.pages - 1))
         ids = custom_ids or (None, None)
         marks = emoji or (None, None)
         self.previous: discord.ui.Button[Pager] = discord.ui.Button(
-            label="Previous",
+            label=tr.p_("button", "Previous"),
             style=discord.ButtonStyle.secondary,
             custom_id=ids[0],
             emoji=marks[0],
         )
         self.next: discord.ui.Button[Pager] = discord.ui.Button(
-            label="Next", style=discord.ButtonStyle.secondary, custom_id=ids[1], emoji=marks[1]
+            label=tr.p_("button", "Next"),
+            style=discord.ButtonStyle.secondary,
+            custom_id=ids[1],
+            emoji=marks[1],
         )
         self.previous.callback = self._previous  # type: ignore[method-assign]
         self.next.callback = self._next  # type: ignore[method-assign]

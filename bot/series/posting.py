@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Protocol
 
 from bot.clock import Clock
-from bot.rendering.days import DayBundle, RenderedMessage, render_answers, render_day_bundle
+from bot.i18n import ENGLISH, Language, Messages, messages
+from bot.rendering.days import (
+    MARKER_MAX,
+    DayBundle,
+    RenderedMessage,
+    render_answers,
+    render_day_bundle,
+)
+from bot.rendering.limits import truncate
 from bot.series import schedule as plan
 from bot.series.config import SeriesConfig, duration_text
 from bot.series.model import ChallengeDay, Series
@@ -25,9 +33,20 @@ from bot.store.series import DayRow, SeriesStore
 
 log = logging.getLogger(__name__)
 
-LATE_NOTE = "Posted late because the bot was offline"
+
+def late_note(tr: Messages) -> str:
+    return tr._("Posted late because the bot was offline")
+
+
+def rehearsal_note(tr: Messages) -> str:
+    return tr._("🧪 rehearsal")
+
+
+LATE_NOTE = late_note(ENGLISH)
+REHEARSAL_NOTE = rehearsal_note(ENGLISH)
 
 Dispatch = Callable[..., None]
+ServerLanguage = Callable[[int], Awaitable[Messages]]  # a server's public language
 
 
 class Outcome(Enum):
@@ -50,21 +69,33 @@ class Publishing(Protocol):
     async def publish_answers(self, row: DayRow, parts: Any, *, resumed: bool) -> None: ...
 
     async def find_posted_days(
-        self, channel: Postable, names: dict[int, str]
+        self, channel: Postable, names: Mapping[int, Collection[str]]
     ) -> dict[int, tuple[int, int | None, datetime]]: ...
 
 
-REHEARSAL_NOTE = "🧪 rehearsal"
+def marker(tr: Messages, row: DayRow, *, rehearsal: bool = False) -> str:
+    """The line that identifies our post; it says when the post was late, or a rehearsal.
 
-
-def marker(row: DayRow, *, rehearsal: bool = False) -> str:
-    """The line that identifies our post; it says when the post was late, or a rehearsal."""
+    What recognises it (`ref <nonce>` at the end, see publisher `_MARKER`) is the same in
+    every language; only the notes before it are translated, cut to keep the line short.
+    """
     ref = f"ref {row.nonce}"
-    text = f"{LATE_NOTE} · {ref}" if row.late else ref
-    return f"{REHEARSAL_NOTE} · {text}" if rehearsal else text
+    notes = [rehearsal_note(tr)] if rehearsal else []
+    if row.late:
+        notes.append(late_note(tr))
+    if not notes:
+        return ref
+    tail = f" · {ref}"
+    return truncate(" · ".join(notes), MARKER_MAX - len(tail)) + tail
+
+
+def series_title(tr: Messages, name: str, *, rehearsal: bool) -> str:
+    """The series' name as its posts say it (a rehearsal says so)."""
+    return tr._("{series} (rehearsal)", series=name) if rehearsal else name
 
 
 def day_bundle(
+    tr: Messages,
     series: Series,
     day: ChallengeDay,
     rows: list[DayRow],
@@ -80,6 +111,7 @@ def day_bundle(
     if following is not None and not config.paused:
         next_at = max(following.planned_at, now)
     return render_day_bundle(
+        tr,
         day,
         next_post_at=next_at,
         series_name=series_name,
@@ -104,13 +136,15 @@ class Poster:
         *,
         series_name: str,
         dispatch: Dispatch,
+        language: ServerLanguage,
         on_failure: Callable[[DayRow, int, str], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
         self.publisher = publisher
         self.clock = clock
         self.series_name = series_name
-        self.rehearsal = False  # a rehearsal's posts say so in their marker line
+        self.rehearsal = False  # a rehearsal's posts say so (marker line, series name)
+        self.language = language  # the server's language: posts are public
         self.dispatch = dispatch
         self.on_failure = on_failure  # told of every failed try (the service reports some)
 
@@ -173,6 +207,7 @@ class Poster:
         """The thread id once posted, or None when another run claimed the day first."""
         guild_id, number = row.guild_id, row.day
         resumed = row.state == POSTING
+        tr = await self.language(guild_id)
         channel = await self.publisher.channel(channel_id)
         now = self.clock.now()
         rows = await self.store.list_days(guild_id, row.series)
@@ -202,17 +237,31 @@ class Poster:
             row = fresh
         else:
             log.info("Day %d was interrupted while posting; resuming it", number)
-        bundle = day_bundle(
-            series,
-            day,
-            rows,
-            config,
-            now,
-            series_name=self.series_name,
-            marker_text=marker(row, rehearsal=self.rehearsal),
+
+        def render(tr: Messages) -> DayBundle:
+            return day_bundle(
+                tr,
+                series,
+                day,
+                rows,
+                config,
+                now,
+                series_name=series_title(tr, self.series_name, rehearsal=self.rehearsal),
+                marker_text=marker(tr, row, rehearsal=self.rehearsal),
+            )
+
+        # Resuming: what a crash may have hidden is recognised in any language, so a server
+        # that changed its language meanwhile gets no second copy of a part.
+        others = tuple(
+            render(messages(language))
+            for language in Language
+            if resumed and language is not tr.language
         )
         post = DayPost(
-            bundle, ping_role_id=config.ping_role_id, archive_minutes=config.archive_minutes
+            render(tr),
+            ping_role_id=config.ping_role_id,
+            archive_minutes=config.archive_minutes,
+            others=others,
         )
         progress = await self.publisher.publish_day(row, post, channel, resumed=resumed)
         await self.store.mark_posted(guild_id, row.series, number, posted_at=self.clock.now())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -48,11 +48,27 @@ class PostStepError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class DayPost:
-    """What to send for one day (already rendered) and how."""
+    """What to send for one day (already rendered) and how.
+
+    `others`: the same day rendered in the other languages, when resuming: a part or a forum
+    post sent before the server changed its language is still recognised as ours.
+    """
 
     bundle: DayBundle
     ping_role_id: int | None  # mentioned by the first message only
     archive_minutes: int
+    others: tuple[DayBundle, ...] = ()
+
+    @property
+    def thread_names(self) -> frozenset[str]:
+        return frozenset(b.thread_name for b in (self.bundle, *self.others))
+
+    def part_variants(self, index: int) -> list[RenderedMessage]:
+        """Part `index` of the post as each language renders it (this language's first)."""
+        return [b.parts[index] for b in (self.bundle, *self.others) if index < len(b.parts)]
+
+    def opening_variants(self, index: int) -> list[RenderedMessage]:
+        return [b.opening[index] for b in (self.bundle, *self.others) if index < len(b.opening)]
 
     @property
     def parts(self) -> Sequence[RenderedMessage]:
@@ -108,6 +124,14 @@ _TIMESTAMP = re.compile(r"<t:-?\d+(?::[tTdDfFR])?>")
 def comparable(content: str | None) -> str:
     """Text to recognise a part we sent: timestamps (like the next post's) may have moved."""
     return _TIMESTAMP.sub("<t>", (content or "").strip())
+
+
+def title_of(content: str) -> str:
+    """The title line of a day's first message (after the role ping, when there is one)."""
+    lines = content.split("\n")
+    if len(lines) > 1 and lines[0].startswith("<@&") and lines[0].endswith(">"):
+        return lines[1]
+    return lines[0]
 
 
 def has_marker(message: discord.Message, marker: str) -> bool:
@@ -273,7 +297,7 @@ class Publisher:
                 step,
                 channel,
                 find=(
-                    partial(self._already_sent, channel, after, part)
+                    partial(self._already_sent, channel, after, post.part_variants(index))
                     if resumed and after is not None
                     else None
                 ),
@@ -337,10 +361,11 @@ class Publisher:
         after = (progress.last_message_id or thread.id) if forum else thread.id
         sent: list[discord.Message] = []
         for index, part in enumerate(post.opening):
+            variants = post.opening_variants(index)
             message = await self._send_once(
                 step,
                 thread,
-                find=partial(self._already_sent, thread, after, part) if resumed else None,
+                find=partial(self._already_sent, thread, after, variants) if resumed else None,
                 send=partial(thread.send, **message_kwargs(part), nonce=f"{nonce}.q{index}"),
             )
             sent.append(message)
@@ -361,7 +386,7 @@ class Publisher:
             message = await self._send_once(
                 step,
                 thread,
-                find=partial(self._already_sent, thread, last, part) if resumed else None,
+                find=partial(self._already_sent, thread, last, [part]) if resumed else None,
                 send=partial(thread.send, **message_kwargs(part), nonce=f"{nonce}.{sent}"),
             )
             sent += 1
@@ -373,12 +398,13 @@ class Publisher:
     # Finding our own posts when the database was lost
 
     async def find_posted_days(
-        self, channel: Postable, names: dict[int, str]
+        self, channel: Postable, names: Mapping[int, Collection[str]]
     ) -> dict[int, tuple[int, int | None, datetime]]:
         """Our own marked day posts already in `channel`: day → (first message id, thread id,
-        when). `names` maps day numbers to their thread names."""
+        when). `names` maps day numbers to their thread names (in every language: the
+        server may have posted them in another one)."""
         found: dict[int, tuple[int, int | None, datetime]] = {}
-        by_name = {name: number for number, name in names.items()}
+        by_name = {name: number for number, known in names.items() for name in known}
         if isinstance(channel, discord.ForumChannel):
             threads = list(channel.threads)
             async for archived in channel.archived_threads(limit=ADOPT_SEARCH_LIMIT):
@@ -391,8 +417,9 @@ class Publisher:
         async for message in channel.history(limit=ADOPT_SEARCH_LIMIT):
             if message.author.id != self.me or not _MARKER.search(message.content or ""):
                 continue
+            title = title_of(message.content or "")
             for name, number in by_name.items():
-                if number not in found and name in (message.content or "").split("\n", 1)[0]:
+                if number not in found and name in title:
                     # A thread opened on a message has the message's id.
                     opened = message.flags.has_thread or channel.guild.get_thread(message.id)
                     thread_id = message.id if opened else None
@@ -410,14 +437,15 @@ class Publisher:
         return None
 
     async def _already_sent(
-        self, channel: discord.abc.Messageable, after_id: int, part: Any
+        self, channel: discord.abc.Messageable, after_id: int, variants: Sequence[Any]
     ) -> discord.Message | None:
         """Our message with this part's text sent after `after_id`, if a crash hid it.
+        `variants`: the part as each language renders it (any of them is ours).
 
         Searched newest first (the lost part is among the newest messages, however many
         replies came after `after_id`), down to `after_id`; the oldest match wins.
         """
-        expected = comparable(message_kwargs(part).get("content"))
+        texts = {comparable(message_kwargs(part).get("content")) for part in variants}
         found = None
         async for message in channel.history(
             limit=RESUME_SEARCH_LIMIT, after=discord.Object(after_id), oldest_first=False
@@ -427,7 +455,7 @@ class Publisher:
                 discord.MessageType.reply,
             ):
                 continue
-            if not expected or comparable(message.content) == expected:
+            if "" in texts or comparable(message.content) in texts:
                 found = message
         return found
 
@@ -438,7 +466,7 @@ class Publisher:
         async for archived in forum.archived_threads(limit=SEARCH_LIMIT):
             candidates.append(archived)
         for thread in candidates:
-            if thread.owner_id != self.me or thread.name != post.thread_name:
+            if thread.owner_id != self.me or thread.name not in post.thread_names:
                 continue
             try:
                 starter = await thread.fetch_message(thread.id)

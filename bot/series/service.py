@@ -18,8 +18,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import discord
 
 from bot.clock import Clock
-from bot.rendering.days import DayBundle, thread_name
+from bot.i18n import ENGLISH, Messages, messages
+from bot.i18n.choice import LanguageChoice
+from bot.rendering.days import DayBundle, thread_names
 from bot.rendering.limits import discord_timestamp
+from bot.rendering.series import run_label, start_text
 from bot.series import schedule as plan
 from bot.series.config import (
     CHANNEL_KEY,
@@ -35,7 +38,15 @@ from bot.series.config import (
 )
 from bot.series.definition import SeriesDefinition, default_definition
 from bot.series.model import Series
-from bot.series.posting import LATE_NOTE, Outcome, Poster, Publishing, day_bundle, slots
+from bot.series.posting import (
+    LATE_NOTE,
+    Outcome,
+    Poster,
+    Publishing,
+    day_bundle,
+    series_title,
+    slots,
+)
 from bot.series.publisher import Publisher
 from bot.series.schedule import DONE_STATES, MISSED, SCHEDULED, SKIPPED
 from bot.series.views import (
@@ -46,6 +57,7 @@ from bot.series.views import (
     next_post_at,
     series_status,
 )
+from bot.store.database import StoreError
 from bot.store.guild_settings import GuildSettingsStore
 from bot.store.series import REHEARSAL, DayRow, PlannedDay, Run, SeriesStore, record_key
 from bot.timers import Timers
@@ -53,7 +65,7 @@ from bot.timers import Timers
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
 
-__all__ = ["LATE_NOTE", "DayView", "Outcome", "SeriesService", "SeriesStatus"]
+__all__ = ["LATE_NOTE", "DayView", "Outcome", "Report", "SeriesService", "SeriesStatus"]
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +78,9 @@ class RecapPoster(Protocol):
         ...
 
 
-Notify = Callable[[str, str], Awaitable[None]]
+# A report for the organisers: its text, or how to write it in the server's language.
+Report = str | Callable[[Messages], str]
+Notify = Callable[[str, Report], Awaitable[None]]
 REPORT_AFTER = 3  # failed tries of a post or answer before the organisers are told
 REHEARSAL_LEAD = timedelta(seconds=5)  # a rehearsal's first post, after it is asked for
 
@@ -82,7 +96,7 @@ class SeriesLog(logging.LoggerAdapter[logging.Logger]):
         return f"{self.prefix}{msg}", kwargs
 
 
-async def _nobody(key: str, text: str) -> None:
+async def _nobody(key: str, text: Report) -> None:
     return None
 
 
@@ -99,8 +113,10 @@ class SeriesService:
         notify: Notify = _nobody,
         rehearsal: Run | None = None,
         definition: SeriesDefinition | None = None,
+        languages: LanguageChoice | None = None,
     ) -> None:
         self.bot = bot
+        self.languages = languages  # None: every post in BOT_LANGUAGE
         self.rehearsal = rehearsal  # set: this service runs that rehearsal only
         self.settings = bot.settings
         self.definition = definition or default_definition(bot.settings)
@@ -119,10 +135,10 @@ class SeriesService:
             clock,
             series_name=self.name,
             dispatch=bot.dispatch,
+            language=self.public,
             on_failure=self._failure_reported,
         )
         if rehearsal is not None:  # its posts say so, so nobody takes them for the real thing
-            self.poster.series_name = f"{self.name} (rehearsal)"
             self.poster.rehearsal = True
         self.recaps: RecapPoster | None = None
         self.tell_admins = notify
@@ -135,9 +151,28 @@ class SeriesService:
         self.rehearsals: dict[str, SeriesService] = {}  # record → its service
         self._publisher = publisher
 
-    async def _tell(self, key: str, text: str) -> None:
-        """Tell the organisers (naming the series when the server has several)."""
-        await self.tell_admins(key, text if self.definition.default else f"**{self.name}**: {text}")
+    async def _tell(self, key: str, report: Callable[[Messages], str]) -> None:
+        """Tell the organisers, in their server's language (naming the series when the
+        server has several)."""
+        if self.definition.default:
+            await self.tell_admins(key, report)
+            return
+        name = self.name
+
+        def named(tr: Messages) -> str:
+            return tr._("**{series}**: {report}", series=name, report=report(tr))
+
+        await self.tell_admins(key, named)
+
+    async def public(self, guild_id: int) -> Messages:
+        """The language of the server's public posts (its choice, else BOT_LANGUAGE)."""
+        if self.languages is None:
+            return messages(self.settings.bot_language)
+        try:
+            return await self.languages.for_server(guild_id)
+        except StoreError as exc:
+            self.log.warning("Could not read the language of server %d: %s", guild_id, exc)
+            return messages(self.languages.default)
 
     def lock(self, guild_id: int) -> asyncio.Lock:
         return self._locks.setdefault(guild_id, asyncio.Lock())
@@ -291,7 +326,6 @@ class SeriesService:
         new = await self.store.add_run(guild_id, self.series_id, at=self.clock.now())
         self.runs[guild_id] = new
         moved = None if finished else posted[0].channel_id
-        why = "finished" if moved is None else f"was posted in <#{moved}>"
         self.log.warning(
             "The series' %s %s (last post %s); %s starts %s with its own records "
             "(the earlier edition's comments and stats are kept apart)",
@@ -301,13 +335,29 @@ class SeriesService:
             new.label,
             first.isoformat(timespec="minutes"),
         )
-        await self._tell(
-            f"edition:{guild_id}:{new.record}",
-            f"The series' {run.label} {why}; {new.label} starts {discord_timestamp(first, 'f')} "
-            "with its "
-            "own records. The earlier edition's comments and stats are kept apart "
-            "(`/stats series:…`).",
-        )
+
+        def report(tr: Messages) -> str:
+            values = {
+                "edition": run_label(tr, run),
+                "new": run_label(tr, new),
+                "date": discord_timestamp(first, "f"),
+            }
+            if moved is None:
+                return tr._(
+                    "The series' {edition} finished; {new} starts {date} with its own records. "
+                    "The earlier edition's comments and stats are kept apart "
+                    "(`/stats series:…`).",
+                    **values,
+                )
+            return tr._(
+                "The series' {edition} was posted in {channel}; {new} starts {date} with its "
+                "own records. The earlier edition's comments and stats are kept apart "
+                "(`/stats series:…`).",
+                channel=f"<#{moved}>",
+                **values,
+            )
+
+        await self._tell(f"edition:{guild_id}:{new.record}", report)
         return new
 
     async def _explain_if_idle(self, guild_id: int, config: SeriesConfig) -> None:
@@ -316,7 +366,7 @@ class SeriesService:
         run = self.runs.get(guild_id)
         if self.rehearsal is not None:
             return
-        reason = idle_reason(config, rows, run, self.clock.now())
+        reason = idle_reason(ENGLISH, config, rows, run, self.clock.now())  # for the log
         if reason is None or (guild_id, reason) in self._explained:
             return
         self._explained.add((guild_id, reason))
@@ -330,7 +380,7 @@ class SeriesService:
         publisher = self.poster.publisher
         try:
             channel = await publisher.channel(config.channel_id)
-            names = {day.number: thread_name(day) for day in self.series}
+            names = {day.number: thread_names(day) for day in self.series}
             found = await publisher.find_posted_days(channel, names)
         except Exception as exc:  # no channel, no access: posting will say so
             self.log.warning("Could not look for earlier posts in the channel: %s", exc)
@@ -356,8 +406,15 @@ class SeriesService:
         if attempts == REPORT_AFTER:
             await self._tell(
                 f"failed:{row.guild_id}:{row.series}:{row.day}",
-                f"Day {row.day} still can't be posted after {attempts} tries: {error}. "
-                "The bot keeps retrying; `/challenge status` shows the latest error.",
+                lambda tr: tr.n_(
+                    "Day {day} still can't be posted after {count} try: {error}. "
+                    "The bot keeps retrying; `/challenge status` shows the latest error.",
+                    "Day {day} still can't be posted after {count} tries: {error}. "
+                    "The bot keeps retrying; `/challenge status` shows the latest error.",
+                    attempts,
+                    day=row.day,
+                    error=error,
+                ),
             )
 
     async def _hold_if_in_the_past(self, guild_id: int, config: SeriesConfig) -> None:
@@ -371,9 +428,14 @@ class SeriesService:
             )
             await self._tell(
                 self.definition.key(f"hold:{guild_id}"),
-                f"The series start ({config.start_text}) is in the past, so days "
-                f"{due[0]}–{due[-1]} would all be posted at once. Nothing was posted: choose in "
-                "`/challenge status` (post them now, or start from the next slot).",
+                lambda tr: tr._(
+                    "The series start ({start}) is in the past, so days {first}–{last} would "
+                    "all be posted at once. Nothing was posted: choose in `/challenge status` "
+                    "(post them now, or start from the next slot).",
+                    start=start_text(tr, config),
+                    first=due[0],
+                    last=due[-1],
+                ),
             )
             self.log.warning(
                 "The start (%s) is in the past: days %d–%d would all be posted at once. Holding "
@@ -678,6 +740,7 @@ class SeriesService:
             notify=self.tell_admins,
             rehearsal=run,
             definition=self.definition,
+            languages=self.languages,
         )
         child.recaps = self.recaps
         self.rehearsals[run.record] = child
@@ -726,10 +789,12 @@ class SeriesService:
     async def rows(self, guild_id: int) -> list[DayRow]:
         return await self.store.list_days(guild_id, self.record(guild_id))
 
-    async def status(self, guild_id: int) -> SeriesStatus:
+    async def status(self, guild_id: int, tr: Messages) -> SeriesStatus:
+        """What `/challenge status` shows, its texts (problems, why idle) in `tr`."""
         config = await self.config(guild_id)
         rows = await self.rows(guild_id)
         return series_status(
+            tr,
             config,
             rows,
             self.series,
@@ -748,18 +813,21 @@ class SeriesService:
         return day_view(self.series, rows, number, next_at)
 
     async def preview(self, guild_id: int, number: int) -> DayBundle | None:
-        """What day `number` would post now in this server (None: no such day)."""
+        """What day `number` would post now in this server, in its language (None: no such
+        day)."""
         day = self.series.day(number) if self.series is not None else None
         if self.series is None or day is None:
             return None
         config = await self.config(guild_id)
+        tr = await self.public(guild_id)
         return day_bundle(
+            tr,
             self.series,
             day,
             await self.rows(guild_id),
             config,
             self.clock.now(),
-            series_name=self.name,
+            series_name=series_title(tr, self.name, rehearsal=self.rehearsal is not None),
             marker_text=None,
         )
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.i18n import Messages
+from bot.rendering.series import run_label
 from bot.series import schedule as plan
 from bot.series.config import SeriesConfig
 from bot.series.model import ChallengeDay, Series
@@ -57,6 +59,7 @@ def next_post_at(rows: list[DayRow], config: SeriesConfig, now: datetime) -> dat
 
 
 def idle_reason(
+    tr: Messages,
     config: SeriesConfig,
     rows: list[DayRow],
     run: Run | None,
@@ -66,40 +69,56 @@ def idle_reason(
 ) -> str | None:
     """Why nothing more will be posted, with what to do; None while something will be."""
     if config.start is None:
-        return "no start date: set SERIES_START in .env or use /challenge reschedule"
+        return tr._("no start date: set SERIES_START in .env or use /challenge reschedule")
     if not rows or not all(row.state in DONE_STATES for row in rows):
         if config.paused:
-            return "the series is paused: /challenge resume continues it"
+            return tr._("the series is paused: /challenge resume continues it")
         return None
     posted = [row for row in rows if row.posted_at is not None]
-    edition = run.label if run is not None else "edition 1"
+    edition = run_label(tr, run) if run is not None else tr._("edition {number}", number=1)
     if not posted:
-        return f"every day of {edition} was skipped or missed"
+        return tr._("every day of {edition} was skipped or missed", edition=edition)
     last = max(posted, key=lambda row: row.posted_at or now)
-    where = ""
-    if last.channel_id:
-        where = f" in <#{last.channel_id}>" if mention else f" in channel {last.channel_id}"
     when = last.posted_at.date().isoformat() if last.posted_at else "?"
-    return (
-        f"{edition} finished on {when}{where}. To run the series again, set a future start "
-        "(/challenge reschedule or SERIES_START): it becomes a new edition with its own "
-        "records. Or /challenge new-edition."
+    if not last.channel_id:
+        return tr._(
+            "{edition} finished on {date}. To run the series again, set a future start "
+            "(/challenge reschedule or SERIES_START): it becomes a new edition with its own "
+            "records. Or /challenge new-edition.",
+            edition=edition,
+            date=when,
+        )
+    where = (
+        f"<#{last.channel_id}>" if mention else tr._("channel {channel}", channel=last.channel_id)
+    )
+    return tr._(
+        "{edition} finished on {date} in {channel}. To run the series again, set a future "
+        "start (/challenge reschedule or SERIES_START): it becomes a new edition with its own "
+        "records. Or /challenge new-edition.",
+        edition=edition,
+        date=when,
+        channel=where,
     )
 
 
-def config_problems(config: SeriesConfig) -> list[str]:
+def config_problems(tr: Messages, config: SeriesConfig) -> list[str]:
     problems = []
     if config.start is None:
         problems.append(
-            "No start date: set SERIES_START in .env or use /challenge reschedule. "
-            "Nothing is scheduled."
+            tr._(
+                "No start date: set SERIES_START in .env or use /challenge reschedule. "
+                "Nothing is scheduled."
+            )
         )
     if config.channel_id is None:
-        problems.append("No challenge channel: set CHALLENGE_CHANNEL_ID or use /challenge channel.")
+        problems.append(
+            tr._("No challenge channel: set CHALLENGE_CHANNEL_ID or use /challenge channel.")
+        )
     return problems
 
 
 def series_status(
+    tr: Messages,
     config: SeriesConfig,
     rows: list[DayRow],
     series: Series | None,
@@ -119,10 +138,10 @@ def series_status(
         next_day=None if nxt is None else nxt.number,
         next_at=next_post_at(rows, config, now),
         overdue=overdue,
-        problems=[*content_problems, *config_problems(config)],
+        problems=[*content_problems, *config_problems(tr, config)],
         now=now,
         run=run,
-        idle=idle_reason(config, rows, run, now, mention=True),
+        idle=idle_reason(tr, config, rows, run, now, mention=True),
     )
 
 

@@ -70,6 +70,15 @@ class Actor:
         return f"<@{self.id}>"
 
     @property
+    def locale(self) -> str:
+        """The language of this member's Discord client (sent with every interaction)."""
+        return self.emulator.world.locales.get(self.id, "en-US")
+
+    @locale.setter
+    def locale(self, value: str) -> None:
+        self.emulator.world.locales[self.id] = value
+
+    @property
     def member(self) -> Payload:
         return self.emulator.world.members[self.id]
 

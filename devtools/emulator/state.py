@@ -107,6 +107,7 @@ class World:
         self.guild: Payload = {}
         self.roles: dict[str, Payload] = {}
         self.members: dict[str, Payload] = {}
+        self.locales: dict[str, str] = {}  # user id → Discord client locale (default en-US)
         self.channels: dict[str, Payload] = {}  # guild channels and threads, by id
         self.thread_members: dict[str, dict[str, Payload]] = {}
         self.dm_channels: dict[str, Payload] = {}  # by channel id

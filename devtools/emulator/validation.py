@@ -321,10 +321,84 @@ def valid_command_name(name: object) -> bool:
     return True
 
 
+# Discord's client locales (https://discord.com/developers/docs/reference#locales).
+LOCALES = frozenset(
+    [
+        "id",
+        "da",
+        "de",
+        "en-GB",
+        "en-US",
+        "es-ES",
+        "es-419",
+        "fr",
+        "hr",
+        "it",
+        "lt",
+        "hu",
+        "nl",
+        "no",
+        "pl",
+        "pt-BR",
+        "ro",
+        "fi",
+        "sv-SE",
+        "vi",
+        "tr",
+        "cs",
+        "el",
+        "bg",
+        "ru",
+        "uk",
+        "hi",
+        "th",
+        "zh-CN",
+        "ja",
+        "zh-TW",
+        "ko",
+    ]
+)
+
+
+def check_localizations(
+    errors: FormErrors, item: Payload, path: Path, *, name_rule: str, with_description: bool
+) -> None:
+    """`name_localizations` / `description_localizations`: known locales only, each value
+    valid as the field itself (a command/option name: lower-case, 1–32; a choice name: 1–100;
+    a description: 1–100)."""
+    fields = [("name_localizations", name_rule)]
+    if with_description:
+        fields.append(("description_localizations", "description"))
+    for field, rule in fields:
+        values = item.get(field)
+        if values is None:
+            continue
+        if not isinstance(values, dict):
+            errors.add((*path, field), "DICT_TYPE_CONVERT", "Only dictionaries may be used")
+            continue
+        for locale, text in values.items():
+            where = (*path, field, locale)
+            if locale not in LOCALES:
+                errors.add(where, "LOCALE_INVALID", f"Invalid locale: {locale}")
+            elif rule == "command" and not valid_command_name(text):
+                errors.add(where, "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+            elif rule == "choice":
+                errors.length_between(where, text, 1, CHOICE_NAME)
+            elif rule == "description":
+                errors.length_between(where, text, 1, COMMAND_DESCRIPTION)
+
+
+def _longest(item: Payload, field: str) -> int:
+    """Discord counts the longest of a field and its localisations toward the size limit."""
+    texts = [item.get(field) or "", *((item.get(f"{field}_localizations") or {}).values())]
+    return max(len(str(t)) for t in texts)
+
+
 def _check_option(errors: FormErrors, option: Payload, path: Path) -> None:
     if not valid_command_name(option.get("name")):
         errors.add((*path, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
     errors.length_between((*path, "description"), option.get("description"), 1, COMMAND_DESCRIPTION)
+    check_localizations(errors, option, path, name_rule="command", with_description=True)
     kind = option.get("type")
     choices = option.get("choices")
     if choices:
@@ -338,6 +412,13 @@ def _check_option(errors: FormErrors, option: Payload, path: Path) -> None:
         for index, choice in enumerate(choices):
             errors.length_between(
                 (*path, "choices", index, "name"), choice.get("name"), 1, CHOICE_NAME
+            )
+            check_localizations(
+                errors,
+                choice,
+                (*path, "choices", index),
+                name_rule="choice",
+                with_description=False,
             )
             value = choice.get("value")
             if isinstance(value, str):
@@ -358,6 +439,7 @@ def _check_options(
 ) -> None:
     errors.max_items(path, options, COMMAND_OPTIONS)
     names: set[str] = set()
+    localised: set[tuple[str, str]] = set()
     seen_optional = False
     kinds = {o.get("type") for o in options}
     if kinds & {1, 2} and kinds - {1, 2}:
@@ -388,6 +470,14 @@ def _check_options(
                 "Option name already exists",
             )
         names.add(str(name))
+        for locale, local in (option.get("name_localizations") or {}).items():
+            if (locale, local) in localised:  # two options with one French name
+                errors.add(
+                    (*path, index, "name_localizations", locale),
+                    "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS",
+                    "Option name already exists",
+                )
+            localised.add((locale, local))
         if kind not in (1, 2):
             if option.get("required"):
                 if seen_optional:
@@ -405,9 +495,9 @@ def command_size(command: Payload) -> int:
     """Characters counted toward Discord's 4000 per command (names, descriptions, choices)."""
 
     def walk(option: Payload) -> int:
-        size = len(option.get("name") or "") + len(option.get("description") or "")
+        size = _longest(option, "name") + _longest(option, "description")
         for choice in option.get("choices") or []:
-            size += len(str(choice.get("name") or "")) + len(str(choice.get("value") or ""))
+            size += _longest(choice, "name") + len(str(choice.get("value") or ""))
         return size + sum(walk(child) for child in option.get("options") or [])
 
     return walk(command)
@@ -429,6 +519,9 @@ def check_commands(commands: list[Payload]) -> None:
                 )
             errors.length_between(
                 (index, "description"), command.get("description"), 1, COMMAND_DESCRIPTION
+            )
+            check_localizations(
+                errors, command, (index,), name_rule="command", with_description=True
             )
             _check_options(
                 errors,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.i18n import ENGLISH
 from bot.rendering.days import render_answers, render_thread_opening, thread_name
 from bot.series.loader import load_series
 from devtools.emulator import Emulator, wait_for
@@ -62,15 +63,15 @@ def assert_each_day_once(emulator: Emulator, series_dir: Path) -> None:
     series = load_series(series_dir)
     firsts = [m for m in emulator.bot_messages("challenges") if "-# " in m["content"]]
     assert len(firsts) == len(series), [m["content"][:60] for m in firsts]
-    names = {thread_name(day) for day in series}
+    names = {thread_name(ENGLISH, day) for day in series}
     threads = sorted(
         (t for t in emulator.threads_of("challenges") if t["name"] in names),
         key=lambda t: int(t["id"]),
     )
-    assert [t["name"] for t in threads] == [thread_name(day) for day in series]
+    assert [t["name"] for t in threads] == [thread_name(ENGLISH, day) for day in series]
     for day, thread in zip(series, threads, strict=True):
         said = Counter(comparable(m["content"]) for m in emulator.bot_messages(thread["id"]))
-        for part in [*render_thread_opening(day), *render_answers(day)]:
+        for part in [*render_thread_opening(ENGLISH, day), *render_answers(day)]:
             assert said[comparable(part.content)] == 1, f"day {day.number}: {part.content[:60]}"
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.i18n import ENGLISH
 from bot.rendering.days import (
     render_answers,
     render_day,
@@ -89,7 +90,7 @@ async def test_rehearsal_posts_twelve_days_with_threads_in_order(
 
     stored = await rows(bot)
     threads = day_threads(emulator)
-    assert [t["name"] for t in threads] == [thread_name(day) for day in SERIES]
+    assert [t["name"] for t in threads] == [thread_name(ENGLISH, day) for day in SERIES]
     assert [r.thread_id for r in stored] == [int(t["id"]) for t in threads]
     assert all(r.message_id == r.thread_id for r in stored)  # threads opened on the first message
     assert all(t["thread_metadata"]["auto_archive_duration"] == 10080 for t in threads)
@@ -102,7 +103,7 @@ async def test_rehearsal_posts_twelve_days_with_threads_in_order(
     assert "complete" in emulator.bot_messages("challenges")[-1]["content"]
     for row, day in zip(stored, SERIES, strict=True):
         in_thread = emulator.bot_messages(row.thread_id)
-        expected = len(render_thread_opening(day)) + len(render_answers(day))
+        expected = len(render_thread_opening(ENGLISH, day)) + len(render_answers(day))
         assert len(in_thread) == expected, f"day {day.number}"
         assert "Join the Conversation" in in_thread[0]["content"]
     assert stored[1].answer_state == "none" and stored[2].answer_state == "posted"
@@ -126,12 +127,14 @@ async def test_restart_mid_series_resumes_without_duplicates(
     bot = await bot_runner.restart()
     await wait_for(lambda: all_done()(bot), timeout=30)
     await bot_runner.settle()
-    assert [t["name"] for t in day_threads(emulator)] == [thread_name(d) for d in SERIES.days[:4]]
+    assert [t["name"] for t in day_threads(emulator)] == [
+        thread_name(ENGLISH, d) for d in SERIES.days[:4]
+    ]
     stored = await rows(bot)
     assert [int(m["id"]) for m in marked(emulator)] == [r.message_id for r in stored]  # once each
     for row, day in zip(stored, SERIES.days[:4], strict=True):
         said = Counter(m["content"] for m in emulator.bot_messages(row.thread_id))
-        parts = [*render_thread_opening(day), *render_answers(day)]
+        parts = [*render_thread_opening(ENGLISH, day), *render_answers(day)]
         assert sum(said.values()) == len(parts), f"day {day.number}: {said}"
         assert all(said[part.content] == 1 for part in parts), f"day {day.number}: {said}"
 
@@ -169,7 +172,7 @@ async def test_a_crash_between_send_and_record_adopts_the_message(
     assert row.message_id == int(sent.data["id"])
     assert row.thread_id == row.message_id
     assert [m["id"] for m in marked(emulator)] == [sent.data["id"]]
-    assert day_threads(emulator)[0]["name"] == thread_name(SERIES.days[0])
+    assert day_threads(emulator)[0]["name"] == thread_name(ENGLISH, SERIES.days[0])
     assert (await rows(bot))[1].state == "scheduled"
 
 
@@ -233,7 +236,9 @@ async def test_missed_days_are_posted_late_in_order(
     assert all(r.late for r in stored[:3])
     firsts = marked(emulator)
     assert len(firsts) == 3 and all(LATE_NOTE in m["content"] for m in firsts)
-    assert [t["name"] for t in day_threads(emulator)] == [thread_name(d) for d in SERIES.days[:3]]
+    assert [t["name"] for t in day_threads(emulator)] == [
+        thread_name(ENGLISH, d) for d in SERIES.days[:3]
+    ]
 
 
 async def test_missed_days_are_skipped_with_the_skip_policy(
@@ -297,7 +302,7 @@ async def test_forum_channel_mode(
     await wait_for(lambda: _answered(bot, 1), timeout=10)
     row = (await rows(bot))[0]
     (post,) = day_threads(emulator, "challenges-forum")
-    assert post["name"] == thread_name(SERIES.days[0]) and int(post["id"]) == row.thread_id
+    assert post["name"] == thread_name(ENGLISH, SERIES.days[0]) and int(post["id"]) == row.thread_id
     messages = emulator.bot_messages(row.thread_id)
     assert int(messages[0]["id"]) == row.thread_id  # the starter message
     assert "-# ref " in messages[0]["content"]
@@ -379,6 +384,7 @@ async def test_an_interrupted_multi_message_post_continues_where_it_stopped(
 
     nonce = "fedcba9876543210"
     parts = render_day(
+        ENGLISH,
         day,
         next_post_at=None,
         series_name=settings.series_name,
@@ -524,7 +530,7 @@ async def test_sigterm_during_a_post_finishes_the_post_and_exits_cleanly(
     assert "SIGTERM received: stopping" in log and log.rstrip().endswith("Stopped")
     assert "Traceback" not in log
     [thread] = day_threads(emulator)  # the step in progress was finished, not cut
-    assert thread["name"] == thread_name(SERIES.days[0])
+    assert thread["name"] == thread_name(ENGLISH, SERIES.days[0])
     db = Database(tmp_path / "bot.sqlite3")
     await db.open(check_writable=False)
     try:
@@ -571,7 +577,9 @@ async def test_a_reschedule_typo_asks_before_posting_and_post_now_has_no_late_no
     await wait_for(lambda: chosen.followups, timeout=10)
     assert len(marked(emulator)) == 3
     assert not any(LATE_NOTE in m["content"] for m in marked(emulator))  # nobody was offline
-    assert [t["name"] for t in day_threads(emulator)] == [thread_name(d) for d in SERIES.days[:3]]
+    assert [t["name"] for t in day_threads(emulator)] == [
+        thread_name(ENGLISH, d) for d in SERIES.days[:3]
+    ]
     assert "Posted day 1, 2, 3" in chosen.followups[-1]["content"]
 
 
@@ -586,7 +594,7 @@ async def test_a_fresh_database_adopts_the_days_already_in_the_channel(
         sent = emulator.messages.create(
             channel,
             emulator.bot_id,
-            {"content": f"# {title_line(day)}\n\n…\n-# ref {day.number:016x}"},
+            {"content": f"# {title_line(ENGLISH, day)}\n\n…\n-# ref {day.number:016x}"},
             check_permissions=False,
         )
         earlier[day.number] = int(sent.data["id"])
@@ -600,5 +608,5 @@ async def test_a_fresh_database_adopts_the_days_already_in_the_channel(
     assert [r.message_id for r in stored[:3]] == [earlier[n] for n in (1, 2, 3)]
     firsts = marked(emulator)
     assert len(firsts) == 4  # the three already there, and day 4: nothing twice
-    assert title_line(SERIES.days[3]) in firsts[-1]["content"]
+    assert title_line(ENGLISH, SERIES.days[3]) in firsts[-1]["content"]
     assert LATE_NOTE not in firsts[-1]["content"]  # day 4 is on time (within its grace)

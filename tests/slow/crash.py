@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.i18n import ENGLISH
 from bot.rendering.days import render_answers, render_day, render_thread_opening, thread_name
 from bot.series.loader import load_day, load_series
 from bot.series.model import Series
@@ -248,7 +249,7 @@ async def run_crash_series(
         answer_delay=timedelta(seconds=answer_delay),
         **extra,
     )
-    names = {thread_name(day) for day in series}
+    names = {thread_name(ENGLISH, day) for day in series}
     repliers = Repliers(emulator, names, random.Random(seed + 1), reply_every, channels)
     hook = KillOnWrite(emulator)
     report = CrashReport(seed)
@@ -326,13 +327,14 @@ def verify_channel(
     titles = Counter(line for m in marked for line in m["content"].splitlines()[:1])
     assert all(count == 1 for count in titles.values()), f"a day posted twice: {titles}"
     parts = sum(
-        len(render_day(day, next_post_at=None, series_name="x", is_last=False)) for day in series
+        len(render_day(ENGLISH, day, next_post_at=None, series_name="x", is_last=False))
+        for day in series
     )
     assert len(ours) == parts, f"{len(ours)} bot messages in #{channel} for {parts} parts"
 
-    threads = day_threads(emulator, {thread_name(day) for day in series}, channel)
+    threads = day_threads(emulator, {thread_name(ENGLISH, day) for day in series}, channel)
     report.threads += len(threads)
-    assert [t["name"] for t in threads] == [thread_name(day) for day in series]
+    assert [t["name"] for t in threads] == [thread_name(ENGLISH, day) for day in series]
     rows = db.query(
         "SELECT day, thread_id, message_id FROM series_days WHERE series = ? ORDER BY day",
         (record,),
@@ -342,7 +344,7 @@ def verify_channel(
 
     for day, thread in zip(series, threads, strict=True):
         said = Counter(comparable(m["content"]) for m in emulator.bot_messages(thread["id"]))
-        for part in [*render_thread_opening(day), *render_answers(day)]:
+        for part in [*render_thread_opening(ENGLISH, day), *render_answers(day)]:
             count = said[comparable(part.content)]
             assert count == 1, f"day {day.number}: a part was sent {count} times: {part.content!r}"
         report.answers += len(render_answers(day))
@@ -381,7 +383,7 @@ def verify_comments(
     assert not extra, f"{len(extra)} comments that no member posted: {sorted(extra)[:10]}"
     assert len(stored) == len(set(stored)) == len(ids)
     by_thread = Counter(m["channel_id"] for m in posted)
-    names = {thread_name(day) for day in series}
+    names = {thread_name(ENGLISH, day) for day in series}
     for channel in channels:
         for thread in day_threads(emulator, names, channel):
             count = db.query(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.comments.model import Attachment, Comment, DayPage, DayTotals, UserDayCount, UserSummary
+from bot.i18n import ENGLISH
 from bot.rendering.comments import render_day_page, render_my_data, safe_name
 from bot.rendering.limits import EMBED_DESCRIPTION, EMBED_TOTAL
 
@@ -29,7 +30,7 @@ def comment(i: int, content: str, name: str = "Amina") -> Comment:
 
 def test_a_page_of_huge_comments_fits_and_links_each_message() -> None:
     comments = [comment(i, ("word " * 800) + "@everyone") for i in range(5)]
-    embed = render_day_page(2, DayPage(DayTotals(2, 42, 9), comments, 3, 9))
+    embed = render_day_page(ENGLISH, 2, DayPage(DayTotals(2, 42, 9), comments, 3, 9))
     assert len(embed.description or "") <= EMBED_DESCRIPTION
     assert len(embed) <= EMBED_TOTAL
     assert "**42** comment(s) from **9** participant(s)" in (embed.description or "")
@@ -46,7 +47,7 @@ def test_names_are_plain_text() -> None:
 
 
 def test_an_empty_day_invites_people_to_reply() -> None:
-    embed = render_day_page(5, DayPage(DayTotals(5, 0, 0), [], 0, 1))
+    embed = render_day_page(ENGLISH, 5, DayPage(DayTotals(5, 0, 0), [], 0, 1))
     assert "No comments recorded for day 5" in (embed.description or "")
 
 
@@ -59,10 +60,10 @@ def test_my_data_lists_days_and_the_erasure() -> None:
         ),
         erased_at=None,
     )
-    embed = render_my_data(summary, "ML & DL Morocco Challenges")
+    embed = render_my_data(ENGLISH, summary, "ML & DL Morocco Challenges")
     assert "**3** comment(s) on **2** day(s)" in (embed.description or "")
     assert embed.fields[0].value == "Day 1: 2 comment(s)\nDay 3: 1 comment(s)"
-    forgotten = render_my_data(UserSummary(7, (), erased_at=T0), "Series")
+    forgotten = render_my_data(ENGLISH, UserSummary(7, (), erased_at=T0), "Series")
     assert "No comments of yours" in (forgotten.description or "")
     assert "asked to be forgotten" in (forgotten.description or "")
     assert len(forgotten) <= EMBED_TOTAL

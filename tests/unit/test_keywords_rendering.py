@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import discord
 import pytest
 
+from bot.i18n import ENGLISH
 from bot.keywords.loader import load_articles
 from bot.keywords.model import Article, SearchHit
 from bot.rendering.keywords import (
@@ -142,7 +143,7 @@ async def test_only_the_owner_may_click() -> None:
     ["@everyone hi", "<@123456789012345678> **bold** `code`", "a\nb\x00c", "x" * 6000, "@here"],
 )
 def test_echoes_are_inert(query: str) -> None:
-    for text in (not_found_text(query), suggestions_text(query), echo(query)):
+    for text in (not_found_text(ENGLISH, query), suggestions_text(ENGLISH, query), echo(query)):
         assert len(text) <= 2000 and "\n" not in text and "\x00" not in text
         assert (
             "@everyone" not in text and "@here" not in text and "<@123456789012345678>" not in text
@@ -153,12 +154,12 @@ def test_echoes_are_inert(query: str) -> None:
 def test_search_embed_highlights_and_escapes() -> None:
     hit = SearchHit(FIXTURES["deep-learning"], "…uses \x02backprop\x03 and *stars* @everyone…")
     assert highlight(hit.snippet) == "…uses **backprop** and \\*stars\\* @\u200beveryone…"
-    embed = render_search("backprop @here", [hit] * 5)
+    embed = render_search(ENGLISH, "backprop @here", [hit] * 5)
     check_embed(embed)
     assert "@here" not in (embed.title or "")
     assert embed.fields[0].value.endswith("`/keyword deep-learning`")
 
 
 def test_render_article_clamps_page() -> None:
-    embed = render_article(FIXTURES["deep-learning"], 99, ["only page"])
+    embed = render_article(ENGLISH, FIXTURES["deep-learning"], 99, ["only page"])
     assert embed.description == "only page"

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from bot.comments.model import DayTotals
+from bot.i18n import ENGLISH
 from bot.members.chart import comments_chart
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -23,7 +24,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
     ids=["no-days", "twelve-empty-days", "twelve-days"],
 )
 def test_chart_is_a_decodable_png(per_day: list[DayTotals]) -> None:
-    png = comments_chart(per_day, title="Costs in $ and € per day")
+    png = comments_chart(ENGLISH, per_day, title="Costs in $ and € per day")
     assert png.startswith(PNG_MAGIC)
     with Image.open(io.BytesIO(png)) as image:
         image.verify()

@@ -15,8 +15,11 @@ from typing import Any
 
 import pytest
 
+from bot.i18n import Language
+from bot.i18n.choice import LanguageChoice
 from bot.members.completion import CompletionRoles
 from bot.store import Database
+from bot.store.languages import LanguageStore
 from bot.store.members import MemberStore
 
 G, USER, SERIES = 1, 10, "s"
@@ -73,6 +76,10 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.close()
 
 
+def english(db: Database) -> LanguageChoice:
+    return LanguageChoice(LanguageStore(db), Language.ENGLISH)
+
+
 async def test_simultaneous_replies_give_each_role_once(db: Database) -> None:
     roles = {rid: SimpleNamespace(id=rid, name=f"role {rid}") for rid in (FINISHER, CHAMPION)}
     guild = SimpleNamespace(id=G, name="guild", me=None, get_role=roles.get)
@@ -87,7 +94,7 @@ async def test_simultaneous_replies_give_each_role_once(db: Database) -> None:
         all_series={SERIES: series},
         series_for=lambda record: series if record == SERIES else None,
     )
-    completion = CompletionRoles(bot, MemberStore(db))  # type: ignore[arg-type]
+    completion = CompletionRoles(bot, MemberStore(db), english(db))  # type: ignore[arg-type]
     thread = FakeThread()
 
     results = await asyncio.gather(
@@ -122,7 +129,7 @@ async def test_roles_follow_the_series_and_a_rehearsal_gives_none(db: Database) 
             all_series={"main": SimpleNamespace(rehearsal=None, definition=with_roles)},
             series_for=lambda _record, service=service: service,
         )
-        completion = CompletionRoles(bot, MemberStore(db))  # type: ignore[arg-type]
+        completion = CompletionRoles(bot, MemberStore(db), english(db))  # type: ignore[arg-type]
         assert completion.role_ids == {FINISHER, CHAMPION}  # every series' roles, for the fast path
         member = FakeMember(guild)
         assert await completion.check(member, SERIES, 12, FakeThread()) == []  # type: ignore[arg-type]

@@ -15,6 +15,8 @@ import aiohttp
 import discord
 import pytest
 
+from bot.i18n import ENGLISH, Language
+from bot.i18n.choice import LanguageChoice
 from bot.members.greeter import Greeter
 from bot.members.once import WarnOnce
 from bot.members.recaps import Recaps
@@ -23,6 +25,7 @@ from bot.series.config import CHANNEL_KEY, INTERVAL_KEY, START_KEY
 from bot.series.schedule import RECAP_TRIES, Timing, recap_time
 from bot.settings import Settings
 from bot.store import Database, GuildSettingsStore
+from bot.store.languages import LanguageStore
 from bot.store.members import MemberStore
 from bot.store.series import DayRow, SeriesStore
 from tests.fakes import FakeClock
@@ -76,6 +79,11 @@ async def comment(db: Database, mid: int, day: int, author: int, *, reactions: i
     )
 
 
+def english(db: Database) -> LanguageChoice:
+    """Languages of a server that chose none, with English the bot's default."""
+    return LanguageChoice(LanguageStore(db), Language.ENGLISH)
+
+
 # --- standings ---------------------------------------------------------------------------
 
 
@@ -96,7 +104,7 @@ async def test_standings_gather_summary_ranking_and_streak(db: Database) -> None
     assert not mine.answered_today
     assert (mine.streak.current, mine.streak.done, mine.streak.total) == (2, 2, 12)
 
-    assert (await standings.chart(summary)).startswith(b"\x89PNG")
+    assert (await standings.chart(ENGLISH, summary)).startswith(b"\x89PNG")
 
 
 # --- recaps ------------------------------------------------------------------------------
@@ -141,7 +149,7 @@ def fake_bot(db: Database, thread: FakeThread, clock: FakeClock | None = None) -
 
 
 def recaps(db: Database, bot: Any) -> Recaps:
-    return Recaps(bot, MemberStore(db), SeriesStore(db), bot.clock)
+    return Recaps(bot, MemberStore(db), SeriesStore(db), bot.clock, english(db))
 
 
 async def row(db: Database, day: int) -> DayRow:
@@ -247,15 +255,15 @@ def newcomer() -> Any:
 
 async def test_the_welcome_names_the_servers_own_channel_and_start(db: Database) -> None:
     await db.execute("DELETE FROM series_days")  # before the first post is planned
-    greeter = Greeter(fake_bot(db, FakeThread()), SeriesStore(db))
+    greeter = Greeter(fake_bot(db, FakeThread()), SeriesStore(db), english(db))
 
-    text = await greeter.welcome_for(newcomer())
+    text = await greeter.welcome_for(ENGLISH, newcomer())
     assert "in <#77>" in text and "<t:" not in text  # .env's channel, no start date yet
 
     overrides = GuildSettingsStore(db)
     await overrides.set(G, CHANNEL_KEY, "88")  # /challenge channel
     await overrides.set(G, START_KEY, "2026-12-20")  # /challenge reschedule start:
-    text = await greeter.welcome_for(newcomer())
+    text = await greeter.welcome_for(ENGLISH, newcomer())
     first = datetime(2026, 12, 20, 8, 0, tzinfo=UTC)  # 09:00 in Casablanca
     assert "in <#88>" in text and "<#77>" not in text
     assert f"<t:{int(first.timestamp())}:R>" in text
@@ -266,10 +274,10 @@ async def test_the_welcome_ends_the_series_after_the_servers_interval(db: Databa
         "UPDATE series_days SET state = 'posted', thread_id = 100 + day, "
         "posted_at = '2026-12-03T11:58:00.000Z'"
     )  # all twelve posted, the last two minutes before NOW
-    greeter = Greeter(fake_bot(db, FakeThread()), SeriesStore(db))
-    assert "Today is **Day 12" in await greeter.welcome_for(newcomer())  # 1d: still today
+    greeter = Greeter(fake_bot(db, FakeThread()), SeriesStore(db), english(db))
+    assert "Today is **Day 12" in await greeter.welcome_for(ENGLISH, newcomer())  # 1d: still today
     await GuildSettingsStore(db).set(G, INTERVAL_KEY, "30s")
-    assert "has ended" in await greeter.welcome_for(newcomer())
+    assert "has ended" in await greeter.welcome_for(ENGLISH, newcomer())
 
 
 # --- warnings ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.i18n import ENGLISH
 from bot.members.participation import SeriesDay
 from bot.members.welcome import (
     BurstPolicy,
@@ -42,9 +43,9 @@ def days(posted: int, total: int = 12) -> list[SeriesDay]:
 def text_for(schedule: list[SeriesDay], now: datetime, template: str | None = None, **kw):  # type: ignore[no-untyped-def]
     moment = where_we_are(schedule, now, interval=DAY, **kw)
     values = placeholder_values(
-        moment, member="<@42>", server="Morocco AI", series="ML & DL", channel_id=7
+        ENGLISH, moment, member="<@42>", server="Morocco AI", series="ML & DL", channel_id=7
     )
-    return moment, welcome_text(template, moment, values)
+    return moment, welcome_text(ENGLISH, template, moment, values)
 
 
 def test_during_the_series_names_today_its_thread_and_the_next_post() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import discord
 import pytest
 
+from bot.i18n import ENGLISH
 from bot.rendering.days import (
     DayBundle,
     RenderedMessage,
@@ -58,7 +59,7 @@ def post(day: ChallengeDay, **overrides: object) -> list[RenderedMessage]:
         "is_last": False,
     }
     options.update(overrides)
-    return render_day(day, **options)  # type: ignore[arg-type]
+    return render_day(ENGLISH, day, **options)  # type: ignore[arg-type]
 
 
 def text_of(messages: list[RenderedMessage]) -> str:
@@ -94,16 +95,16 @@ def every_rendering(series: Series) -> None:
         for options in ({}, {"ping_role_id": 1234567890123456789, "marker": "ref 3f9a1c"}):
             assert_legal(post(day, is_last=is_last, **options))
             bundle = render_day_bundle(
-                day, next_post_at=NEXT, series_name=SERIES_NAME, is_last=is_last, **options
+                ENGLISH, day, next_post_at=NEXT, series_name=SERIES_NAME, is_last=is_last, **options
             )
             assert_legal([*bundle.parts, *bundle.opening, *bundle.answers])
-        assert_legal(render_thread_opening(day))
+        assert_legal(render_thread_opening(ENGLISH, day))
         answers = render_answers(day)
         if day.answers:
             assert_legal(answers)
-        assert 1 <= len(thread_name(day)) <= THREAD_NAME
-        assert_embed_legal(render_day_summary(day, "https://discord.com/channels/1/2"))
-        assert_embed_legal(render_day_summary(day, None))
+        assert 1 <= len(thread_name(ENGLISH, day)) <= THREAD_NAME
+        assert_embed_legal(render_day_summary(ENGLISH, day, "https://discord.com/channels/1/2"))
+        assert_embed_legal(render_day_summary(ENGLISH, day, None))
 
 
 def test_every_fixture_day_renders_within_discord_limits(fixtures: Series) -> None:
@@ -118,7 +119,7 @@ def test_every_shipped_day_renders_within_discord_limits(shipped: Series) -> Non
 def test_shipped_days_are_posted_in_few_messages(shipped: Series) -> None:
     for day in shipped:
         assert len(post(day)) <= 2
-        assert len(render_thread_opening(day)) == 1
+        assert len(render_thread_opening(ENGLISH, day)) == 1
 
 
 # --- the post ---------------------------------------------------------------------------------
@@ -227,10 +228,10 @@ def test_mentions_in_content_cannot_ping(fixtures: Series) -> None:
 
 
 def test_thread_opening_has_the_question_and_an_invitation(fixtures: Series) -> None:
-    (opening,) = render_thread_opening(fixtures.day(10))  # type: ignore[arg-type]
+    (opening,) = render_thread_opening(ENGLISH, fixtures.day(10))  # type: ignore[arg-type]
     assert opening.content.startswith("## 💬 Join the Conversation\n\nHow do you envision")
     assert "Reply in this thread" in opening.content
-    (two,) = render_thread_opening(fixtures.day(3))  # type: ignore[arg-type]
+    (two,) = render_thread_opening(ENGLISH, fixtures.day(3))  # type: ignore[arg-type]
     assert "Which crop would you monitor first?\n\nWhat data would you need?" in two.content
 
 
@@ -257,9 +258,9 @@ def test_long_answer_is_split_between_list_items(fixtures: Series) -> None:
 
 
 def test_thread_name_is_day_and_title_within_100_characters(fixtures: Series) -> None:
-    assert thread_name(fixtures.day(10)) == "Day 10: Nurturing AI Talent"  # type: ignore[arg-type]
+    assert thread_name(ENGLISH, fixtures.day(10)) == "Day 10: Nurturing AI Talent"  # type: ignore[arg-type]
     long = replace(fixtures.day(5), title="Sustainable " * 20)  # type: ignore[type-var]
-    name = thread_name(long)
+    name = thread_name(ENGLISH, long)
     assert len(name) <= THREAD_NAME
     assert name.startswith("Day 5: Sustainable") and name.endswith("…")
     assert "Sustainab…" not in name  # cut between words
@@ -272,13 +273,13 @@ def test_the_bundle_is_the_post_the_thread_and_the_answers_in_order(fixtures: Se
     day = fixtures.day(11)
     assert day is not None
     bundle = render_day_bundle(
-        day, next_post_at=NEXT, series_name=SERIES_NAME, is_last=False, marker="ref 1"
+        ENGLISH, day, next_post_at=NEXT, series_name=SERIES_NAME, is_last=False, marker="ref 1"
     )
     assert isinstance(bundle, DayBundle)
     assert bundle.thread_name == "Day 11: Prioritizing Data Privacy"
     assert list(bundle.parts) == post(day, marker="ref 1")
     assert len(bundle.parts) > 1 and bundle.parts[0].content.endswith("-# ref 1")
-    assert list(bundle.opening) == render_thread_opening(day)
+    assert list(bundle.opening) == render_thread_opening(ENGLISH, day)
     assert list(bundle.answers) == render_answers(day)
 
 
@@ -286,7 +287,7 @@ def test_day_summary_links_to_the_thread(fixtures: Series) -> None:
     day = fixtures.day(9)
     assert day is not None
     link = "https://discord.com/channels/1/222"
-    embed = render_day_summary(day, link)
+    embed = render_day_summary(ENGLISH, day, link)
     assert embed.title == "🛡️ Day 9: Cybersecurity Reinforcement"
     assert embed.url == link
     assert embed.description.startswith("Day 9 covers intrusion detection.")  # type: ignore[union-attr]
@@ -299,7 +300,7 @@ def test_day_summary_links_to_the_thread(fixtures: Series) -> None:
 def test_day_summary_without_a_thread_says_not_posted_yet(fixtures: Series) -> None:
     day = fixtures.day(2)
     assert day is not None
-    embed = render_day_summary(day, None)
+    embed = render_day_summary(ENGLISH, day, None)
     assert embed.url is None
     assert embed.description.startswith("Welcome to day two.")  # type: ignore[union-attr]
     assert "Not posted yet." in embed.description  # type: ignore[operator]
@@ -314,6 +315,6 @@ def test_summary_of_a_huge_day_stays_within_embed_limits(fixtures: Series) -> No
         questions=("question " * 500,),
         keywords=tuple(f"keyword {i}" for i in range(300)),
     )
-    assert_embed_legal(render_day_summary(day, "https://discord.com/channels/1/2"))
-    assert_legal(render_thread_opening(day))
+    assert_embed_legal(render_day_summary(ENGLISH, day, "https://discord.com/channels/1/2"))
+    assert_legal(render_thread_opening(ENGLISH, day))
     assert_legal(post(day, next_post_at=NEXT + timedelta(days=1)))

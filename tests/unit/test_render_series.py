@@ -8,6 +8,7 @@ from pathlib import Path
 import discord
 import pytest
 
+from bot.i18n import ENGLISH
 from bot.rendering.days import render_day_bundle
 from bot.rendering.limits import EMBED_TOTAL, MESSAGE_CONTENT
 from bot.rendering.series import (
@@ -41,15 +42,19 @@ def row(day: int, state: str, **changes: object) -> DayRow:
 
 def test_a_day_is_shown_only_once_posted(series: Series) -> None:
     day = series.day(2)
-    assert "first one arrives <t:" in str(render_day_view(DayView(None, 12, None, None, AT)))
-    assert "days 1 to 12" in str(render_day_view(DayView(13, 12, None, None)))
-    waiting = render_day_view(DayView(2, 12, day, row(2, "scheduled")))
+    assert "first one arrives <t:" in str(
+        render_day_view(ENGLISH, DayView(None, 12, None, None, AT))
+    )
+    assert "days 1 to 12" in str(render_day_view(ENGLISH, DayView(13, 12, None, None)))
+    waiting = render_day_view(ENGLISH, DayView(2, 12, day, row(2, "scheduled")))
     assert isinstance(waiting, str) and "hasn't been posted yet" in waiting and "<t:" in waiting
-    skipped = render_day_view(DayView(2, 12, day, row(2, "skipped")))
+    skipped = render_day_view(ENGLISH, DayView(2, 12, day, row(2, "skipped")))
     assert skipped == "Day 2 wasn't posted in this server."
-    posting = render_day_view(DayView(2, 12, day, row(2, "posting", thread_id=5)))
+    posting = render_day_view(ENGLISH, DayView(2, 12, day, row(2, "posting", thread_id=5)))
     assert isinstance(posting, str)  # not finished: the question stays hidden
-    shown = render_day_view(DayView(2, 12, day, row(2, "posted", thread_id=222, posted_at=AT)))
+    shown = render_day_view(
+        ENGLISH, DayView(2, 12, day, row(2, "posted", thread_id=222, posted_at=AT))
+    )
     assert isinstance(shown, discord.Embed)
     assert shown.url == "https://discord.com/channels/1/222"
 
@@ -57,9 +62,9 @@ def test_a_day_is_shown_only_once_posted(series: Series) -> None:
 def test_a_preview_fits_in_ten_messages_of_at_most_2000_characters(series: Series) -> None:
     for day in series:
         bundle = render_day_bundle(
-            day, next_post_at=AT, series_name="S", is_last=series.is_last(day.number)
+            ENGLISH, day, next_post_at=AT, series_name="S", is_last=series.is_last(day.number)
         )
-        texts = render_preview(day.number, bundle, timedelta(hours=3))
+        texts = render_preview(ENGLISH, day.number, bundle, timedelta(hours=3))
         assert texts[0].startswith(f"👀 **Preview of day {day.number}**")
         assert len(texts) <= PREVIEW_MESSAGES
         assert all(0 < len(text) <= MESSAGE_CONTENT for text in texts)
@@ -91,7 +96,7 @@ def test_status_lists_days_problems_and_the_next_post() -> None:
         now=AT + timedelta(days=3),
         problems=[],
     )
-    embed = render_status(status, "My Series")
+    embed = render_status(ENGLISH, status, "My Series")
     assert embed.title == "My Series — status"
     text = str(embed.to_dict())
     assert "Day 2 (try 2): HTTP 503" in text and "Missed: day 3" in text
@@ -101,8 +106,8 @@ def test_status_lists_days_problems_and_the_next_post() -> None:
 
 
 def test_pause_and_channel_replies_say_what_happened() -> None:
-    assert "until `/challenge resume`" in render_paused(True)
-    assert render_paused(False) == "The series is already paused."
-    assert render_channel_set("<#7>", []) == "✅ Days will be posted in <#7>."
-    warned = render_channel_set("<#7>", ["Send Messages", "Create Public Threads"])
+    assert "until `/challenge resume`" in render_paused(ENGLISH, True)
+    assert render_paused(ENGLISH, False) == "The series is already paused."
+    assert render_channel_set(ENGLISH, "<#7>", []) == "✅ Days will be posted in <#7>."
+    warned = render_channel_set(ENGLISH, "<#7>", ["Send Messages", "Create Public Threads"])
     assert warned.endswith("missing these permissions there: Send Messages, Create Public Threads.")

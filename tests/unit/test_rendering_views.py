@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import gettext
 from types import SimpleNamespace
 from typing import Any
 
 import discord
 
 from bot.comments.model import DayPage, DayTotals
+from bot.i18n import ENGLISH, Language, Messages
 from bot.rendering.comments import ConfirmView, DayPager
 from bot.rendering.keywords import BrowseView
-from bot.rendering.views import NOT_YOURS, OwnerView, Paged, Pager
+from bot.rendering.views import OwnerView, Paged, Pager, not_yours
+
+NOT_YOURS = not_yours(ENGLISH)
 
 
 class FakeResponse:
@@ -109,3 +113,25 @@ async def test_the_day_pager_follows_what_the_service_returns() -> None:
     await view.turn(click, +1)  # type: ignore[arg-type]
     assert asked == [1] and (view.page, view.pages) == (1, 3)
     assert "Page 2/3" in click.calls[-1][1]["embed"].footer.text
+
+
+class Shouting(gettext.NullTranslations):
+    """A stand-in catalogue: every message comes back upper-cased."""
+
+    def gettext(self, message: str) -> str:
+        return message.upper()
+
+    def pgettext(self, context: str, message: str) -> str:
+        return message.upper()
+
+
+async def test_a_view_speaks_the_language_it_was_made_with() -> None:
+    tr = Messages(Language.FRENCH, Shouting())
+    pager = Pager(42, 2, page_embed, timeout=10, tr=tr)
+    assert (pager.previous.label, pager.next.label) == ("PREVIOUS", "NEXT")
+    confirm = ConfirmView(42, lambda: None, tr=tr)  # type: ignore[arg-type]
+    assert (confirm.confirm.label, confirm.cancel.label) == ("CONFIRM", "CANCEL")
+    assert confirm.cancelled == "CANCELLED — NOTHING WAS ERASED."
+    stranger = FakeInteraction(7)
+    assert not await confirm.interaction_check(stranger)  # type: ignore[arg-type]
+    assert stranger.calls[0][1]["content"] == NOT_YOURS.upper()

@@ -21,12 +21,15 @@ import aiohttp
 import discord
 import pytest
 
+from bot.i18n import ENGLISH, Language
+from bot.i18n.choice import LanguageChoice
 from bot.series.config import PAUSED_KEY
 from bot.series.loader import load_series
 from bot.series.publisher import DayPost, PostStepError, Progress, Publisher
 from bot.series.service import LATE_NOTE, Outcome, SeriesService
 from bot.settings import Settings
 from bot.store import Database
+from bot.store.languages import LanguageStore
 from bot.store.series import DayRow
 from devtools.emulator import wait_for
 from tests.fakes import FakeClock, FakeTimers
@@ -93,7 +96,7 @@ class FakePublisher:
         await self.store.update(row.guild_id, row.series, row.day, **ids)
         return Progress(ids["message_id"], len(post.parts), ids["message_id"], ids["thread_id"], 1)
 
-    async def find_posted_days(self, channel: object, names: dict[int, str]) -> dict[int, Any]:
+    async def find_posted_days(self, channel: object, names: Any) -> dict[int, Any]:
         return {}
 
     async def publish_answers(self, row: DayRow, parts: Any, *, resumed: bool) -> None:
@@ -242,7 +245,7 @@ async def test_skip_policy_marks_overdue_days_missed(env: Env) -> None:
     rows = await service.rows(GUILD)
     assert states(rows)[:3] == ["missed", "posted", "scheduled"]
     assert posted_days(publisher) == [2]
-    status = await service.status(GUILD)
+    status = await service.status(GUILD, ENGLISH)
     assert status.next_day == 3 and status.overdue == []
 
     outcome, _ = await service.post_now(GUILD, 1)  # an admin can still post a missed day
@@ -262,7 +265,7 @@ async def test_a_failure_is_recorded_retried_and_resumed(env: Env) -> None:
     await env.timers.advance(timedelta(minutes=1))
     row = await day(env, 1)
     assert row.attempts == 2 and row.retry_at == START + timedelta(minutes=7)  # then 5 min
-    status = await service.status(GUILD)
+    status = await service.status(GUILD, ENGLISH)
     assert status.overdue == [1]
     await env.timers.advance(timedelta(minutes=5))
     row = await day(env, 1)
@@ -290,7 +293,7 @@ async def test_any_failure_after_the_claim_is_recorded_and_retried(
     row = await day(env, 1)
     assert row.state == "posting" and row.attempts == 1
     assert row.error is not None and type(crash).__name__ in row.error
-    status = await service.status(GUILD)
+    status = await service.status(GUILD, ENGLISH)
     assert any(type(crash).__name__ in str(row.error) for row in status.rows)
 
     await env.timers.advance(timedelta(minutes=1))  # the retry
@@ -493,7 +496,7 @@ async def test_skip_and_no_start(env: Env) -> None:
     other = GUILD + 1
     await service.start(other)
     assert await service.rows(other) == []
-    status = await service.status(other)
+    status = await service.status(other, ENGLISH)
     assert any("No start date" in problem for problem in status.problems)
     assert status.next_at is None
 
@@ -624,7 +627,7 @@ async def test_a_finished_series_moved_to_a_future_start_runs_again_as_a_new_edi
     first = service.record(GUILD)
     await service.start(GUILD)  # a restart of a finished series: it says why nothing posts
     assert "finished on" in caplog.text and "new edition" in caplog.text
-    assert (await service.status(GUILD)).idle is not None
+    assert (await service.status(GUILD, ENGLISH)).idle is not None
 
     again = START + timedelta(days=40)
     await service.reschedule(GUILD, start=again.date())
@@ -649,3 +652,43 @@ async def test_moving_the_start_of_a_running_series_keeps_its_edition(env: Env) 
     await service.reschedule(GUILD, start=(START + timedelta(days=30)).date())
     assert service.record(GUILD) == service.series_id  # not finished, same channel
     assert states(await service.rows(GUILD))[:4] == ["posted", "posted", "posted", "scheduled"]
+
+
+async def test_posts_follow_the_server_language_and_a_resume_knows_every_language(
+    env: Env,
+) -> None:
+    service, publisher = env.service, env.publisher
+    assert (await service.public(GUILD)).language is Language.ENGLISH  # BOT_LANGUAGE
+    languages = LanguageChoice(LanguageStore(env.bot.db), Language.ENGLISH)
+    service.languages = languages
+    await languages.set_server(GUILD, Language.FRENCH)
+    assert (await service.public(GUILD)).language is Language.FRENCH
+    await service.start(GUILD)
+    publisher.fail = 1
+    env.at(START + timedelta(minutes=1))
+    await service.wake(GUILD)  # claimed, then failed: resumed on the retry
+    await env.timers.advance(timedelta(minutes=1))
+    await env.timers.advance(timedelta(days=1))  # day 2, first try
+    (first, resumed, post), (second, again, fresh) = publisher.posts
+    assert (first, resumed, second, again) == (1, True, 2, False)
+    # The resume recognises what a crash hid in English and Arabic too; a first try needn't.
+    assert len(post.others) == len(Language) - 1 and fresh.others == ()
+
+
+async def test_a_failure_report_is_written_in_the_admins_language(env: Env) -> None:
+    told: list[tuple[str, Any]] = []
+
+    async def notify(key: str, report: Any) -> None:
+        told.append((key, report))
+
+    env.service.tell_admins = notify
+    await env.service.start(GUILD)
+    env.at(START + timedelta(minutes=1))
+    env.publisher.fail = 3
+    await env.service.wake(GUILD)
+    for _ in range(3):
+        await env.timers.advance(timedelta(minutes=30))
+    [(key, report)] = told
+    assert key.startswith(f"failed:{GUILD}:") and callable(report)
+    text = report(ENGLISH)
+    assert text.startswith("Day 1 still can't be posted after 3 tries: 403 Forbidden (test).")

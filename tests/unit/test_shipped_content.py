@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from bot.i18n import ENGLISH
 from bot.keywords.loader import load_articles
 from bot.keywords.model import Found
 from bot.keywords.normalise import name_key, words
@@ -76,6 +77,7 @@ def test_every_day_renders_within_discords_limits(day: ChallengeDay) -> None:
     name = Settings.model_fields["series_name"].default
     is_last = day.number == 12
     post = render_day(
+        ENGLISH,
         day,
         next_post_at=None if is_last else NEXT_POST,
         series_name=name,
@@ -85,14 +87,15 @@ def test_every_day_renders_within_discords_limits(day: ChallengeDay) -> None:
     )
     assert 1 <= len(post) <= MAX_MESSAGES_PER_POST
     assert_sendable(post, f"day {day.number} post")
-    assert 1 <= len(thread_name(day)) <= 100
-    opening = render_thread_opening(day)
+    assert 1 <= len(thread_name(ENGLISH, day)) <= 100
+    opening = render_thread_opening(ENGLISH, day)
     assert 1 <= len(opening) <= MAX_MESSAGES_PER_POST and day.questions
     assert_sendable(opening, f"day {day.number} thread opening")
     answers = render_answers(day)
     assert len(answers) <= MAX_MESSAGES_PER_POST
     assert_sendable(answers, f"day {day.number} expert answers")
     bundle = render_day_bundle(
+        ENGLISH,
         day,
         next_post_at=None if is_last else NEXT_POST,
         series_name=name,
@@ -105,7 +108,9 @@ def test_every_day_renders_within_discords_limits(day: ChallengeDay) -> None:
         opening,
         answers,
     )
-    summary = RenderedMessage("", render_day_summary(day, "https://discord.com/channels/1/2/3"))
+    summary = RenderedMessage(
+        "", render_day_summary(ENGLISH, day, "https://discord.com/channels/1/2/3")
+    )
     check_message({"embeds": [summary.embed.to_dict()]})  # type: ignore[union-attr]
 
 
