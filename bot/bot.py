@@ -81,7 +81,7 @@ async def send_private(interaction: discord.Interaction, text: str) -> None:
             await interaction.followup.send(text, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
+    except (discord.HTTPException, RuntimeError):  # RuntimeError: the session is closing
         log.warning("Could not tell the user about an error", exc_info=True)
 
 

@@ -69,5 +69,5 @@ async def reader(interaction: discord.Interaction) -> Messages:
         return await languages.for_member(
             interaction.user.id, interaction.guild_id, client_language
         )
-    except StoreError:
+    except (StoreError, ValueError):  # ValueError: the database is closing (shutdown)
         return messages(client_language or languages.default)

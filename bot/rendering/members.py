@@ -161,10 +161,11 @@ def render_streak(
     embed.description = truncate(f"{flame} {current}\n🏆 {best}\n✅ {done}", EMBED_DESCRIPTION)
     if today_day is not None and not answered_today:
         if today_thread:
+            mention = f"<#{today_thread}>"
             nudge = tr._(
                 "You haven't replied to Day {day} yet — add your voice in {thread}!",
                 day=today_day,
-                thread=f"<#{today_thread}>",
+                thread=mention,
             )
         else:
             nudge = tr._("You haven't replied to Day {day} yet — add your voice!", day=today_day)

@@ -82,7 +82,8 @@ def start_text(tr: Messages, config: SeriesConfig) -> str:
         return tr._("not set")
     if isinstance(config.start, datetime):
         return config.start.isoformat(timespec="minutes")
-    return tr._("{date} at {time}", date=config.start.isoformat(), time=f"{config.post_time:%H:%M}")
+    at = config.post_time.strftime("%H:%M")
+    return tr._("{date} at {time}", date=config.start.isoformat(), time=at)
 
 
 def _days(tr: Messages, numbers: list[int]) -> str:

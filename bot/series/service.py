@@ -336,6 +336,8 @@ class SeriesService:
             first.isoformat(timespec="minutes"),
         )
 
+        channel = f"<#{moved}>"
+
         def report(tr: Messages) -> str:
             values = {
                 "edition": run_label(tr, run),
@@ -353,7 +355,7 @@ class SeriesService:
                 "The series' {edition} was posted in {channel}; {new} starts {date} with its "
                 "own records. The earlier edition's comments and stats are kept apart "
                 "(`/stats series:…`).",
-                channel=f"<#{moved}>",
+                channel=channel,
                 **values,
             )
 

@@ -39,6 +39,7 @@ MEMBER_COMMANDS = {
     "help",
     "keyword",
     "keywords",
+    "language",
     "leaderboard",
     "mydata",
     "search",
@@ -47,6 +48,7 @@ MEMBER_COMMANDS = {
 }
 KNOWN_ADMIN_COMMANDS = {
     "challenge channel",
+    "challenge language",
     "challenge new-edition",
     "challenge pause",
     "challenge post",
@@ -69,6 +71,7 @@ OPTION_VALUES: dict[str, Any] = {
     "day": 1,
     "to": "challenges-forum",
     "channel": "general",
+    "language": "ar",
 }
 TOKEN = "MTEyMzU4MTMyMTM0NTU4OTE0NA.GsEcRt.distinctive-Secret_Token-0123456789abcdef"
 

@@ -30,9 +30,9 @@ def untranslated(path: Path) -> list[str]:
     exempt: set[int] = set()
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
-            if isinstance(body[0].value, ast.Constant):
-                exempt.add(id(body[0].value))  # a docstring
+        first = body[0] if isinstance(body, list) and body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+            exempt.add(id(first.value))  # a docstring
         keep = isinstance(node, ast.Call) and (
             _name(node) in TRANSLATED | LOGS | DECLARATIONS | PROGRAM
         )

@@ -10,7 +10,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.i18n import ENGLISH
+from bot.i18n import ENGLISH, Language, Messages, messages
 from bot.rendering.days import (
     DayBundle,
     RenderedMessage,
@@ -88,32 +88,38 @@ def assert_embed_legal(embed: discord.Embed) -> None:
 # --- every day, fixtures and shipped content ------------------------------------------------
 
 
-def every_rendering(series: Series) -> None:
+def every_rendering(series: Series, tr: Messages = ENGLISH) -> None:
     last = max(series.numbers)
     for day in series:
         is_last = day.number == last
         for options in ({}, {"ping_role_id": 1234567890123456789, "marker": "ref 3f9a1c"}):
             assert_legal(post(day, is_last=is_last, **options))
             bundle = render_day_bundle(
-                ENGLISH, day, next_post_at=NEXT, series_name=SERIES_NAME, is_last=is_last, **options
+                tr, day, next_post_at=NEXT, series_name=SERIES_NAME, is_last=is_last, **options
             )
             assert_legal([*bundle.parts, *bundle.opening, *bundle.answers])
-        assert_legal(render_thread_opening(ENGLISH, day))
+        assert_legal(render_thread_opening(tr, day))
         answers = render_answers(day)
         if day.answers:
             assert_legal(answers)
-        assert 1 <= len(thread_name(ENGLISH, day)) <= THREAD_NAME
-        assert_embed_legal(render_day_summary(ENGLISH, day, "https://discord.com/channels/1/2"))
-        assert_embed_legal(render_day_summary(ENGLISH, day, None))
+        assert 1 <= len(thread_name(tr, day)) <= THREAD_NAME
+        assert_embed_legal(render_day_summary(tr, day, "https://discord.com/channels/1/2"))
+        assert_embed_legal(render_day_summary(tr, day, None))
 
 
-def test_every_fixture_day_renders_within_discord_limits(fixtures: Series) -> None:
-    every_rendering(fixtures)
+@pytest.mark.parametrize("language", list(Language))
+def test_every_fixture_day_renders_within_discord_limits(
+    fixtures: Series, language: Language
+) -> None:
+    every_rendering(fixtures, messages(language))
 
 
-def test_every_shipped_day_renders_within_discord_limits(shipped: Series) -> None:
+@pytest.mark.parametrize("language", list(Language))
+def test_every_shipped_day_renders_within_discord_limits(
+    shipped: Series, language: Language
+) -> None:
     assert shipped.numbers == list(range(1, 13))
-    every_rendering(shipped)
+    every_rendering(shipped, messages(language))
 
 
 def test_shipped_days_are_posted_in_few_messages(shipped: Series) -> None:
