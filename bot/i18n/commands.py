@@ -8,6 +8,8 @@ no Arabic one: Arabic readers see the English command names, and the bot's repli
 
 from __future__ import annotations
 
+import sqlite3
+
 import discord
 from discord import app_commands
 
@@ -69,5 +71,5 @@ async def reader(interaction: discord.Interaction) -> Messages:
         return await languages.for_member(
             interaction.user.id, interaction.guild_id, client_language
         )
-    except (StoreError, ValueError):  # ValueError: the database is closing (shutdown)
+    except (StoreError, ValueError, sqlite3.Error):  # the last two: the database is closing
         return messages(client_language or languages.default)

@@ -205,7 +205,8 @@ def render_recap(
     lines = [summary]
     if top:
         lines.append("")
-        lines.append(f"**{tr._('Most-reacted comments')}**")
+        heading = tr._("Most-reacted comments")
+        lines.append(f"**{heading}**")
         for index, comment in enumerate(top, start=1):
             url = discord_link(guild_id, comment.thread_id, comment.message_id)
             snippet = truncate(one_line(comment.content), 80)

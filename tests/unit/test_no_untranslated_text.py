@@ -41,6 +41,10 @@ def untranslated(path: Path) -> list[str]:
             exempt.update(id(child) for child in ast.walk(node))
     found = []
     for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr) and any(
+            isinstance(inner, ast.Call) and _name(inner) in TRANSLATED for inner in ast.walk(node)
+        ):  # Babel's extractor does not look inside f-strings
+            found.append(f"{path.name}:{node.lineno}: a message inside an f-string")
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             continue
         text = node.value.strip()
@@ -67,7 +71,11 @@ def test_the_scan_sees_a_bare_sentence(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text(
         'def f(tr):\n    """Doc string here."""\n    log.info("a log line")\n'
-        '    ok = tr._("A translated line")\n    return "A bare sentence"\n',
+        '    ok = tr._("A translated line")\n    return "A bare sentence"\n'
+        "def g(tr):\n    return f\"**{tr._('Hidden from Babel')}**\"\n",
         encoding="utf-8",
     )
-    assert [line.split(": ", 1)[1] for line in untranslated(sample)] == ["'A bare sentence'"]
+    assert [line.split(": ", 1)[1] for line in untranslated(sample)] == [
+        "'A bare sentence'",
+        "a message inside an f-string",
+    ]
