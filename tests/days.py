@@ -6,8 +6,14 @@ import shutil
 from pathlib import Path
 
 from bot.series.loader import load_day
+from bot.series.model import ChallengeDay
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "days"
+
+
+def bare_day(number: int, title: str, keywords: tuple[str, ...] = ()) -> ChallengeDay:
+    """A day with a number, a title and keywords, and no content: for lookups and plans."""
+    return ChallengeDay(number, title, "", "", (), (), (), None, keywords=keywords)
 
 
 def first_days(tmp_path: Path, count: int) -> Path:

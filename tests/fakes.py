@@ -6,9 +6,11 @@ that came due on the way, in time order — so what the code decides and what wa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from bot.store.series import DayRow
+from bot.series.model import DayRow
 from bot.timers import Callback
 
 
@@ -71,33 +73,8 @@ class FakeTimers:
                 return ran
 
 
-def day_row(number: int, state: str, first: datetime, **changes: object) -> DayRow:
+def day_row(number: int, state: str, first: datetime, **changes: Any) -> DayRow:
     """A stored day as the store returns it: day `number` planned `number - 1` days after
     `first`; `changes` sets any other column."""
-    values: dict[str, object] = {
-        "guild_id": 1,
-        "series": "s",
-        "day": number,
-        "title": f"Title {number}",
-        "planned_at": first + timedelta(days=number - 1),
-        "state": state,
-        "nonce": None,
-        "channel_id": None,
-        "message_id": None,
-        "parts_sent": 0,
-        "last_message_id": None,
-        "thread_id": None,
-        "opening_message_id": None,
-        "posted_at": None,
-        "late": False,
-        "answer_state": "pending",
-        "answer_nonce": None,
-        "answer_parts_sent": 0,
-        "answer_message_id": None,
-        "answer_posted_at": None,
-        "recap_posted_at": None,
-        "error": None,
-        "attempts": 0,
-    }
-    values.update(changes)
-    return DayRow(**values)  # type: ignore[arg-type]
+    row = DayRow(1, "s", number, f"Title {number}", first + timedelta(days=number - 1), state)
+    return replace(row, **changes)

@@ -22,12 +22,12 @@ from bot.series.config import (
 )
 from bot.series.definition import SeriesDefinition, default_definition, load_definitions
 from bot.series.loader import load_series
-from bot.series.model import Series
+from bot.series.model import DayRow, Series
 from bot.series.schedule import planned_times
 from bot.series.views import idle_reason
 from bot.settings import Settings
 from bot.store import Database, StoreError
-from bot.store.series import LIVE, REHEARSAL, DayRow, Run, SeriesStore, series_of
+from bot.store.series import LIVE, REHEARSAL, Run, SeriesStore, series_of
 
 
 def format_row(

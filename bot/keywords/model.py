@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, Protocol
-
-
-class DayLike(Protocol):
-    """What the keyword features need of a challenge day (bot.series.model.ChallengeDay)."""
-
-    @property
-    def number(self) -> int: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def keywords(self) -> tuple[str, ...]: ...
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -31,7 +31,6 @@ from bot.keywords.model import (
     HIGHLIGHT_START,
     Article,
     Choice,
-    DayLike,
     Found,
     NotFound,
     Resolution,
@@ -42,6 +41,7 @@ from bot.keywords.model import (
 from bot.keywords.normalise import name_key, squash, strip_article, words
 from bot.keywords.spelling import Speller
 from bot.rendering.limits import CHOICE_VALUE, CHOICES, choice_name
+from bot.series.model import ChallengeDay
 from bot.store.keywords import KeywordStore
 
 log = logging.getLogger(__name__)
@@ -532,10 +532,7 @@ class KeywordService:
         return [_choice(f"{c} ({len(self._categories[c])})", c) for c in names[:CHOICES]]
 
 
-D = TypeVar("D", bound=DayLike)
-
-
-def related_days(article: Article, days: Iterable[D]) -> list[D]:
+def related_days(article: Article, days: Iterable[ChallengeDay]) -> list[ChallengeDay]:
     """The article's days: those it lists (`days:`) and those whose page tags it by a
     keyword equal (folded) to its title, slug or an alias."""
     names = {name_key(name) for name in (*article.names, article.slug)}

@@ -8,29 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from bot.comments.model import DayTotals
-from bot.series.schedule import POSTED
+from bot.series.model import DayRow
 
 SERIES_DAYS = 12  # the series' length when the schedule isn't stored yet
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesDay:
-    """One day of the schedule, as far as members' features need it."""
-
-    day: int
-    title: str
-    planned_at: datetime
-    state: str  # scheduled | posting | posted | skipped | missed
-    thread_id: int | None = None
-    posted_at: datetime | None = None
-    recap_posted_at: datetime | None = None
-
-    @property
-    def posted(self) -> bool:
-        return self.state == POSTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +67,7 @@ class ParticipationSummary:
     completers: int  # members who commented on every day of the series
 
 
-def series_length(days: Sequence[SeriesDay]) -> int:
+def series_length(days: Sequence[DayRow]) -> int:
     return max((d.day for d in days), default=0) or SERIES_DAYS
 
 
@@ -114,7 +96,7 @@ def find_rank(ranked: Sequence[Ranked], user_id: int) -> Ranked | None:
     return next((r for r in ranked if r.participant.user_id == user_id), None)
 
 
-def streak(commented: Iterable[int], days: Sequence[SeriesDay]) -> Streak:
+def streak(commented: Iterable[int], days: Sequence[DayRow]) -> Streak:
     """Streaks over the days that were actually posted, in order.
 
     Skipped or missed days were never open, so they don't break a streak; a posted day without
@@ -164,7 +146,7 @@ def earned_roles(
 
 
 def summarise(
-    totals: Iterable[DayTotals], participants: Sequence[Participant], days: Sequence[SeriesDay]
+    totals: Iterable[DayTotals], participants: Sequence[Participant], days: Sequence[DayRow]
 ) -> ParticipationSummary:
     total = series_length(days)
     by_day = {t.day: t for t in totals}
@@ -185,9 +167,3 @@ def most_reacted(comments: Iterable[ReactedComment], limit: int = 3) -> list[Rea
     reacted = [c for c in comments if c.reactions > 0]
     reacted.sort(key=lambda c: (-c.reactions, c.message_id))
     return reacted[:limit]
-
-
-def current_day(days: Sequence[SeriesDay]) -> SeriesDay | None:
-    """The latest posted day (today's challenge)."""
-    posted = [d for d in days if d.posted]
-    return max(posted, key=lambda d: d.day) if posted else None

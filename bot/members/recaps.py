@@ -23,9 +23,10 @@ from bot.i18n import Language, messages
 from bot.i18n.choice import LanguageChoice
 from bot.rendering.members import recap_title, render_recap
 from bot.series.config import series_config
+from bot.series.model import DayRow
 from bot.series.schedule import RECAP_TRIES, retry_delay
 from bot.store.members import MemberStore
-from bot.store.series import DayRow, SeriesStore
+from bot.store.series import SeriesStore
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot

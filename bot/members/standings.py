@@ -14,13 +14,12 @@ from bot.members.days import series_days
 from bot.members.participation import (
     ParticipationSummary,
     Ranked,
-    SeriesDay,
     Streak,
-    current_day,
     rank,
     streak,
     summarise,
 )
+from bot.series.model import DayRow, current_day
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
 
@@ -30,7 +29,7 @@ class MyStreak:
     """One member's streak and where today's challenge stands for them."""
 
     streak: Streak
-    today: SeriesDay | None  # the latest posted day
+    today: DayRow | None  # the latest posted day
     answered_today: bool
 
 

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.i18n import Messages
-from bot.members.participation import SeriesDay, current_day, series_length
+from bot.members.participation import series_length
 from bot.rendering.limits import discord_timestamp
+from bot.series.model import DayRow, current_day, next_post
 
 PLACEHOLDERS = ("member", "server", "series", "day", "thread", "next")
 
@@ -42,13 +43,13 @@ class SeriesMoment:
 
     phase: Phase
     total_days: int
-    today: SeriesDay | None = None  # the latest posted day
-    next_day: SeriesDay | None = None  # the next day still to post
+    today: DayRow | None = None  # the latest posted day
+    next_day: DayRow | None = None  # the next day still to post
     next_at: datetime | None = None  # when it is due (never in the past)
 
 
 def where_we_are(
-    days: Sequence[SeriesDay],
+    days: Sequence[DayRow],
     now: datetime,
     *,
     interval: timedelta,
@@ -61,8 +62,7 @@ def where_we_are(
             return SeriesMoment(Phase.UNSCHEDULED, total)
         return SeriesMoment(Phase.NOT_STARTED, total, next_at=max(first_post, now))
     today = current_day(days)
-    waiting = sorted((d for d in days if d.state in ("scheduled", "posting")), key=lambda d: d.day)
-    upcoming = waiting[0] if waiting else None
+    upcoming = next_post(days)
     next_at = max(upcoming.planned_at, now) if upcoming else None
     if today is None:
         phase = Phase.NOT_STARTED if upcoming else Phase.ENDED

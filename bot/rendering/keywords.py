@@ -16,7 +16,7 @@ from typing import Any
 import discord
 
 from bot.i18n import ENGLISH, Language, Messages
-from bot.keywords.model import HIGHLIGHT_END, HIGHLIGHT_START, Article, DayLike, SearchHit
+from bot.keywords.model import HIGHLIGHT_END, HIGHLIGHT_START, Article, SearchHit
 from bot.rendering.limits import (
     BUTTON_LABEL,
     BUTTONS_PER_ROW,
@@ -34,6 +34,7 @@ from bot.rendering.limits import (
 from bot.rendering.markdown import split_markdown
 from bot.rendering.meta import BRAND_COLOUR
 from bot.rendering.views import OwnerView, Pager
+from bot.series.model import ChallengeDay
 
 SUMMARY_CHARS = 1000  # the first page: a summary that reads in a few seconds
 PAGE_CHARS = EMBED_DESCRIPTION - 96  # full-text pages, with room to spare
@@ -44,7 +45,7 @@ VIEW_TIMEOUT = 300.0  # read when a view is made (tests shorten it)
 
 
 ArticleLookup = Callable[[str], Article | None]
-DaysFor = Callable[[Article], Sequence[DayLike]]
+DaysFor = Callable[[Article], Sequence[ChallengeDay]]
 
 
 def echo(text: str, limit: int = ECHO_CHARS) -> str:
@@ -91,7 +92,7 @@ def render_article(
     article: Article,
     page: int,
     pages: Sequence[str],
-    days: Sequence[DayLike] = (),
+    days: Sequence[ChallengeDay] = (),
 ) -> discord.Embed:
     page = max(0, min(page, len(pages) - 1))
     names = local_names(article, tr.language)

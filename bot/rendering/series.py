@@ -21,8 +21,8 @@ from bot.rendering.limits import (
 )
 from bot.rendering.meta import BRAND_COLOUR
 from bot.series.config import SeriesConfig, duration_text
-from bot.series.schedule import DONE_STATES, MISSED, POSTED, POSTING, SCHEDULED, SKIPPED
-from bot.store.series import REHEARSAL, DayRow, Run
+from bot.series.model import DONE_STATES, MISSED, POSTED, POSTING, SCHEDULED, SKIPPED, DayRow
+from bot.store.series import REHEARSAL, Run
 
 if TYPE_CHECKING:
     from bot.series.service import DayView, SeriesStatus

@@ -26,10 +26,19 @@ from bot.rendering.days import (
 from bot.rendering.limits import truncate
 from bot.series import schedule as plan
 from bot.series.config import SeriesConfig, duration_text
-from bot.series.model import ChallengeDay, Series
+from bot.series.model import (
+    MISSED,
+    POSTED,
+    POSTING,
+    SCHEDULED,
+    SKIPPED,
+    ChallengeDay,
+    DayRow,
+    Series,
+    next_after,
+)
 from bot.series.publisher import DayPost, Postable, PostStepError, Progress
-from bot.series.schedule import MISSED, POSTED, POSTING, SCHEDULED, SKIPPED
-from bot.store.series import DayRow, SeriesStore
+from bot.store.series import SeriesStore
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +115,7 @@ def day_bundle(
     marker_text: str | None,
 ) -> DayBundle:
     """The day as it goes out now: its "next challenge" line names the next day's time."""
-    following = plan.next_after(slots(rows), day.number)
+    following = next_after(rows, day.number)
     next_at = None
     if following is not None and not config.paused:
         next_at = max(following.planned_at, now)
@@ -119,10 +128,6 @@ def day_bundle(
         ping_role_id=config.ping_role_id,
         marker=marker_text,
     )
-
-
-def slots(rows: list[DayRow]) -> list[plan.Slot]:
-    return [plan.Slot(row.day, row.planned_at, row.state) for row in rows]
 
 
 class Poster:

@@ -22,7 +22,8 @@ import discord
 
 from bot.discord_setup import missing_permissions
 from bot.rendering.days import DayBundle, RenderedMessage
-from bot.store.series import DayRow, SeriesStore
+from bot.series.model import DayRow
+from bot.store.series import SeriesStore
 
 log = logging.getLogger(__name__)
 

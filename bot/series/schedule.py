@@ -10,17 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-if TYPE_CHECKING:
-    from bot.store.series import DayRow
+from bot.series.model import POSTED, SCHEDULED, DayRow
 
 DAY = timedelta(days=1)
-
-# Day states, as stored in `series_days.state`.
-SCHEDULED, POSTING, POSTED, SKIPPED, MISSED = "scheduled", "posting", "posted", "skipped", "missed"
-DONE_STATES = frozenset({POSTED, SKIPPED, MISSED})
 
 
 def is_daily(interval: timedelta) -> bool:
@@ -85,42 +79,8 @@ def retry_delay(attempt: int, interval: timedelta) -> timedelta:
     return min(step, max(interval / 4, timedelta(seconds=0.5)))
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """A day's number, planned UTC time and state — what the functions below reason about."""
-
-    number: int
-    planned_at: datetime
-    state: str
-
-
-def ordered(slots: Iterable[Slot]) -> list[Slot]:
-    return sorted(slots, key=lambda slot: slot.number)
-
-
 def is_late(planned_at: datetime, now: datetime, grace: timedelta) -> bool:
     return now - planned_at > grace
-
-
-def next_post(slots: Iterable[Slot], now: datetime) -> Slot | None:
-    """The next day still to post (lowest number first), or None when nothing is left.
-
-    Its real time is `max(planned_at, now)`: an overdue day goes out as soon as it can.
-    """
-    waiting = [slot for slot in ordered(slots) if slot.state in (SCHEDULED, POSTING)]
-    return waiting[0] if waiting else None
-
-
-def next_after(slots: Iterable[Slot], number: int) -> Slot | None:
-    """The first day after `number` that is still to be posted (for "next post at …")."""
-    later = [s for s in ordered(slots) if s.number > number and s.state in (SCHEDULED, POSTING)]
-    return later[0] if later else None
-
-
-def current_day(slots: Iterable[Slot]) -> int | None:
-    """The highest-numbered posted day — today's challenge."""
-    posted = [slot.number for slot in slots if slot.state == POSTED]
-    return max(posted) if posted else None
 
 
 # What is due, and when to wake up next: the only place that decides "when".
@@ -183,7 +143,7 @@ def _later_of(at: datetime, retry_at: datetime | None) -> datetime:
 
 def post_time(row: DayRow, timing: Timing) -> datetime | None:
     """When the day should go out (or be finished): its planned time, or its retry."""
-    if not timing.posting or row.state not in (SCHEDULED, POSTING):
+    if not timing.posting or not row.waiting:
         return None
     # An interrupted post (`posting`) is resumed as soon as possible, unless it is waiting
     # for its retry; a scheduled one waits for its planned time too.
@@ -195,7 +155,7 @@ def next_to_post(rows: Sequence[DayRow], skip: Iterable[int] = ()) -> DayRow | N
     """The lowest-numbered day still to post: days go out in order, so it holds the rest
     back (also while it waits for a retry)."""
     skipped = set(skip)
-    waiting = [r for r in rows if r.state in (SCHEDULED, POSTING) and r.day not in skipped]
+    waiting = [r for r in rows if r.waiting and r.day not in skipped]
     return min(waiting, key=lambda r: r.day) if waiting else None
 
 
@@ -214,10 +174,10 @@ def day_end(row: DayRow, rows: Sequence[DayRow], timing: Timing) -> datetime | N
     if row.state != POSTED or row.posted_at is None:
         return None
     later = [r for r in rows if r.day > row.day]
-    posted = [r.posted_at for r in later if r.state == POSTED and r.posted_at is not None]
+    posted = [r.posted_at for r in later if r.posted and r.posted_at is not None]
     if posted:
         return min(posted)
-    if any(r.state in (SCHEDULED, POSTING) for r in later):
+    if any(r.waiting for r in later):
         return None  # it ends when the next one goes out
     return row.posted_at + timing.interval
 

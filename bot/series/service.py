@@ -37,7 +37,7 @@ from bot.series.config import (
     series_config,
 )
 from bot.series.definition import SeriesDefinition, default_definition
-from bot.series.model import Series
+from bot.series.model import DONE_STATES, MISSED, SCHEDULED, SKIPPED, DayRow, Series, current_day
 from bot.series.posting import (
     LATE_NOTE,
     Outcome,
@@ -45,10 +45,8 @@ from bot.series.posting import (
     Publishing,
     day_bundle,
     series_title,
-    slots,
 )
 from bot.series.publisher import Publisher
-from bot.series.schedule import DONE_STATES, MISSED, SCHEDULED, SKIPPED
 from bot.series.views import (
     DayView,
     SeriesStatus,
@@ -59,7 +57,7 @@ from bot.series.views import (
 )
 from bot.store.database import StoreError
 from bot.store.guild_settings import GuildSettingsStore
-from bot.store.series import REHEARSAL, DayRow, PlannedDay, Run, SeriesStore, record_key
+from bot.store.series import REHEARSAL, Run, SeriesStore, record_key
 from bot.timers import Timers
 
 if TYPE_CHECKING:
@@ -293,7 +291,7 @@ class SeriesService:
         times = plan.planned_times(
             config.start, config.post_time, config.tz, config.interval, max(self.series.numbers)
         )
-        planned = [PlannedDay(day.number, day.title, times[day.number - 1]) for day in self.series]
+        planned = [(day, times[day.number - 1]) for day in self.series]
         run = await self._edition_for(guild_id, config, min(times))
         result = await self.store.sync_plan(guild_id, run.record, planned)
         if result.created:
@@ -615,7 +613,7 @@ class SeriesService:
                 await self.store.sync_plan(
                     guild_id,
                     self.record(guild_id),
-                    [PlannedDay(number, day.title, self.clock.now())],
+                    [(day, self.clock.now())],
                 )
                 row = await self.store.get_day(guild_id, self.record(guild_id), number)
                 assert row is not None
@@ -807,7 +805,8 @@ class SeriesService:
 
     async def current_day(self, guild_id: int) -> int | None:
         """The latest posted day (what "today's challenge" means), or None before day 1."""
-        return plan.current_day(slots(await self.rows(guild_id)))
+        today = current_day(await self.rows(guild_id))
+        return None if today is None else today.day
 
     async def day_view(self, guild_id: int, number: int | None) -> DayView:
         rows = await self.rows(guild_id)

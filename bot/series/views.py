@@ -10,12 +10,18 @@ from datetime import datetime
 
 from bot.i18n import Messages
 from bot.rendering.series import run_label
-from bot.series import schedule as plan
 from bot.series.config import SeriesConfig
-from bot.series.model import ChallengeDay, Series
-from bot.series.posting import slots
-from bot.series.schedule import DONE_STATES, POSTED, POSTING, SCHEDULED
-from bot.store.series import DayRow, Run
+from bot.series.model import (
+    DONE_STATES,
+    POSTED,
+    ChallengeDay,
+    DayRow,
+    Series,
+    current_day,
+    in_order,
+    next_post,
+)
+from bot.store.series import Run
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +60,7 @@ def next_post_at(rows: list[DayRow], config: SeriesConfig, now: datetime) -> dat
     """When the next day goes out (None: nothing left, paused or not scheduled)."""
     if config.paused or config.start is None:
         return None
-    nxt = plan.next_post(slots(rows), now)
+    nxt = next_post(rows)
     return None if nxt is None else max(nxt.planned_at, now)
 
 
@@ -126,16 +132,13 @@ def series_status(
     now: datetime,
     run: Run | None = None,
 ) -> SeriesStatus:
-    day_slots = slots(rows)
-    nxt = plan.next_post(day_slots, now)
-    overdue = [
-        s.number for s in day_slots if s.state in (SCHEDULED, POSTING) and s.planned_at < now
-    ]
+    nxt = next_post(rows)
+    overdue = [row.day for row in in_order(rows) if row.waiting and row.planned_at < now]
     return SeriesStatus(
         config=config,
         rows=rows,
         total_days=len(series) if series is not None else 0,
-        next_day=None if nxt is None else nxt.number,
+        next_day=None if nxt is None else nxt.day,
         next_at=next_post_at(rows, config, now),
         overdue=overdue,
         problems=[*content_problems, *config_problems(tr, config)],
@@ -151,9 +154,10 @@ def day_view(
     """Day `number` as this server has it; `None` means today's (the latest posted)."""
     total = len(series) if series is not None else 0
     if number is None:
-        number = plan.current_day(slots(rows))
-        if number is None:
+        today = current_day(rows)
+        if today is None:
             return DayView(None, total, None, None, next_at)
+        number = today.day
     day = series.day(number) if series is not None else None
     row = next((r for r in rows if r.day == number), None) if day else None
     return DayView(number, total, day, row)

@@ -10,77 +10,41 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.series.model import ChallengeDay, DayRow
 from bot.store.database import Database
-from bot.store.timestamps import from_db, to_db
+from bot.store.timestamps import from_db, from_db_required, to_db
 
 
-@dataclass(frozen=True, slots=True)
-class DayRow:
-    """One day of one server's series, as stored."""
-
-    guild_id: int
-    series: str
-    day: int
-    title: str
-    planned_at: datetime
-    state: str
-    nonce: str | None
-    channel_id: int | None
-    message_id: int | None
-    parts_sent: int
-    last_message_id: int | None
-    thread_id: int | None
-    opening_message_id: int | None
-    posted_at: datetime | None
-    late: bool
-    answer_state: str
-    answer_nonce: str | None
-    answer_parts_sent: int
-    answer_message_id: int | None
-    answer_posted_at: datetime | None
-    recap_posted_at: datetime | None
-    error: str | None
-    attempts: int
-    retry_at: datetime | None = None  # next try of a failed post or answer
-    recap_message_id: int | None = None  # 0: sent by an older release, id not kept
-    recap_attempts: int = 0
-    recap_retry_at: datetime | None = None
-
-    @property
-    def recap_sent(self) -> bool:
-        return self.recap_message_id is not None
-
-    @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> DayRow:
-        return cls(
-            guild_id=int(row["guild_id"]),
-            series=str(row["series"]),
-            day=int(row["day"]),
-            title=str(row["title"]),
-            planned_at=from_db(row["planned_at"]),  # type: ignore[arg-type]
-            state=str(row["state"]),
-            nonce=row["nonce"],
-            channel_id=row["channel_id"],
-            message_id=row["message_id"],
-            parts_sent=int(row["parts_sent"]),
-            last_message_id=row["last_message_id"],
-            thread_id=row["thread_id"],
-            opening_message_id=row["opening_message_id"],
-            posted_at=from_db(row["posted_at"]),
-            late=bool(row["late"]),
-            answer_state=str(row["answer_state"]),
-            answer_nonce=row["answer_nonce"],
-            answer_parts_sent=int(row["answer_parts_sent"]),
-            answer_message_id=row["answer_message_id"],
-            answer_posted_at=from_db(row["answer_posted_at"]),
-            recap_posted_at=from_db(row["recap_posted_at"]),
-            error=row["error"],
-            attempts=int(row["attempts"]),
-            retry_at=from_db(row["retry_at"]),
-            recap_message_id=row["recap_message_id"],
-            recap_attempts=int(row["recap_attempts"]),
-            recap_retry_at=from_db(row["recap_retry_at"]),
-        )
+def _day(row: aiosqlite.Row) -> DayRow:
+    return DayRow(
+        guild_id=int(row["guild_id"]),
+        series=str(row["series"]),
+        day=int(row["day"]),
+        title=str(row["title"]),
+        planned_at=from_db_required(row["planned_at"]),
+        state=str(row["state"]),
+        nonce=row["nonce"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        parts_sent=int(row["parts_sent"]),
+        last_message_id=row["last_message_id"],
+        thread_id=row["thread_id"],
+        opening_message_id=row["opening_message_id"],
+        posted_at=from_db(row["posted_at"]),
+        late=bool(row["late"]),
+        answer_state=str(row["answer_state"]),
+        answer_nonce=row["answer_nonce"],
+        answer_parts_sent=int(row["answer_parts_sent"]),
+        answer_message_id=row["answer_message_id"],
+        answer_posted_at=from_db(row["answer_posted_at"]),
+        recap_posted_at=from_db(row["recap_posted_at"]),
+        error=row["error"],
+        attempts=int(row["attempts"]),
+        retry_at=from_db(row["retry_at"]),
+        recap_message_id=row["recap_message_id"],
+        recap_attempts=int(row["recap_attempts"]),
+        recap_retry_at=from_db(row["recap_retry_at"]),
+    )
 
 
 LIVE = "live"
@@ -134,18 +98,9 @@ def _run(row: aiosqlite.Row) -> Run:
         channel_id=row["channel_id"],
         interval=timedelta(seconds=float(interval)) if interval is not None else None,
         starts_at=from_db(row["starts_at"]),
-        created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+        created_at=from_db_required(row["created_at"]),
         ended_at=from_db(row["ended_at"]),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedDay:
-    """What the schedule says about a day: its number, title and UTC time."""
-
-    day: int
-    title: str
-    planned_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,17 +246,17 @@ class SeriesStore:
             "SELECT * FROM series_days WHERE guild_id = ? AND series = ? ORDER BY day",
             (guild_id, series),
         )
-        return [DayRow.from_row(row) for row in rows]
+        return [_day(row) for row in rows]
 
     async def get_day(self, guild_id: int, series: str, day: int) -> DayRow | None:
         row = await self.db.fetchone(
             f"SELECT * FROM series_days WHERE {_KEY}", (guild_id, series, day)
         )
-        return None if row is None else DayRow.from_row(row)
+        return None if row is None else _day(row)
 
     async def day_for_thread(self, thread_id: int) -> DayRow | None:
         row = await self.db.fetchone("SELECT * FROM series_days WHERE thread_id = ?", (thread_id,))
-        return None if row is None else DayRow.from_row(row)
+        return None if row is None else _day(row)
 
     async def guilds(self, series_id: str) -> list[int]:
         """Servers where this series has a run (or, from before runs, rows)."""
@@ -314,39 +269,42 @@ class SeriesStore:
 
     # The plan
 
-    async def sync_plan(self, guild_id: int, series: str, plan: Sequence[PlannedDay]) -> SyncResult:
-        """Create missing rows; move the planned time of days not posted yet.
+    async def sync_plan(
+        self, guild_id: int, series: str, plan: Sequence[tuple[ChallengeDay, datetime]]
+    ) -> SyncResult:
+        """Create missing rows for each day at its UTC time; move the planned time of days not
+        posted yet; keep titles in step with the pages.
 
         Days already posted, being posted, skipped or missed keep their recorded time.
         """
         created: list[int] = []
         moved: list[int] = []
         async with self.db.transaction() as conn:
-            for item in plan:
+            for day, at in plan:
                 async with conn.execute(
                     f"SELECT planned_at, state FROM series_days WHERE {_KEY}",
-                    (guild_id, series, item.day),
+                    (guild_id, series, day.number),
                 ) as cursor:
                     existing = await cursor.fetchone()
-                planned = to_db(item.planned_at)
+                planned = to_db(at)
                 if existing is None:
                     await conn.execute(
                         "INSERT INTO series_days (guild_id, series, day, title, planned_at) "
                         "VALUES (?, ?, ?, ?, ?)",
-                        (guild_id, series, item.day, item.title, planned),
+                        (guild_id, series, day.number, day.title, planned),
                     )
-                    created.append(item.day)
+                    created.append(day.number)
                     continue
                 if existing["state"] == "scheduled" and existing["planned_at"] != planned:
-                    moved.append(item.day)
+                    moved.append(day.number)
                     await conn.execute(
                         f"UPDATE series_days SET planned_at = ?, {_touch()} "
                         f"WHERE {_KEY} AND state = 'scheduled'",
-                        (planned, guild_id, series, item.day),
+                        (planned, guild_id, series, day.number),
                     )
                 await conn.execute(
                     f"UPDATE series_days SET title = ? WHERE {_KEY} AND title != ?",
-                    (item.title, guild_id, series, item.day, item.title),
+                    (day.title, guild_id, series, day.number, day.title),
                 )
         return SyncResult(created, moved)
 

@@ -18,3 +18,11 @@ def from_db(text: str | None) -> datetime | None:
         return None
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def from_db_required(text: str | None) -> datetime:
+    """`from_db` for a NOT NULL column: an empty value is a corrupt row, not "no time"."""
+    moment = from_db(text)
+    if moment is None:
+        raise ValueError("a required timestamp column is empty")
+    return moment

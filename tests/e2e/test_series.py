@@ -21,10 +21,11 @@ from bot.rendering.days import (
     title_line,
 )
 from bot.series.loader import load_series
+from bot.series.model import DayRow
 from bot.series.schedule import planned_times
 from bot.series.service import LATE_NOTE
 from bot.store import Database
-from bot.store.series import DayRow, PlannedDay, SeriesStore
+from bot.store.series import SeriesStore
 from devtools.emulator import Emulator, wait_for
 from devtools.emulator.runner import BotRunner
 from tests.days import FIXTURES, first_days
@@ -203,7 +204,7 @@ async def plan_ahead(emulator: Emulator, path: Path, start: datetime, interval: 
     db = Database(path)
     await db.open()
     try:
-        planned = [PlannedDay(d.number, d.title, at) for d, at in zip(SERIES, times, strict=True)]
+        planned = list(zip(SERIES, times, strict=True))
         await SeriesStore(db).sync_plan(int(emulator.guild_id), "ml-dl-morocco", planned)
     finally:
         await db.close()

@@ -25,11 +25,12 @@ from bot.rendering.keywords import (
     suggestions_text,
     summary_of,
 )
+from tests.days import bare_day
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = {a.slug: a for a in load_articles(ROOT / "tests" / "fixtures" / "keywords")}
 SHIPPED = load_articles(ROOT / "data" / "keywords")
-DAYS = [SimpleNamespace(number=1, title="Education"), SimpleNamespace(number=10, title="AI Talent")]
+DAYS = [bare_day(1, "Education"), bare_day(10, "AI Talent")]
 
 
 def lookup(slug: str) -> Article | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -15,6 +14,7 @@ from bot.keywords.search import KeywordService, related_days
 from bot.keywords.sync import sync_articles
 from bot.store import Database
 from bot.store.keywords import KeywordStore
+from tests.days import bare_day
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "keywords"
@@ -264,10 +264,10 @@ async def test_categories(service: KeywordService) -> None:
 def test_related_days_match_title_slug_or_alias() -> None:
     article = next(a for a in load_articles(FIXTURES) if a.slug == "arabic-darija-nlp")
     days = [
-        SimpleNamespace(number=3, title="Agriculture", keywords=("machine learning",)),
-        SimpleNamespace(number=1, title="Education", keywords=("arabic and darija nlp",)),
-        SimpleNamespace(number=7, title="Innovation", keywords=("Darija NLP",)),
-        SimpleNamespace(number=9, title="Other", keywords=()),
+        bare_day(3, "Agriculture", ("machine learning",)),
+        bare_day(1, "Education", ("arabic and darija nlp",)),
+        bare_day(7, "Innovation", ("Darija NLP",)),
+        bare_day(9, "Other"),
     ]
     assert [d.number for d in related_days(article, days)] == [1, 7]
 

@@ -8,7 +8,6 @@ from bot.members.participation import (
     DayTotals,
     Participant,
     ReactedComment,
-    SeriesDay,
     earned_roles,
     find_rank,
     most_reacted,
@@ -17,6 +16,7 @@ from bot.members.participation import (
     streak,
     summarise,
 )
+from bot.series.model import DayRow
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -25,9 +25,9 @@ def person(user_id: int, days: set[int], comments: int, first: int) -> Participa
     return Participant(user_id, f"user{user_id}", frozenset(days), comments, first)
 
 
-def schedule(states: dict[int, str], total: int = 12) -> list[SeriesDay]:
+def schedule(states: dict[int, str], total: int = 12) -> list[DayRow]:
     return [
-        SeriesDay(n, f"Day {n}", T0 + timedelta(days=n - 1), states.get(n, "scheduled"))
+        DayRow(1, "s", n, f"Day {n}", T0 + timedelta(days=n - 1), states.get(n, "scheduled"))
         for n in range(1, total + 1)
     ]
 

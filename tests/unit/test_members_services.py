@@ -22,12 +22,13 @@ from bot.members.once import WarnOnce
 from bot.members.recaps import Recaps
 from bot.members.standings import Standings
 from bot.series.config import CHANNEL_KEY, INTERVAL_KEY, START_KEY
+from bot.series.model import DayRow
 from bot.series.schedule import RECAP_TRIES, Timing, recap_time
 from bot.settings import Settings
 from bot.store import Database, GuildSettingsStore
 from bot.store.languages import LanguageStore
 from bot.store.members import MemberStore
-from bot.store.series import DayRow, SeriesStore
+from bot.store.series import SeriesStore
 from tests.fakes import FakeClock
 
 G = 1

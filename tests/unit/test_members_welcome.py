@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.i18n import ENGLISH
-from bot.members.participation import SeriesDay
 from bot.members.welcome import (
     BurstPolicy,
     Greet,
@@ -21,18 +20,21 @@ from bot.members.welcome import (
     welcome_text,
     where_we_are,
 )
+from bot.series.model import DayRow
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
-def days(posted: int, total: int = 12) -> list[SeriesDay]:
+def days(posted: int, total: int = 12) -> list[DayRow]:
     return [
-        SeriesDay(
-            n,
-            f"Title {n}",
-            T0 + DAY * (n - 1),
-            "posted" if n <= posted else "scheduled",
+        DayRow(
+            guild_id=1,
+            series="s",
+            day=n,
+            title=f"Title {n}",
+            planned_at=T0 + DAY * (n - 1),
+            state="posted" if n <= posted else "scheduled",
             thread_id=1000 + n if n <= posted else None,
             posted_at=T0 + DAY * (n - 1) if n <= posted else None,
         )
@@ -40,7 +42,7 @@ def days(posted: int, total: int = 12) -> list[SeriesDay]:
     ]
 
 
-def text_for(schedule: list[SeriesDay], now: datetime, template: str | None = None, **kw):  # type: ignore[no-untyped-def]
+def text_for(schedule: list[DayRow], now: datetime, template: str | None = None, **kw):  # type: ignore[no-untyped-def]
     moment = where_we_are(schedule, now, interval=DAY, **kw)
     values = placeholder_values(
         ENGLISH, moment, member="<@42>", server="Morocco AI", series="ML & DL", channel_id=7

@@ -21,10 +21,9 @@ from bot.rendering.series import (
 )
 from bot.series.config import effective_config
 from bot.series.loader import load_series
-from bot.series.model import Series
+from bot.series.model import DayRow, Series
 from bot.series.service import DayView, SeriesStatus
 from bot.settings import Settings
-from bot.store.series import DayRow
 from tests.fakes import day_row
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "days"

@@ -10,24 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.series.model import MISSED, POSTED, POSTING, SCHEDULED, SKIPPED, DayRow
 from bot.series.schedule import (
-    MISSED,
-    POSTED,
-    POSTING,
     RECAP_TRIES,
     RECAP_WINDOW,
-    SCHEDULED,
-    SKIPPED,
-    Slot,
     Timing,
-    current_day,
     due_at_once,
     due_work,
     first_post,
     grace_period,
     is_daily,
-    next_after,
-    next_post,
     next_slot,
     next_wakeup,
     planned_times,
@@ -35,7 +27,6 @@ from bot.series.schedule import (
     resolve_local,
     retry_delay,
 )
-from bot.store.series import DayRow
 from tests.fakes import day_row as make_row
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -167,27 +158,6 @@ def test_daily_plan_is_increasing_and_on_consecutive_local_dates(
 
 
 JAN_1 = utc(2026, 1, 1, 9)
-
-
-def slots(*states: str) -> list[Slot]:
-    return [Slot(i + 1, JAN_1 + DAILY * i, state) for i, state in enumerate(states)]
-
-
-def test_next_and_current() -> None:
-    days = slots(POSTED, POSTING, SCHEDULED, SCHEDULED, SCHEDULED)
-    now = utc(2026, 1, 4, 9, 30)  # day 4 half an hour ago
-    assert next_post(days, now).number == 2  # type: ignore[union-attr]
-    assert next_after(days, 3).number == 4  # type: ignore[union-attr]
-    assert next_after(days, 5) is None
-    assert current_day(days) == 1
-
-
-def test_nothing_left() -> None:
-    days = slots(POSTED, SKIPPED, MISSED, POSTED)
-    now = utc(2026, 2, 1)
-    assert next_post(days, now) is None
-    assert current_day(days) == 4
-    assert current_day(slots(SCHEDULED)) is None
 
 
 def test_grace_and_retry_scale_with_interval() -> None:

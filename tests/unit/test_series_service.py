@@ -25,12 +25,12 @@ from bot.i18n import ENGLISH, Language
 from bot.i18n.choice import LanguageChoice
 from bot.series.config import PAUSED_KEY
 from bot.series.loader import load_series
+from bot.series.model import DayRow
 from bot.series.publisher import DayPost, PostStepError, Progress, Publisher
 from bot.series.service import LATE_NOTE, Outcome, SeriesService
 from bot.settings import Settings
 from bot.store import Database
 from bot.store.languages import LanguageStore
-from bot.store.series import DayRow
 from devtools.emulator import wait_for
 from tests.fakes import FakeClock, FakeTimers
 

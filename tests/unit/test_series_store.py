@@ -8,16 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from bot.series.model import ChallengeDay
 from bot.store import Database
-from bot.store.series import PlannedDay, SeriesStore
+from bot.store.series import SeriesStore
 from bot.store.timestamps import from_db, to_db
+from tests.days import bare_day
 
 GUILD, OTHER, SERIES = 111, 222, "ml-dl-morocco"
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
-def plan(start: datetime = T0, days: int = 3) -> list[PlannedDay]:
-    return [PlannedDay(n, f"Title {n}", start + timedelta(days=n - 1)) for n in range(1, days + 1)]
+def plan(start: datetime = T0, days: int = 3) -> list[tuple[ChallengeDay, datetime]]:
+    return [(bare_day(n, f"Title {n}"), start + timedelta(days=n - 1)) for n in range(1, days + 1)]
 
 
 @pytest.fixture
@@ -60,7 +62,7 @@ async def test_sync_creates_rows_then_moves_only_unposted_days(store: SeriesStor
 
 async def test_sync_updates_titles(store: SeriesStore) -> None:
     await store.sync_plan(GUILD, SERIES, plan())
-    renamed = [PlannedDay(1, "Education", T0)]
+    renamed = [(bare_day(1, "Education"), T0)]
     await store.sync_plan(GUILD, SERIES, renamed)
     row = await store.get_day(GUILD, SERIES, 1)
     assert row is not None and row.title == "Education"
