@@ -130,7 +130,7 @@ class ChallengeBot(commands.Bot):
             # Every command works inside a server only (none in DMs or as a user app).
             allowed_contexts=app_commands.AppCommandContext(guild=True),
             allowed_installs=app_commands.AppInstallationType(guild=True),
-            **options,  # type: ignore[arg-type]
+            **options,  # type: ignore[arg-type]  # test-only Bot options, passed through as is
         )
         self.settings = settings
         self.clock = clock

@@ -232,7 +232,9 @@ class Settings(BaseSettings):
     @field_validator("series_interval", "answer_delay", mode="before")
     @classmethod
     def _parse_duration(cls, value: object) -> timedelta:
-        return parse_duration(value)  # type: ignore[arg-type]
+        if isinstance(value, str | int | float | timedelta):
+            return parse_duration(value)
+        raise ValueError(f"expected a duration such as 30s, 10m, 2h or 1d, not {value!r}")
 
     @field_validator("series_interval")
     @classmethod
@@ -305,6 +307,7 @@ def missing_token_message() -> str:
 def load_settings(**overrides: object) -> Settings:
     """Build settings from the environment/.env; raise SettingsError with readable lines."""
     try:
+        # Overrides are fields by name (tests, CLI flags); pydantic checks their types.
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise SettingsError(describe_validation_error(exc)) from None

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import discord
 from discord import app_commands
 
+if TYPE_CHECKING:
+    from bot.bot import ChallengeBot
+
 T = TypeVar("T")
+
+
+def bot_of(interaction: discord.Interaction) -> ChallengeBot:
+    """The bot an interaction reached: always a ChallengeBot here (discord.py types it as
+    any Client)."""
+    return cast("ChallengeBot", interaction.client)
 
 
 def admin_only(command: T) -> T:
@@ -20,5 +29,5 @@ def admin_only(command: T) -> T:
 
 def member_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown:
     """COMMAND_COOLDOWN_RATE uses per COMMAND_COOLDOWN_SECONDS, per member."""
-    settings = interaction.client.settings  # type: ignore[attr-defined]
+    settings = bot_of(interaction).settings
     return app_commands.Cooldown(settings.command_cooldown_rate, settings.command_cooldown_seconds)

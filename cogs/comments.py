@@ -14,8 +14,8 @@ from bot.comments.model import ChallengeThread, DayPage
 from bot.comments.service import CommentService
 from bot.i18n.commands import reader
 from bot.rendering.comments import (
-    ConfirmView,
-    DayPager,
+    erase_cancelled,
+    erase_timed_out,
     erased_text,
     forget_prompt,
     render_day_page,
@@ -27,6 +27,8 @@ from bot.rendering.series import unknown_series_text
 from bot.store.comments import CommentStore
 from cogs.checks import admin_only, member_cooldown
 from cogs.options import SERIES_HELP, chosen_record, series_choices
+from cogs.views.base import ConfirmView
+from cogs.views.comments import DayPager
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
@@ -247,7 +249,13 @@ class Comments(commands.Cog):
             log.info("Erased %d comment(s) of a member on request (server %s)", removed, guild_id)
             return erased_text(tr, removed, self.bot.now())
 
-        view = ConfirmView(user_id, erase, tr=tr)
+        view = ConfirmView(
+            user_id,
+            erase,
+            tr=tr,
+            cancelled=erase_cancelled(tr),
+            timed_out=erase_timed_out(tr),
+        )
         await interaction.response.send_message(forget_prompt(tr), view=view, ephemeral=True)
         view.interaction = interaction
 

@@ -15,13 +15,10 @@ from discord.ext import commands
 from bot.content import ContentError
 from bot.i18n import Messages
 from bot.i18n.commands import reader
-from bot.keywords.model import Article, Found, Suggestions
+from bot.keywords.model import Article, Choice, Found, Suggestions
 from bot.keywords.search import KeywordService, related_days
 from bot.keywords.sync import sync_articles
 from bot.rendering.keywords import (
-    ArticleView,
-    BrowseView,
-    SuggestionView,
     browse_pages,
     no_search_hits_text,
     not_found_text,
@@ -32,6 +29,7 @@ from bot.rendering.keywords import (
 from bot.series.loader import load_series
 from bot.store.keywords import KeywordStore
 from cogs.checks import member_cooldown
+from cogs.views.keywords import ArticleView, BrowseView, SuggestionView
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
@@ -49,8 +47,8 @@ def load_days(directory: Path) -> tuple[ChallengeDay, ...]:
         return ()
 
 
-def to_choices(choices: Sequence[object]) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=c.name, value=c.value) for c in choices]  # type: ignore[attr-defined]
+def to_choices(choices: Sequence[Choice]) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=c.name, value=c.value) for c in choices]
 
 
 class Keywords(commands.Cog):

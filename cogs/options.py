@@ -18,6 +18,7 @@ from bot.members.days import current_record
 from bot.rendering.limits import CHOICES, choice_name
 from bot.rendering.series import run_label
 from bot.store.series import LIVE, Run, SeriesStore, series_of
+from cogs.checks import bot_of
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
@@ -64,7 +65,7 @@ async def series_names(
     interaction: discord.Interaction, typed: str
 ) -> list[app_commands.Choice[str]]:
     """Autocomplete for `/challenge …`: the series this bot runs."""
-    bot: ChallengeBot = interaction.client  # type: ignore[assignment]
+    bot = bot_of(interaction)
     wanted = typed.casefold().strip()
     return [
         app_commands.Choice(name=choice_name(f"{s.name} ({s.series_id})"), value=s.series_id)
@@ -77,7 +78,7 @@ async def series_choices(
     interaction: discord.Interaction, typed: str
 ) -> list[app_commands.Choice[str]]:
     """Autocomplete: every run of every series in the server, newest first."""
-    bot: ChallengeBot = interaction.client  # type: ignore[assignment]
+    bot = bot_of(interaction)
     if interaction.guild_id is None:
         return []
     store = SeriesStore(bot.db)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -39,47 +38,20 @@ from bot.rendering.series import (
     skip_result,
     unknown_series_text,
 )
-from bot.rendering.views import OwnerView
 from bot.series.config import MIN_INTERVAL, parse_interval, parse_post_time, parse_start
 from bot.series.service import SeriesService
 from bot.settings import parse_duration
 from cogs.checks import admin_only
 from cogs.language import LANGUAGE_CHOICES
 from cogs.options import WHICH_SERIES, find_series, series_names
+from cogs.views.base import ConfirmView, OwnerView
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
 
 log = logging.getLogger(__name__)
 
-
-class ConfirmView(OwnerView):
-    """One admin decision with lasting effect: do it, or leave everything as it is."""
-
-    def __init__(
-        self, tr: Messages, owner_id: int, label: str, action: Callable[[], Awaitable[str]]
-    ) -> None:
-        super().__init__(owner_id, timeout=300)
-        self.tr = tr
-        self.action = action
-        self.confirm.label = truncate(label, BUTTON_LABEL)
-        self.cancel.label = tr._("Cancel")
-
-    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
-    async def confirm(
-        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmView]
-    ) -> None:
-        self.stop()
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        text = await self.action()
-        await interaction.edit_original_response(content=text, view=None)
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(
-        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmView]
-    ) -> None:
-        self.stop()
-        await interaction.response.edit_message(content=nothing_changed(self.tr), view=None)
+DECISION_TIMEOUT = 300.0  # an admin reading what a confirmation will do
 
 
 class HoldView(OwnerView):
@@ -408,7 +380,14 @@ class SeriesCog(commands.Cog, name="Series"):
             return new_edition_result(tr, run, config, await service.next_post_at(guild_id))
 
         label = tr._("Start edition {edition}", edition=current.edition + 1)
-        view = ConfirmView(tr, interaction.user.id, label, begin)
+        view = ConfirmView(
+            interaction.user.id,
+            begin,
+            tr=tr,
+            label=label,
+            cancelled=nothing_changed(tr),
+            timeout=DECISION_TIMEOUT,
+        )
         await interaction.response.send_message(
             new_edition_question(tr, current), view=view, ephemeral=True
         )
@@ -463,7 +442,14 @@ class SeriesCog(commands.Cog, name="Series"):
             total,
             channel=channel.name,
         )
-        view = ConfirmView(tr, interaction.user.id, label, begin)
+        view = ConfirmView(
+            interaction.user.id,
+            begin,
+            tr=tr,
+            label=label,
+            cancelled=nothing_changed(tr),
+            timeout=DECISION_TIMEOUT,
+        )
         await interaction.response.send_message(
             rehearsal_question(tr, channel.mention, total, every), view=view, ephemeral=True
         )

@@ -226,10 +226,12 @@ async def check_discord(settings: Settings) -> tuple[list[str], list[str]]:
                 continue
             try:
                 found = await client.fetch_channel(channel_id)
-                guild = await client.fetch_guild(found.guild.id)  # type: ignore[union-attr]
-                me = await guild.fetch_member(client.user.id)  # type: ignore[union-attr]
+                if not isinstance(found, discord.abc.GuildChannel) or client.user is None:
+                    raise LookupError(channel_id)  # a DM or group channel: not in a server
+                guild = await client.fetch_guild(found.guild.id)
+                me = await guild.fetch_member(client.user.id)
                 channel = next(c for c in await guild.fetch_channels() if c.id == channel_id)
-            except (discord.NotFound, discord.Forbidden, StopIteration, AttributeError):
+            except (discord.NotFound, discord.Forbidden, LookupError, StopIteration):
                 problems.append(f"{key} {channel_id}: channel not found or not visible to the bot")
                 continue
             missing = missing_permissions(channel.permissions_for(me))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import discord
 
 from bot.comments.model import Comment, DayPage, UserSummary
-from bot.i18n import ENGLISH, Language, Messages
+from bot.i18n import Language, Messages
 from bot.rendering.limits import (
     EMBED_DESCRIPTION,
     EMBED_FIELD_VALUE,
@@ -22,11 +21,8 @@ from bot.rendering.limits import (
     truncate,
 )
 from bot.rendering.meta import BRAND_COLOUR
-from bot.rendering.views import OwnerView, Paged, Pager
 
 PREVIEW_CHARS = 300  # per comment on a /comments day page (5 per page stay far below 4096)
-PAGER_TIMEOUT = 180.0
-CONFIRM_TIMEOUT = 60.0
 
 
 def forget_prompt(tr: Messages) -> str:
@@ -187,76 +183,12 @@ def too_large(text: str, limit: int) -> bool:
     return len(text.encode("utf-8")) > limit
 
 
-class DayPager(Pager):
-    """Previous/Next over a day's comments, read again at every turn (they keep coming)."""
-
-    def __init__(
-        self,
-        owner_id: int,
-        day: int,
-        page: DayPage,
-        fetch: Callable[[int], Awaitable[DayPage]],
-        *,
-        timeout: float = PAGER_TIMEOUT,
-        tr: Messages = ENGLISH,
-    ) -> None:
-        async def draw(number: int) -> Paged:
-            shown = await fetch(number)
-            return Paged(render_day_page(tr, day, shown), shown.page, shown.pages)
-
-        super().__init__(
-            owner_id,
-            page.pages,
-            draw,
-            page=page.page,
-            timeout=timeout,
-            emoji=("◀️", "▶️"),
-            tr=tr,
-        )
+def erase_cancelled(tr: Messages) -> str:
+    return tr._("Cancelled — nothing was erased.")
 
 
-class ConfirmView(OwnerView):
-    """Confirm/Cancel for something that can't be undone."""
-
-    def __init__(
-        self,
-        owner_id: int,
-        on_confirm: Callable[[], Awaitable[str]],
-        *,
-        cancelled: str | None = None,
-        timed_out: str | None = None,
-        timeout: float = CONFIRM_TIMEOUT,
-        tr: Messages = ENGLISH,
-    ) -> None:
-        super().__init__(owner_id, timeout=timeout, tr=tr)
-        self.on_confirm = on_confirm
-        self.cancelled = cancelled or tr._("Cancelled — nothing was erased.")
-        self.timed_out = timed_out or tr._("No answer in time — nothing was erased.")
-        self.outcome: str | None = None  # "confirmed", "cancelled" or "timeout"
-        self.confirm.label = tr._("Confirm")
-        self.cancel.label = tr._("Cancel")
-
-    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
-    async def confirm(
-        self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]
-    ) -> None:
-        self.outcome = "confirmed"
-        self.stop()
-        await interaction.response.defer()
-        text = await self.on_confirm()
-        await interaction.edit_original_response(content=truncate(text, MESSAGE_CONTENT), view=None)
-
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(
-        self, interaction: discord.Interaction, button: discord.ui.Button[ConfirmView]
-    ) -> None:
-        self.outcome = "cancelled"
-        self.stop()
-        await interaction.response.edit_message(content=self.cancelled, view=None)
-
-    async def on_timeout(self) -> None:
-        self.outcome = "timeout"
-        await self.edit_original(content=self.timed_out, view=None)
+def erase_timed_out(tr: Messages) -> str:
+    return tr._("No answer in time — nothing was erased.")
 
 
 def erased_text(tr: Messages, removed: int, when: datetime) -> str:

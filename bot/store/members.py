@@ -14,7 +14,7 @@ from bot.comments.model import DayTotals
 from bot.members.participation import Participant, ReactedComment
 from bot.store.comments import COUNTED, CommentStore
 from bot.store.database import Database
-from bot.store.timestamps import from_db, to_db
+from bot.store.timestamps import from_db_required, to_db
 
 
 class MemberStore:
@@ -115,4 +115,4 @@ class MemberStore:
             "AND user_id = ?",
             (guild_id, series, user_id),
         )
-        return {int(row[0]): from_db(row[1]) for row in rows}  # type: ignore[misc]
+        return {int(row[0]): from_db_required(row[1]) for row in rows}

@@ -196,7 +196,7 @@ async def test_views_time_out(
     bot_runner: BotRunner, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # long enough that the click below lands before the view expires on a loaded machine
-    monkeypatch.setattr("bot.rendering.keywords.VIEW_TIMEOUT", 2.0)
+    monkeypatch.setattr("cogs.views.keywords.VIEW_TIMEOUT", 2.0)
     await bot_runner.start(extensions=EXTENSIONS)
     amina = emulator.member("amina")
 

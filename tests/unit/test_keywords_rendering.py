@@ -12,9 +12,6 @@ from bot.i18n import ENGLISH
 from bot.keywords.loader import load_articles
 from bot.keywords.model import Article, SearchHit
 from bot.rendering.keywords import (
-    ArticleView,
-    BrowseView,
-    SuggestionView,
     article_pages,
     browse_pages,
     echo,
@@ -25,6 +22,7 @@ from bot.rendering.keywords import (
     suggestions_text,
     summary_of,
 )
+from cogs.views.keywords import ArticleView, BrowseView, SuggestionView
 from tests.days import bare_day
 
 ROOT = Path(__file__).resolve().parents[2]

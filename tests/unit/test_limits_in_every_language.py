@@ -15,8 +15,6 @@ from bot.keywords.loader import load_articles
 from bot.members.participation import Participant, ReactedComment, Streak, rank, summarise
 from bot.rendering.comments import erased_text, forget_prompt, render_day_page, render_my_data
 from bot.rendering.keywords import (
-    ArticleView,
-    BrowseView,
     article_pages,
     browse_pages,
     not_found_text,
@@ -38,6 +36,7 @@ from bot.rendering.series import render_status
 from bot.series.config import effective_config
 from bot.series.views import SeriesStatus
 from bot.settings import Settings
+from cogs.views.keywords import ArticleView, BrowseView
 from tests.unit.test_render_series import AT, row
 
 LANGUAGES = [pytest.param(messages(language), id=language.value) for language in Language]

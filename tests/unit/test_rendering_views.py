@@ -10,9 +10,10 @@ import discord
 
 from bot.comments.model import DayPage, DayTotals
 from bot.i18n import ENGLISH, Language, Messages
-from bot.rendering.comments import ConfirmView, DayPager
-from bot.rendering.keywords import BrowseView
-from bot.rendering.views import OwnerView, Paged, Pager, not_yours
+from bot.rendering.comments import erase_cancelled
+from cogs.views.base import ConfirmView, OwnerView, Paged, Pager, not_yours
+from cogs.views.comments import DayPager
+from cogs.views.keywords import BrowseView
 
 NOT_YOURS = not_yours(ENGLISH)
 
@@ -59,7 +60,7 @@ async def test_every_owner_view_shares_the_refusal() -> None:
     async def confirmed() -> str:
         return "done"
 
-    views = [ConfirmView(42, confirmed), BrowseView(42, None, [[], []])]
+    views = [ConfirmView(42, confirmed, cancelled="Cancelled."), BrowseView(42, None, [[], []])]
     for view in views:
         stranger = FakeInteraction(7)
         assert not await view.interaction_check(stranger)  # type: ignore[arg-type]
@@ -129,7 +130,7 @@ async def test_a_view_speaks_the_language_it_was_made_with() -> None:
     tr = Messages(Language.FRENCH, Shouting())
     pager = Pager(42, 2, page_embed, timeout=10, tr=tr)
     assert (pager.previous.label, pager.next.label) == ("PREVIOUS", "NEXT")
-    confirm = ConfirmView(42, lambda: None, tr=tr)  # type: ignore[arg-type]
+    confirm = ConfirmView(42, lambda: None, tr=tr, cancelled=erase_cancelled(tr))  # type: ignore[arg-type]
     assert (confirm.confirm.label, confirm.cancel.label) == ("CONFIRM", "CANCEL")
     assert confirm.cancelled == "CANCELLED — NOTHING WAS ERASED."
     stranger = FakeInteraction(7)

@@ -1,4 +1,5 @@
-"""The button views every command shares: owner-only buttons, and a Previous/Next pager.
+"""The button views every command shares: owner-only buttons, a Previous/Next pager, and
+Confirm/Cancel for an action with lasting effect.
 
 `OwnerView` answers anyone but the member who ran the command with one polite ephemeral
 refusal, and greys its buttons out when it times out. `Pager` turns pages drawn by a
@@ -12,12 +13,19 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 
 from bot.i18n import ENGLISH, Messages
+from bot.rendering.limits import BUTTON_LABEL, MESSAGE_CONTENT, truncate
 
 log = logging.getLogger(__name__)
+
+CONFIRM_TIMEOUT = 60.0
+
+# BUTTON_CALLBACKS: a button made at run time gets its callback by assignment, as discord.py
+# documents; its types declare `callback` a method, so each assignment carries an ignore.
 
 
 def not_yours(tr: Messages) -> str:
@@ -52,12 +60,12 @@ class OwnerView(discord.ui.View):
             if isinstance(item, discord.ui.Button):
                 item.disabled = True
 
-    async def edit_original(self, **changes: object) -> None:
+    async def edit_original(self, **changes: Any) -> None:
         """Edit the message the view was sent with; an expired interaction is only logged."""
         if self.interaction is None:
             return
         try:
-            await self.interaction.edit_original_response(**changes)  # type: ignore[arg-type]
+            await self.interaction.edit_original_response(**changes)
         except discord.HTTPException:
             log.debug("Could not update an expired view", exc_info=True)
 
@@ -119,8 +127,8 @@ class Pager(OwnerView):
             custom_id=ids[1],
             emoji=marks[1],
         )
-        self.previous.callback = self._previous  # type: ignore[method-assign]
-        self.next.callback = self._next  # type: ignore[method-assign]
+        self.previous.callback = self._previous  # type: ignore[method-assign]  # see BUTTON_CALLBACKS
+        self.next.callback = self._next  # type: ignore[method-assign]  # see BUTTON_CALLBACKS
         self.add_item(self.previous)
         self.add_item(self.next)
         self.sync_buttons()
@@ -154,3 +162,52 @@ class Pager(OwnerView):
             self.page, embed = wanted, drawn
         self.sync_buttons()
         return embed
+
+
+class ConfirmView(OwnerView):
+    """Confirm/Cancel for an action with lasting effect. The message becomes the outcome:
+    `action()`'s answer, `cancelled`, or `timed_out` (without it, the buttons just go grey)."""
+
+    def __init__(
+        self,
+        owner_id: int,
+        action: Callable[[], Awaitable[str]],
+        *,
+        cancelled: str,
+        tr: Messages = ENGLISH,
+        label: str | None = None,
+        timed_out: str | None = None,
+        timeout: float = CONFIRM_TIMEOUT,
+    ) -> None:
+        super().__init__(owner_id, timeout=timeout, tr=tr)
+        self.action = action
+        self.cancelled = cancelled
+        self.timed_out = timed_out
+        self.outcome: str | None = None  # "confirmed", "cancelled" or "timeout"
+        self.confirm.label = truncate(label or tr._("Confirm"), BUTTON_LABEL)
+        self.cancel.label = tr._("Cancel")
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    async def confirm(
+        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmView]
+    ) -> None:
+        self.outcome = "confirmed"
+        self.stop()
+        await interaction.response.defer()  # the action may take a while
+        text = await self.action()
+        await interaction.edit_original_response(content=truncate(text, MESSAGE_CONTENT), view=None)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(
+        self, interaction: discord.Interaction, _: discord.ui.Button[ConfirmView]
+    ) -> None:
+        self.outcome = "cancelled"
+        self.stop()
+        await interaction.response.edit_message(content=self.cancelled, view=None)
+
+    async def on_timeout(self) -> None:
+        self.outcome = "timeout"
+        if self.timed_out is None:
+            await super().on_timeout()
+        else:
+            await self.edit_original(content=self.timed_out, view=None)
