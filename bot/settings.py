@@ -41,6 +41,10 @@ EXPECTED: dict[str, str] = {
     "BOT_LANGUAGE": "en (English), fr (Français) or ar (العربية)",
     "THREAD_AUTO_ARCHIVE_MINUTES": "60, 1440, 4320 or 10080",
     "DATABASE_PATH": "a file path",
+    "DATABASE_URL": (
+        "sqlite:///data/bot.sqlite3 (a file; relative to the project folder) or "
+        "postgresql://user:password@host:5432/database"
+    ),
     "WELCOME_DM": "true or false",
     "COMPLETION_TIER_DAYS": "a number of days from 1 to 12",
     "RECONCILE_DAYS": "a number of days from 0 to 365",
@@ -58,6 +62,7 @@ def _project_root() -> Path:
 
 
 PROJECT_ROOT = _project_root()
+SQLITE_URL = "sqlite:///"
 
 
 class SettingsError(Exception):
@@ -128,6 +133,8 @@ class Settings(BaseSettings):
 
     # Storage and content
     database_path: Path = Path("data/bot.sqlite3")
+    # sqlite:///… (same as DATABASE_PATH) or postgresql://… (several processes share it)
+    database_url: SecretStr | None = None
     series_dir: Path = Path("data/challenges")
     keywords_dir: Path = Path("data/keywords")
     extra_series_dirs: str = (
@@ -263,6 +270,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"{value!r} is not a date or date-time") from exc
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        url = value.get_secret_value().strip()
+        if url.startswith(SQLITE_URL) and len(url) > len(SQLITE_URL):
+            return SecretStr(url)
+        if url.startswith(("postgresql://", "postgres://")):
+            return SecretStr(url)
+        raise ValueError("expected sqlite:///path or postgresql://… (the value is not shown)")
+
     @field_validator("database_path", "series_dir", "keywords_dir", "backup_dir")
     @classmethod
     def _from_the_project_folder(cls, value: Path | None) -> Path | None:
@@ -289,6 +308,18 @@ class Settings(BaseSettings):
                 folder = Path(part.strip()).expanduser()
                 folders.append(folder if folder.is_absolute() else PROJECT_ROOT / folder)
         return folders
+
+    @property
+    def database_location(self) -> str | Path:
+        """Where the bot's state lives: a PostgreSQL URL, or the SQLite file (DATABASE_URL
+        `sqlite:///…` wins over DATABASE_PATH)."""
+        if self.database_url is None:
+            return self.database_path
+        url = self.database_url.get_secret_value()
+        if url.startswith(SQLITE_URL):
+            path = Path(url.removeprefix(SQLITE_URL)).expanduser()
+            return path if path.is_absolute() else PROJECT_ROOT / path
+        return url
 
     def require_token(self) -> str:
         if self.discord_token is None or not self.discord_token.get_secret_value().strip():
@@ -319,7 +350,8 @@ def describe_validation_error(exc: ValidationError) -> list[str]:
         key = str(error["loc"][0]).upper() if error["loc"] else "SETTINGS"
         expected = EXPECTED.get(key, "a valid value")
         given = error.get("input")
-        shown = "" if key == "DISCORD_TOKEN" or given is None else f", got {str(given)!r}"
+        secret = key in ("DISCORD_TOKEN", "DATABASE_URL")  # never echoed: a token, a password
+        shown = "" if secret or given is None else f", got {str(given)!r}"
         reason = str(error["msg"]).removeprefix("Value error, ")
         problems.append(f"{key}: expected {expected}{shown} ({reason})")
     return problems

@@ -28,6 +28,7 @@ HANDLERS: dict[str, str] = {
     "export": "bot.cli.comments:export",
     "erase-user": "bot.cli.comments:erase_user",
     "import-keywords": "bot.cli.keywords:import_keywords",
+    "migrate-to": "bot.cli.migrate:migrate_to",
     "backup": "bot.cli.store:backup_command",
     "restore": "bot.cli.store:restore_command",
 }
@@ -119,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restored = sub.add_parser("restore", help="put a backup in place (the bot must be stopped)")
     restored.add_argument("file", metavar="FILE", help="a file written by `backup`")
+    moved = sub.add_parser(
+        "migrate-to", help="copy the SQLite database into PostgreSQL (stop the bot first)"
+    )
+    moved.add_argument("url", metavar="URL", help="postgresql://user:password@host/database")
     return parser
 
 

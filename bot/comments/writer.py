@@ -18,11 +18,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.clock import SYSTEM_CLOCK
 from bot.comments.model import CommentOp
+from bot.store.database import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +34,9 @@ CLOSE_PATIENCE = 30.0  # seconds close() keeps retrying a busy database before g
 
 
 def is_busy(exc: BaseException) -> bool:
-    """SQLite's "database is locked" / "database is busy": another writer holds the lock."""
-    if not isinstance(exc, sqlite3.OperationalError):
-        return False
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
+    """The database can't take the write now (locked by another writer, or a PostgreSQL
+    server briefly away): try again later rather than drop it."""
+    return is_transient(exc)
 
 
 class CommentWriter:

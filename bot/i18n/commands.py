@@ -8,14 +8,12 @@ no Arabic one: Arabic readers see the English command names, and the bot's repli
 
 from __future__ import annotations
 
-import sqlite3
-
 import discord
 from discord import app_commands
 
 from bot.i18n.catalogue import Language, Messages, messages
 from bot.i18n.choice import LanguageChoice
-from bot.store.database import StoreError
+from bot.store.database import is_database_failure
 
 # The Discord client locales we have a catalogue for.
 DISCORD_LOCALES: dict[discord.Locale, Language] = {discord.Locale.french: Language.FRENCH}
@@ -71,5 +69,7 @@ async def reader(interaction: discord.Interaction) -> Messages:
         return await languages.for_member(
             interaction.user.id, interaction.guild_id, client_language
         )
-    except (StoreError, ValueError, sqlite3.Error):  # the last two: the database is closing
+    except Exception as exc:  # the database closing (shutdown) or unreachable: default words
+        if not is_database_failure(exc):
+            raise
         return messages(client_language or languages.default)

@@ -7,8 +7,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.comments.model import (
     Attachment,
     ChallengeThread,
@@ -25,7 +23,8 @@ from bot.comments.model import (
     UserDayCount,
     UserSummary,
 )
-from bot.store.database import Database
+from bot.store.database import Row, SqlDatabase
+from bot.store.dialect import Dialect
 from bot.store.timestamps import from_db, to_db
 
 _COLUMNS = (
@@ -41,26 +40,30 @@ _NOT_ERASED = (
 # recap filters with this one fragment (the members store imports it).
 COUNTED = f"c.deleted = 0 AND {_NOT_ERASED}"
 
+# Typed placeholders: in `INSERT … SELECT` PostgreSQL can't infer a parameter's type.
+_VALUES = (
+    "SELECT CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT), "
+    "CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), "
+    "CAST(? AS TEXT), CAST(? AS TEXT), 0, CAST(? AS INTEGER), CAST(? AS TEXT) "
+)
 _INSERT = (
-    f"INSERT INTO comments ({_COLUMNS}) "
-    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ? "
+    f"INSERT INTO comments ({_COLUMNS}) {_VALUES}"
     "WHERE NOT EXISTS (SELECT 1 FROM erased_users WHERE guild_id = ? AND user_id = ?) "
     "ON CONFLICT (message_id) DO NOTHING"
 )
 # An edit carries the whole message: update the text (never a deleted one), or record it.
 _UPSERT_EDIT = (
-    f"INSERT INTO comments ({_COLUMNS}) "
-    "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ? "
+    f"INSERT INTO comments ({_COLUMNS}) {_VALUES}"
     "WHERE NOT EXISTS (SELECT 1 FROM erased_users WHERE guild_id = ? AND user_id = ?) "
     "ON CONFLICT (message_id) DO UPDATE SET content = excluded.content, "
-    "attachments = excluded.attachments, edited_at = coalesce(excluded.edited_at, edited_at) "
-    "WHERE deleted = 0"
+    "attachments = excluded.attachments, "
+    "edited_at = coalesce(excluded.edited_at, comments.edited_at) WHERE comments.deleted = 0"
 )
 # Reconciliation: the reaction count always follows Discord, but the text only moves
 # forward. A page read before a live edit carries an older (or no) edited_at: keep the edit.
 _NOT_OLDER = (
-    "(:edited IS NOT NULL AND (edited_at IS NULL OR edited_at <= :edited) "
-    "OR :edited IS NULL AND edited_at IS NULL)"
+    "(CAST(:edited AS TEXT) IS NOT NULL AND (edited_at IS NULL OR edited_at <= :edited) "
+    "OR CAST(:edited AS TEXT) IS NULL AND edited_at IS NULL)"
 )
 _REFRESH = (
     f"UPDATE comments SET content = CASE WHEN {_NOT_OLDER} THEN :content ELSE content END, "
@@ -69,8 +72,8 @@ _REFRESH = (
     "reactions = :reactions WHERE message_id = :message_id AND deleted = 0"
 )
 _DELETE = "UPDATE comments SET deleted = 1, content = '', attachments = '[]' WHERE message_id = ?"
-_REACT = "UPDATE comments SET reactions = max(0, reactions + ?) WHERE message_id = ?"
-_SET_REACTIONS = "UPDATE comments SET reactions = max(0, ?) WHERE message_id = ?"
+_REACT = "UPDATE comments SET reactions = {} WHERE message_id = ?"  # never below zero
+_SET_REACTIONS = "UPDATE comments SET reactions = {} WHERE message_id = ?"
 
 
 def _attachments_json(attachments: Iterable[Attachment]) -> str:
@@ -97,7 +100,7 @@ def _comment_params(c: Comment) -> tuple[Any, ...]:
     )
 
 
-def _op_statement(op: CommentOp) -> tuple[str, list[Any]]:
+def _op_statement(op: CommentOp, dialect: Dialect) -> tuple[str, list[Any]]:
     """The SQL and parameter rows for one operation."""
     if isinstance(op, Record):
         return _INSERT, [_comment_params(op.comment)]
@@ -115,13 +118,13 @@ def _op_statement(op: CommentOp) -> tuple[str, list[Any]]:
     if isinstance(op, Delete):
         return _DELETE, [(mid,) for mid in op.message_ids]
     if isinstance(op, React):
-        return _REACT, [(op.delta, op.message_id)]
+        return _REACT.format(dialect.greatest("0", "reactions + ?")), [(op.delta, op.message_id)]
     if isinstance(op, SetReactions):
-        return _SET_REACTIONS, [(op.count, op.message_id)]
+        return _SET_REACTIONS.format(dialect.greatest("0", "?")), [(op.count, op.message_id)]
     raise TypeError(f"unknown comment operation {op!r}")
 
 
-def _comment(row: aiosqlite.Row) -> Comment:
+def _comment(row: Row) -> Comment:
     return Comment(
         guild_id=row["guild_id"],
         day=row["day"],
@@ -144,7 +147,7 @@ def _comment(row: aiosqlite.Row) -> Comment:
 
 
 class CommentStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     # --- writing -------------------------------------------------------------------------
@@ -154,16 +157,16 @@ class CommentStore:
         if not ops:
             return
         async with self.db.transaction() as conn:
-            sql: str | None = None
+            sql = ""
             rows: list[Any] = []
             for op in ops:
-                op_sql, op_rows = _op_statement(op)
+                op_sql, op_rows = _op_statement(op, self.db.dialect)
                 if op_sql != sql and rows:
                     await conn.executemany(sql, rows)
                     rows = []
                 sql = op_sql
                 rows.extend(op_rows)
-            if rows and sql:
+            if rows:
                 await conn.executemany(sql, rows)
 
     async def erase_user(self, guild_id: int, user_id: int, erased_at: datetime) -> int:
@@ -178,11 +181,9 @@ class CommentStore:
                 "ON CONFLICT (guild_id, user_id) DO UPDATE SET erased_at = excluded.erased_at",
                 (guild_id, user_id, to_db(erased_at)),
             )
-            cursor = await conn.execute(
+            removed = await conn.execute(
                 "DELETE FROM comments WHERE guild_id = ? AND author_id = ?", (guild_id, user_id)
             )
-            removed = cursor.rowcount
-            await cursor.close()
             await conn.execute(
                 "DELETE FROM granted_roles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
             )
@@ -233,8 +234,9 @@ class CommentStore:
     ) -> None:
         await self.db.execute(
             "INSERT INTO comment_threads (thread_id, guild_id, read_until, read_at, series) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET "
-            "read_until = max(read_until, excluded.read_until), read_at = excluded.read_at",
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (thread_id) DO UPDATE SET read_until = "
+            f"{self.db.dialect.greatest('comment_threads.read_until', 'excluded.read_until')}, "
+            "read_at = excluded.read_at",
             (thread_id, guild_id, message_id, to_db(at), series),
         )
 

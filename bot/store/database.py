@@ -1,4 +1,5 @@
-"""The one SQLite connection the bot owns, its pragmas, transactions and migrations."""
+"""What the stores need of a database (`SqlDatabase`), and the embedded SQLite one that is
+the default: its pragmas, transactions and migrations. PostgreSQL: bot/store/postgres.py."""
 
 from __future__ import annotations
 
@@ -6,23 +7,143 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any, Protocol
 
 import aiosqlite
+
+from bot.store.dialect import SQLITE, Dialect
 
 log = logging.getLogger(__name__)
 
 Params = tuple[object, ...] | dict[str, object]  # a statement's parameters
+
+
+class Row(Protocol):
+    """A result row, by column name or position (aiosqlite.Row and asyncpg.Record are both)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def keys(self) -> Iterable[str]: ...
+
+
+class Transaction(Protocol):
+    """The statements of one transaction (`async with db.transaction() as tx`)."""
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+        ...
+
+    async def executemany(
+        self, sql: str, rows: Iterable[Sequence[object] | Mapping[str, object]]
+    ) -> None: ...
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+
+class SqlDatabase(Protocol):
+    """What the stores of the bot's state need of a database: SQLite (`Database`, the
+    default) or PostgreSQL (`PostgresDatabase`). SQL is written once, in the spelling both
+    accept; `dialect` spells the few expressions that differ."""
+
+    dialect: Dialect
+
+    @property
+    def is_open(self) -> bool: ...
+
+    def describe(self) -> str:
+        """The database for a log line (never a password)."""
+        ...
+
+    async def open(self, *, check_writable: bool = True, create: bool = True) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def user_version(self) -> int: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]: ...
+
+    async def execute(self, sql: str, params: Params = ()) -> int: ...
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    async def integrity_check(self) -> list[str]: ...
+
+
+class SqliteTransaction:
+    """A `Transaction` on the SQLite writer connection."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        cursor = await self._conn.execute(sql, params)
+        count = cursor.rowcount
+        await cursor.close()
+        return count
+
+    async def executemany(
+        self, sql: str, rows: Iterable[Sequence[object] | Mapping[str, object]]
+    ) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            row: Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        return list(await self._conn.execute_fetchall(sql, params))
+
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 class StoreError(Exception):
     """The database can't be used; the message says why and what to do."""
+
+
+def is_database_failure(exc: BaseException) -> bool:
+    """Any failure of the database itself (closed while shutting down, unreachable, locked),
+    as opposed to a bug in the caller: what a reply may fall back from."""
+    if isinstance(exc, StoreError | sqlite3.Error):
+        return True
+    if isinstance(exc, ValueError) and "closed" in str(exc).lower():  # aiosqlite, closing
+        return True
+    import asyncpg
+
+    return isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | ConnectionError)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure that goes away by itself: SQLite locked or busy (another writer holds the
+    lock), or PostgreSQL unreachable for a moment, a lost connection, a serialization
+    failure or deadlock (one side of two concurrent transactions is told to retry)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        return "locked" in text or "busy" in text
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    transient = (
+        asyncpg.PostgresConnectionError,
+        asyncpg.InterfaceError,
+        asyncpg.SerializationError,
+        asyncpg.DeadlockDetectedError,
+        asyncpg.TooManyConnectionsError,
+        asyncpg.CannotConnectNowError,
+        ConnectionError,
+    )
+    return isinstance(exc, transient)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,17 +153,23 @@ class Migration:
     sql: str
 
 
-def bundled_migrations() -> list[Migration]:
-    """The numbered `.sql` files shipped in `bot/store/migrations`, in order."""
+def bundled_migrations(dialect: Dialect = SQLITE) -> list[Migration]:
+    """The numbered `.sql` files shipped in `bot/store/migrations` (SQLite, from 1) or its
+    `postgresql/` folder (from the baseline that matched SQLite's schema when PostgreSQL
+    support came, 10), in order. Both end at the same number: one schema version."""
+    folder = resources.files("bot.store.migrations")
+    if dialect.name != SQLITE.name:
+        folder = folder.joinpath(dialect.name)
     found = []
-    for entry in resources.files("bot.store.migrations").iterdir():
+    for entry in folder.iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise StoreError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    first = versions[0] if versions and dialect.name != SQLITE.name else 1
+    if versions != list(range(first, first + len(found))):
+        raise StoreError(f"migrations must be numbered without gaps, found {versions}")
     return found
 
 
@@ -55,6 +182,8 @@ class Database:
     sees another coroutine's unfinished (possibly rolled-back) transaction and never waits
     for the writer.
     """
+
+    dialect = SQLITE
 
     def __init__(self, path: Path | str, *, migrations: list[Migration] | None = None) -> None:
         self.path = Path(path) if str(path) != ":memory:" else path
@@ -79,6 +208,9 @@ class Database:
     @property
     def is_open(self) -> bool:
         return self._conn is not None
+
+    def describe(self) -> str:
+        return f"SQLite {self.path}"
 
     async def open(self, *, check_writable: bool = True, create: bool = True) -> None:
         """Connect, migrate and open the reader. `check_writable=False` for read-only tools;
@@ -170,12 +302,12 @@ class Database:
         log.info("Before migrating from schema %d, backed up the database to %s", current, target)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """`async with db.transaction() as conn:` — BEGIN IMMEDIATE … COMMIT, or ROLLBACK."""
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """`async with db.transaction() as tx:` — BEGIN IMMEDIATE … COMMIT, or ROLLBACK."""
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.conn
+                yield SqliteTransaction(self.conn)
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise
@@ -190,11 +322,12 @@ class Database:
             await cursor.close()
         return count
 
-    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         async with self.reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+            row: Row | None = await cursor.fetchone()
+            return row
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         """Committed rows, in one hop to the reader's thread."""
         return list(await self.reader.execute_fetchall(sql, params))
 

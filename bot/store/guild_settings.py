@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.store.database import Database
+from bot.store.database import SqlDatabase
 
 
 class GuildSettingsStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
 
     async def get(self, guild_id: int, key: str) -> str | None:
@@ -25,7 +25,7 @@ class GuildSettingsStore:
         await self.db.execute(
             "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
             "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value, "
-            "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            f"updated_at = {self.db.dialect.now}",
             (guild_id, key, value),
         )
 

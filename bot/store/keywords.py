@@ -11,11 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiosqlite
-
 from bot.keywords.model import HIGHLIGHT_END, HIGHLIGHT_START, Article
 from bot.keywords.normalise import name_key, text_key
-from bot.store.database import Database
+from bot.store.database import Database, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +42,7 @@ class KeywordStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[aiosqlite.Row]:
+    async def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
         """A read in one hop to the database thread (lookups are latency-sensitive)."""
         return await self.db.fetchall(sql, params)
 
@@ -163,7 +161,7 @@ class KeywordStore:
         return [(str(row[0]), str(row[1])) for row in rows]
 
 
-def _article(row: aiosqlite.Row) -> Article:
+def _article(row: Row) -> Article:
     return Article(
         slug=str(row["slug"]),
         title=str(row["title"]),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot.store.database import Database
+from bot.store.database import SqlDatabase
 from bot.store.guild_settings import GuildSettingsStore
 
 SERVER_KEY = "language"  # the guild_settings key /challenge language writes
 
 
 class LanguageStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
         self.servers = GuildSettingsStore(db)
 
@@ -27,7 +27,7 @@ class LanguageStore:
         await self.db.execute(
             "INSERT INTO member_languages (user_id, language) VALUES (?, ?) "
             "ON CONFLICT (user_id) DO UPDATE SET language = excluded.language, "
-            "chosen_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            f"chosen_at = {self.db.dialect.now}",
             (user_id, language),
         )
 

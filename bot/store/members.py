@@ -13,12 +13,12 @@ from datetime import datetime
 from bot.comments.model import DayTotals
 from bot.members.participation import Participant, ReactedComment
 from bot.store.comments import COUNTED, CommentStore
-from bot.store.database import Database
+from bot.store.database import SqlDatabase
 from bot.store.timestamps import from_db_required, to_db
 
 
 class MemberStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
         self.comments = CommentStore(db)
 
@@ -34,7 +34,8 @@ class MemberStore:
     async def participants(self, guild_id: int, series: str) -> list[Participant]:
         """Every member with a counted comment in a run, with their latest display name."""
         rows = await self.db.fetchall(
-            "SELECT c.author_id, group_concat(DISTINCT c.day) AS days, count(*) AS comments, "
+            f"SELECT c.author_id, {self.db.dialect.distinct_list('c.day')} AS days, "
+            "count(*) AS comments, "
             "min(c.message_id) AS first_id, "
             # The name on their latest comment: max() reads the author's index entries,
             # then one primary-key lookup (ORDER BY ... LIMIT 1 sorted every author's rows).
@@ -42,7 +43,7 @@ class MemberStore:
             " (SELECT max(m.message_id) FROM comments m WHERE m.guild_id = c.guild_id "
             "  AND m.author_id = c.author_id)) AS name "
             f"FROM comments c WHERE c.guild_id = ? AND c.series = ? AND {COUNTED} "
-            "GROUP BY c.author_id",
+            "GROUP BY c.guild_id, c.author_id",
             (guild_id, series),
         )
         return [

@@ -8,14 +8,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.series.model import ChallengeDay, DayRow
-from bot.store.database import Database
+from bot.store.database import Row, SqlDatabase
 from bot.store.timestamps import from_db, from_db_required, to_db
 
 
-def _day(row: aiosqlite.Row) -> DayRow:
+def _day(row: Row) -> DayRow:
     return DayRow(
         guild_id=int(row["guild_id"]),
         series=str(row["series"]),
@@ -87,7 +85,7 @@ def series_of(record: str) -> str:
     return record
 
 
-def _run(row: aiosqlite.Row) -> Run:
+def _run(row: Row) -> Run:
     interval = row["interval_s"]
     return Run(
         guild_id=int(row["guild_id"]),
@@ -127,8 +125,9 @@ _KEY = "guild_id = ? AND series = ? AND day = ?"
 
 
 class SeriesStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
+        self._touch = f"updated_at = {db.dialect.now}"
 
     # Reading
 
@@ -173,13 +172,11 @@ class SeriesStore:
         """A new run numbered after the series' others of its kind; the newest edition
         before it is ended (`at`) when a new edition begins."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            found = await conn.fetchone(
                 "SELECT coalesce(max(edition), 0) FROM series_runs "
                 "WHERE guild_id = ? AND series_id = ? AND kind = ?",
                 (guild_id, series_id, kind),
             )
-            found = await cursor.fetchone()
-            await cursor.close()
             edition = int(found[0]) + 1 if found else 1
             record = record_key(series_id, edition, kind)
             if kind == LIVE:
@@ -224,11 +221,9 @@ class SeriesStore:
         """Forget a run and everything recorded in it (a rehearsal being cleared); the
         number of comments removed."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            removed = await conn.execute(
                 "DELETE FROM comments WHERE guild_id = ? AND series = ?", (guild_id, record)
             )
-            removed = cursor.rowcount
-            await cursor.close()
             for table in ("comment_threads", "granted_roles", "series_days"):
                 await conn.execute(
                     f"DELETE FROM {table} WHERE guild_id = ? AND series = ?",
@@ -281,11 +276,10 @@ class SeriesStore:
         moved: list[int] = []
         async with self.db.transaction() as conn:
             for day, at in plan:
-                async with conn.execute(
+                existing = await conn.fetchone(
                     f"SELECT planned_at, state FROM series_days WHERE {_KEY}",
                     (guild_id, series, day.number),
-                ) as cursor:
-                    existing = await cursor.fetchone()
+                )
                 planned = to_db(at)
                 if existing is None:
                     await conn.execute(
@@ -298,7 +292,7 @@ class SeriesStore:
                 if existing["state"] == "scheduled" and existing["planned_at"] != planned:
                     moved.append(day.number)
                     await conn.execute(
-                        f"UPDATE series_days SET planned_at = ?, {_touch()} "
+                        f"UPDATE series_days SET planned_at = ?, {self._touch} "
                         f"WHERE {_KEY} AND state = 'scheduled'",
                         (planned, guild_id, series, day.number),
                     )
@@ -330,7 +324,7 @@ class SeriesStore:
             f"UPDATE series_days SET state = 'posting', nonce = ?, channel_id = ?, late = ?, "
             f"error = NULL, posted_at = NULL, retry_at = NULL, "
             f"attempts = 0, parts_sent = 0, message_id = NULL, last_message_id = NULL, "
-            f"thread_id = NULL, opening_message_id = NULL, {_touch()} "
+            f"thread_id = NULL, opening_message_id = NULL, {self._touch} "
             f"WHERE {_KEY} AND state IN ({marks})",
             (nonce, channel_id, int(late), guild_id, series, day, *states),
         )
@@ -343,7 +337,7 @@ class SeriesStore:
             raise ValueError(f"not a progress column: {sorted(unknown)}")
         assignments = ", ".join(f"{column} = ?" for column in progress)
         await self.db.execute(
-            f"UPDATE series_days SET {assignments}, {_touch()} WHERE {_KEY}",
+            f"UPDATE series_days SET {assignments}, {self._touch} WHERE {_KEY}",
             (*progress.values(), guild_id, series, day),
         )
 
@@ -352,7 +346,7 @@ class SeriesStore:
     ) -> bool:
         count = await self.db.execute(
             f"UPDATE series_days SET state = 'posted', posted_at = ?, error = NULL, "
-            f"attempts = 0, retry_at = NULL, {_touch()} WHERE {_KEY} AND state = 'posting'",
+            f"attempts = 0, retry_at = NULL, {self._touch} WHERE {_KEY} AND state = 'posting'",
             (to_db(posted_at), guild_id, series, day),
         )
         return count == 1
@@ -373,7 +367,7 @@ class SeriesStore:
         count = await self.db.execute(
             f"UPDATE series_days SET state = 'posted', channel_id = ?, message_id = ?, "
             f"last_message_id = ?, thread_id = ?, posted_at = ?, answer_state = 'posted', "
-            f"recap_posted_at = ?, recap_message_id = 0, {_touch()} "
+            f"recap_posted_at = ?, recap_message_id = 0, {self._touch} "
             f"WHERE {_KEY} AND state = 'scheduled'",
             (
                 channel_id,
@@ -397,7 +391,7 @@ class SeriesStore:
         marks = ", ".join("?" for _ in states)
         count = await self.db.execute(
             f"UPDATE series_days SET state = ?, error = NULL, attempts = 0, retry_at = NULL, "
-            f"{_touch()} "
+            f"{self._touch} "
             f"WHERE {_KEY} AND state IN ({marks})",
             (state, guild_id, series, day, *states),
         )
@@ -415,7 +409,7 @@ class SeriesStore:
     ) -> None:
         """Record a failed post or answer and when it is tried again."""
         await self.db.execute(
-            f"UPDATE series_days SET error = ?, attempts = ?, retry_at = ?, {_touch()} "
+            f"UPDATE series_days SET error = ?, attempts = ?, retry_at = ?, {self._touch} "
             f"WHERE {_KEY}",
             (error, attempts, None if retry_at is None else to_db(retry_at), guild_id, series, day),
         )
@@ -425,7 +419,7 @@ class SeriesStore:
     async def claim_answers(self, guild_id: int, series: str, day: int, *, nonce: str) -> bool:
         count = await self.db.execute(
             f"UPDATE series_days SET answer_state = 'posting', answer_nonce = ?, "
-            f"answer_parts_sent = 0, answer_message_id = NULL, {_touch()} "
+            f"answer_parts_sent = 0, answer_message_id = NULL, {self._touch} "
             f"WHERE {_KEY} AND state = 'posted' AND answer_state = 'pending'",
             (nonce, guild_id, series, day),
         )
@@ -437,7 +431,7 @@ class SeriesStore:
         """`posted` (with the time) or `none` (the day has no expert answer)."""
         await self.db.execute(
             f"UPDATE series_days SET answer_state = ?, answer_posted_at = ?, error = NULL, "
-            f"attempts = 0, retry_at = NULL, {_touch()} WHERE {_KEY}",
+            f"attempts = 0, retry_at = NULL, {self._touch} WHERE {_KEY}",
             (state, None if at is None else to_db(at), guild_id, series, day),
         )
 
@@ -446,7 +440,7 @@ class SeriesStore:
     async def claim_recap(self, guild_id: int, series: str, day: int, at: datetime) -> bool:
         """Claim the day's recap; False when it is claimed already (posted or in progress)."""
         count = await self.db.execute(
-            f"UPDATE series_days SET recap_posted_at = ?, recap_message_id = NULL, {_touch()} "
+            f"UPDATE series_days SET recap_posted_at = ?, recap_message_id = NULL, {self._touch} "
             f"WHERE {_KEY} AND recap_posted_at IS NULL",
             (to_db(at), guild_id, series, day),
         )
@@ -454,7 +448,7 @@ class SeriesStore:
 
     async def mark_recap_sent(self, guild_id: int, series: str, day: int, message_id: int) -> None:
         await self.db.execute(
-            f"UPDATE series_days SET recap_message_id = ?, recap_retry_at = NULL, {_touch()} "
+            f"UPDATE series_days SET recap_message_id = ?, recap_retry_at = NULL, {self._touch} "
             f"WHERE {_KEY}",
             (message_id, guild_id, series, day),
         )
@@ -465,10 +459,6 @@ class SeriesStore:
         """Undo a recap claim whose message could not be sent; tried again at `retry_at`."""
         await self.db.execute(
             f"UPDATE series_days SET recap_posted_at = NULL, recap_message_id = NULL, "
-            f"recap_attempts = ?, recap_retry_at = ?, {_touch()} WHERE {_KEY}",
+            f"recap_attempts = ?, recap_retry_at = ?, {self._touch} WHERE {_KEY}",
             (attempts, None if retry_at is None else to_db(retry_at), guild_id, series, day),
         )
-
-
-def _touch() -> str:
-    return "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from bot.store import Database
+from bot.store import SqlDatabase, database_at
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated database in a real SQLite file, closed after the test."""
-    database = Database(tmp_path / "bot.sqlite3")
+async def db(state_url: str) -> AsyncIterator[SqlDatabase]:
+    """A migrated state database — a real SQLite file, then a real PostgreSQL database —
+    closed after the test."""
+    database = database_at(state_url)
     await database.open()
     try:
         yield database

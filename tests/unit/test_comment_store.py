@@ -17,7 +17,7 @@ from bot.comments.model import (
     Refresh,
     SetReactions,
 )
-from bot.store import Database
+from bot.store import SqlDatabase
 from bot.store.comments import CommentStore
 
 GUILD, OTHER_GUILD = 100, 200
@@ -54,7 +54,7 @@ SERIES = "ml-dl"
 
 
 @pytest.fixture
-def store(db: Database) -> CommentStore:
+def store(db: SqlDatabase) -> CommentStore:
     return CommentStore(db)
 
 

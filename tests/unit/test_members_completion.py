@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 from bot.i18n import Language
 from bot.i18n.choice import LanguageChoice
 from bot.members.completion import CompletionRoles
-from bot.store import Database
+from bot.store import SqlDatabase, database_at
 from bot.store.languages import LanguageStore
 from bot.store.members import MemberStore
 
@@ -55,9 +54,9 @@ class FakeThread:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(state_url: str) -> AsyncIterator[SqlDatabase]:
     """A 12-day series; the member commented on days 1-11."""
-    database = Database(tmp_path / "bot.sqlite3")
+    database = database_at(state_url)
     await database.open()
     for day in range(1, 13):
         await database.execute(
@@ -76,11 +75,11 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.close()
 
 
-def english(db: Database) -> LanguageChoice:
+def english(db: SqlDatabase) -> LanguageChoice:
     return LanguageChoice(LanguageStore(db), Language.ENGLISH)
 
 
-async def test_simultaneous_replies_give_each_role_once(db: Database) -> None:
+async def test_simultaneous_replies_give_each_role_once(db: SqlDatabase) -> None:
     roles = {rid: SimpleNamespace(id=rid, name=f"role {rid}") for rid in (FINISHER, CHAMPION)}
     guild = SimpleNamespace(id=G, name="guild", me=None, get_role=roles.get)
     member = FakeMember(guild)
@@ -109,7 +108,7 @@ async def test_simultaneous_replies_give_each_role_once(db: Database) -> None:
     assert not hasattr(completion, "_locks")
 
 
-async def test_roles_follow_the_series_and_a_rehearsal_gives_none(db: Database) -> None:
+async def test_roles_follow_the_series_and_a_rehearsal_gives_none(db: SqlDatabase) -> None:
     roles = {rid: SimpleNamespace(id=rid, name=f"role {rid}") for rid in (FINISHER, CHAMPION)}
     guild = SimpleNamespace(id=G, name="guild", me=None, get_role=roles.get)
     with_roles = SimpleNamespace(

@@ -7,7 +7,6 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,7 +24,7 @@ from bot.series.config import CHANNEL_KEY, INTERVAL_KEY, START_KEY
 from bot.series.model import DayRow
 from bot.series.schedule import RECAP_TRIES, Timing, recap_time
 from bot.settings import Settings
-from bot.store import Database, GuildSettingsStore
+from bot.store import GuildSettingsStore, SqlDatabase, database_at
 from bot.store.languages import LanguageStore
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
@@ -37,9 +36,9 @@ NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(state_url: str) -> AsyncIterator[SqlDatabase]:
     """Days 1-3 posted (threads 101-103), days 4-12 scheduled."""
-    database = Database(tmp_path / "bot.sqlite3")
+    database = database_at(state_url)
     await database.open()
     for day in range(1, 13):
         posted = day <= 3
@@ -61,7 +60,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.close()
 
 
-async def comment(db: Database, mid: int, day: int, author: int, *, reactions: int = 0) -> None:
+async def comment(db: SqlDatabase, mid: int, day: int, author: int, *, reactions: int = 0) -> None:
     await db.execute(
         "INSERT INTO comments (message_id, guild_id, day, thread_id, author_id, author_name, "
         "content, created_at, reactions, series) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -80,7 +79,7 @@ async def comment(db: Database, mid: int, day: int, author: int, *, reactions: i
     )
 
 
-def english(db: Database) -> LanguageChoice:
+def english(db: SqlDatabase) -> LanguageChoice:
     """Languages of a server that chose none, with English the bot's default."""
     return LanguageChoice(LanguageStore(db), Language.ENGLISH)
 
@@ -88,7 +87,7 @@ def english(db: Database) -> LanguageChoice:
 # --- standings ---------------------------------------------------------------------------
 
 
-async def test_standings_gather_summary_ranking_and_streak(db: Database) -> None:
+async def test_standings_gather_summary_ranking_and_streak(db: SqlDatabase) -> None:
     for mid, day, author in [(1, 1, 10), (2, 2, 10), (3, 1, 20), (4, 1, 20)]:
         await comment(db, mid, day, author)
     standings = Standings(MemberStore(db), SeriesStore(db))
@@ -136,7 +135,7 @@ def settings() -> Settings:
     )
 
 
-def fake_bot(db: Database, thread: FakeThread, clock: FakeClock | None = None) -> Any:
+def fake_bot(db: SqlDatabase, thread: FakeThread, clock: FakeClock | None = None) -> Any:
     clock = clock or FakeClock(NOW)
     return SimpleNamespace(
         settings=settings(),
@@ -149,17 +148,17 @@ def fake_bot(db: Database, thread: FakeThread, clock: FakeClock | None = None) -
     )
 
 
-def recaps(db: Database, bot: Any) -> Recaps:
+def recaps(db: SqlDatabase, bot: Any) -> Recaps:
     return Recaps(bot, MemberStore(db), SeriesStore(db), bot.clock, english(db))
 
 
-async def row(db: Database, day: int) -> DayRow:
+async def row(db: SqlDatabase, day: int) -> DayRow:
     found = await SeriesStore(db).get_day(G, SERIES, day)
     assert found is not None
     return found
 
 
-async def test_a_recap_is_posted_once_with_the_most_reacted_comment(db: Database) -> None:
+async def test_a_recap_is_posted_once_with_the_most_reacted_comment(db: SqlDatabase) -> None:
     await comment(db, 1, 2, 10, reactions=2)
     await comment(db, 2, 2, 20)
     thread = FakeThread()
@@ -186,7 +185,7 @@ async def test_a_recap_is_posted_once_with_the_most_reacted_comment(db: Database
     ids=["http", "network", "timeout", "other"],
 )
 async def test_any_failure_releases_the_recap_claim_with_a_retry(
-    db: Database, failure: BaseException
+    db: SqlDatabase, failure: BaseException
 ) -> None:
     """The claim used to be released on discord.HTTPException only: a network error left the
     day marked recapped with no recap."""
@@ -200,7 +199,7 @@ async def test_any_failure_releases_the_recap_claim_with_a_retry(
     assert len(thread.sent) == 1 and (await row(db, 2)).recap_message_id == 901
 
 
-async def test_a_recap_discord_keeps_refusing_is_given_up(db: Database) -> None:
+async def test_a_recap_discord_keeps_refusing_is_given_up(db: SqlDatabase) -> None:
     down = discord.HTTPException(SimpleNamespace(status=500, reason="down"), "down")
     thread = FakeThread(refuse=[down] * RECAP_TRIES)
     service = recaps(db, fake_bot(db, thread))
@@ -213,7 +212,7 @@ async def test_a_recap_discord_keeps_refusing_is_given_up(db: Database) -> None:
     assert recap_time(given_up, rows, timing, NOW) is None  # never due again
 
 
-async def test_a_recap_cut_short_by_a_crash_is_found_not_resent(db: Database) -> None:
+async def test_a_recap_cut_short_by_a_crash_is_found_not_resent(db: SqlDatabase) -> None:
     store = SeriesStore(db)
     assert await store.claim_recap(G, SERIES, 2, NOW)  # claimed, then the process died
     cut = await row(db, 2)
@@ -254,7 +253,7 @@ def newcomer() -> Any:
     return SimpleNamespace(mention="<@99>", guild=guild, bot=False, id=99)
 
 
-async def test_the_welcome_names_the_servers_own_channel_and_start(db: Database) -> None:
+async def test_the_welcome_names_the_servers_own_channel_and_start(db: SqlDatabase) -> None:
     await db.execute("DELETE FROM series_days")  # before the first post is planned
     greeter = Greeter(fake_bot(db, FakeThread()), SeriesStore(db), english(db))
 
@@ -270,7 +269,7 @@ async def test_the_welcome_names_the_servers_own_channel_and_start(db: Database)
     assert f"<t:{int(first.timestamp())}:R>" in text
 
 
-async def test_the_welcome_ends_the_series_after_the_servers_interval(db: Database) -> None:
+async def test_the_welcome_ends_the_series_after_the_servers_interval(db: SqlDatabase) -> None:
     await db.execute(
         "UPDATE series_days SET state = 'posted', thread_id = 100 + day, "
         "posted_at = '2026-12-03T11:58:00.000Z'"

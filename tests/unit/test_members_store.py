@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.comments.model import DayTotals
 from bot.members.participation import rank
-from bot.store import Database
+from bot.store import SqlDatabase, database_at
 from bot.store.comments import CommentStore
 from bot.store.members import MemberStore
 
@@ -19,8 +18,8 @@ T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "bot.sqlite3")
+async def db(state_url: str) -> AsyncIterator[SqlDatabase]:
+    database = database_at(state_url)
     await database.open()
     for day in range(1, 4):
         await database.execute(
@@ -40,7 +39,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 async def comment(
-    db: Database,
+    db: SqlDatabase,
     mid: int,
     day: int,
     author: int,
@@ -70,7 +69,7 @@ async def comment(
     )
 
 
-async def test_participation_excludes_deleted_and_erased(db: Database) -> None:
+async def test_participation_excludes_deleted_and_erased(db: SqlDatabase) -> None:
     store = MemberStore(db)
     await comment(db, 1, 1, 10, "Old name")
     await comment(db, 2, 2, 10, "Amina", reactions=3)
@@ -97,7 +96,7 @@ async def test_participation_excludes_deleted_and_erased(db: Database) -> None:
     assert await store.is_erased(G, 30) and not await store.is_erased(G, 10)
 
 
-async def test_role_grants_are_claimed_once(db: Database) -> None:
+async def test_role_grants_are_claimed_once(db: SqlDatabase) -> None:
     store = MemberStore(db)
     assert await store.claim_grant(G, "s", 10, 500, T0)
     assert not await store.claim_grant(G, "s", 10, 500, T0)

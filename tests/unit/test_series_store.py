@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.series.model import ChallengeDay
-from bot.store import Database
+from bot.store import database_at
 from bot.store.series import SeriesStore
 from bot.store.timestamps import from_db, to_db
 from tests.days import bare_day
@@ -23,8 +22,8 @@ def plan(start: datetime = T0, days: int = 3) -> list[tuple[ChallengeDay, dateti
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SeriesStore]:
-    db = Database(tmp_path / "bot.sqlite3")
+async def store(state_url: str) -> AsyncIterator[SeriesStore]:
+    db = database_at(state_url)
     await db.open()
     yield SeriesStore(db)
     await db.close()
@@ -142,14 +141,14 @@ async def test_states_errors_and_answers(store: SeriesStore) -> None:
     assert row is not None and row.recap_sent and row.recap_message_id == 444
 
 
-async def test_rows_survive_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
-    db = Database(path)
+async def test_rows_survive_reopening(state_url: str) -> None:
+    path = state_url
+    db = database_at(path)
     await db.open()
     await SeriesStore(db).sync_plan(GUILD, SERIES, plan())
     await SeriesStore(db).claim(GUILD, SERIES, 1, nonce="n", channel_id=5)
     await db.close()
-    db = Database(path)
+    db = database_at(path)
     await db.open()
     try:
         row = await SeriesStore(db).get_day(GUILD, SERIES, 1)
