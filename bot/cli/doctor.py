@@ -7,13 +7,16 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import SYSTEM_CLOCK
 from bot.content import ContentError
 from bot.i18n import ENGLISH
 from bot.settings import Settings
 from bot.store import Database, StoreError
+
+if TYPE_CHECKING:
+    import discord
 
 
 @dataclass
@@ -199,7 +202,7 @@ async def check_discord(settings: Settings) -> tuple[list[str], list[str]]:
     """Log in over REST and report, per configured channel, the permissions the bot lacks."""
     import discord
 
-    from bot.discord_setup import apply_endpoints, missing_permissions
+    from bot.discord_setup import apply_endpoints
 
     apply_endpoints(settings.discord_api_url, settings.discord_gateway_url)
     client = discord.Client(intents=discord.Intents.none())
@@ -222,23 +225,9 @@ async def check_discord(settings: Settings) -> tuple[list[str], list[str]]:
             "WELCOME_CHANNEL_ID": settings.welcome_channel_id,
         }
         for key, channel_id in configured.items():
-            if not channel_id:
-                continue
-            try:
-                found = await client.fetch_channel(channel_id)
-                if not isinstance(found, discord.abc.GuildChannel) or client.user is None:
-                    raise LookupError(channel_id)  # a DM or group channel: not in a server
-                guild = await client.fetch_guild(found.guild.id)
-                me = await guild.fetch_member(client.user.id)
-                channel = next(c for c in await guild.fetch_channels() if c.id == channel_id)
-            except (discord.NotFound, discord.Forbidden, LookupError, StopIteration):
-                problems.append(f"{key} {channel_id}: channel not found or not visible to the bot")
-                continue
-            missing = missing_permissions(channel.permissions_for(me))
-            if missing:
-                problems.append(f"{key} #{channel.name}: missing {', '.join(missing)}")
-            else:
-                ok.append(f"{key} #{channel.name}: all needed permissions present")
+            if channel_id:
+                good, line = await _channel_report(client, key, channel_id)
+                (ok if good else problems).append(line)
     except discord.LoginFailure:
         problems.append("DISCORD_TOKEN was refused by Discord: reset it in the developer portal")
     except (discord.HTTPException, OSError) as exc:
@@ -246,6 +235,27 @@ async def check_discord(settings: Settings) -> tuple[list[str], list[str]]:
     finally:
         await client.close()
     return ok, problems
+
+
+async def _channel_report(client: discord.Client, key: str, channel_id: int) -> tuple[bool, str]:
+    """Whether the bot can do its job in one configured channel, and the line that says so."""
+    import discord
+
+    from bot.discord_setup import missing_permissions
+
+    try:
+        found = await client.fetch_channel(channel_id)
+        if not isinstance(found, discord.abc.GuildChannel) or client.user is None:
+            raise LookupError(channel_id)  # a DM or group channel: not in a server
+        guild = await client.fetch_guild(found.guild.id)
+        me = await guild.fetch_member(client.user.id)
+        channel = next(c for c in await guild.fetch_channels() if c.id == channel_id)
+    except (discord.NotFound, discord.Forbidden, LookupError, StopIteration):
+        return False, f"{key} {channel_id}: channel not found or not visible to the bot"
+    missing = missing_permissions(channel.permissions_for(me))
+    if missing:
+        return False, f"{key} #{channel.name}: missing {', '.join(missing)}"
+    return True, f"{key} #{channel.name}: all needed permissions present"
 
 
 def check(settings: Settings, args: argparse.Namespace) -> int:
