@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.boundary import Discord
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.discord_boundary import DiscordBoundary
 from bot.discord_setup import apply_endpoints, intents, missing_permissions
@@ -150,7 +151,7 @@ class ChallengeBot(commands.Bot):
         self._first_ready_done = False
         self.definition_problems: list[str] = []
         self.languages = LanguageChoice(LanguageStore(self.db), settings.bot_language)
-        self.discord = DiscordBoundary(self)  # what the services reach Discord through
+        self.discord: Discord = DiscordBoundary(self)  # what the services reach Discord through
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -151,6 +151,7 @@ class FakeDiscord:
     refuse_roles: list[BaseException] = field(default_factory=list)
     role_delay: float = 0.0
     history_calls: list[tuple[int, int, int | None]] = field(default_factory=list)
+    pages_served: int = 0
     closed: bool = False
     next_id: int = 900
 
@@ -210,7 +211,7 @@ class FakeDiscord:
         found = sorted(
             (m for m in self.messages.get(channel_id, []) if m.id > after), key=lambda m: m.id
         )
-        return _pages(found[:limit] if limit is not None else found, page_size)
+        return self._pages(found[:limit] if limit is not None else found, page_size)
 
     async def add_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str) -> None:
         if self.role_delay:
@@ -221,6 +222,14 @@ class FakeDiscord:
 
     # --- helpers -------------------------------------------------------------------------
 
+    async def _pages(
+        self, messages: list[IncomingMessage], size: int
+    ) -> AsyncIterator[Sequence[IncomingMessage]]:
+        for start in range(0, len(messages), size):
+            await asyncio.sleep(0)  # a request: other tasks run meanwhile
+            self.pages_served += 1
+            yield messages[start : start + size]
+
     def _sent(
         self, channel_id: int, message: Outgoing, ping_user: int | None, *, dm: bool
     ) -> SentMessage:
@@ -229,14 +238,6 @@ class FakeDiscord:
         self.next_id += 1
         self.sent.append(Sent(channel_id, message, ping_user, self.next_id, dm=dm))
         return SentMessage(self.next_id, channel_id)
-
-
-async def _pages(
-    messages: list[IncomingMessage], size: int
-) -> AsyncIterator[Sequence[IncomingMessage]]:
-    for start in range(0, len(messages), size):
-        await asyncio.sleep(0)
-        yield messages[start : start + size]
 
 
 def incoming_message(
