@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.discord_boundary import member_info
 from bot.members.greeter import Greeter
-from bot.store.series import SeriesStore
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
@@ -20,7 +20,8 @@ class WelcomeCog(commands.Cog, name="Welcome"):
         self.greeter: Greeter = None  # type: ignore[assignment]  # set in cog_load
 
     async def cog_load(self) -> None:
-        self.greeter = Greeter(self.bot, SeriesStore(self.bot.db), self.bot.languages)
+        bot = self.bot
+        self.greeter = Greeter(bot.discord, bot.settings, bot.db, bot.clock, bot.languages)
         self.greeter.start()
 
     async def cog_unload(self) -> None:
@@ -28,7 +29,7 @@ class WelcomeCog(commands.Cog, name="Welcome"):
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
-        self.greeter.joined(member)
+        self.greeter.joined(member_info(member))
 
 
 async def setup(bot: ChallengeBot) -> None:
