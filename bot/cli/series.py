@@ -24,7 +24,7 @@ from bot.series.definition import SeriesDefinition, default_definition, load_def
 from bot.series.loader import load_series
 from bot.series.model import DayRow, Series
 from bot.series.schedule import planned_times
-from bot.series.views import idle_reason
+from bot.series.status import idle_reason
 from bot.settings import Settings
 from bot.store import Database, StoreError
 from bot.store.series import LIVE, REHEARSAL, Run, SeriesStore, series_of

@@ -46,7 +46,7 @@ from bot.series.posting import (
     day_bundle,
     series_title,
 )
-from bot.series.views import (
+from bot.series.status import (
     DayView,
     SeriesStatus,
     day_view,
