@@ -13,20 +13,24 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.boundary import Discord
 from bot.clock import SYSTEM_CLOCK, Clock
+from bot.discord_boundary import DiscordBoundary
 from bot.discord_setup import apply_endpoints, intents, missing_permissions
 from bot.health import BEAT_EVERY, Beat, health_path, write_beat
 from bot.i18n import Messages, messages
 from bot.i18n.choice import LanguageChoice
 from bot.i18n.commands import CommandTranslator, reader
 from bot.members.recaps import Recaps
+from bot.publishing import Publisher
 from bot.rendering.limits import MESSAGE_CONTENT, truncate
-from bot.series.definition import load_definitions
+from bot.series.config import series_config
+from bot.series.definition import SeriesDefinition, load_definitions
 from bot.series.loader import load_usable_series
 from bot.series.schedule import DAY, next_slot, resolve_local
 from bot.series.service import Report, SeriesService
 from bot.settings import Settings
-from bot.store import Database, StoreError
+from bot.store import Database, SqlDatabase, StoreError, database_at
 from bot.store.backup import nightly
 from bot.store.languages import LanguageStore
 from bot.store.members import MemberStore
@@ -134,7 +138,10 @@ class ChallengeBot(commands.Bot):
         )
         self.settings = settings
         self.clock = clock
-        self.db = Database(settings.database_path)
+        self.db: SqlDatabase = database_at(settings.database_location)
+        # The keyword catalogue is content, indexed with SQLite FTS5: in the state database
+        # when that is SQLite, else in a local in-memory index each process builds.
+        self.catalogue = self.db if isinstance(self.db, Database) else Database(":memory:")
         self.timers = SchedulerTimers()
         self.series: SeriesService | None = None  # the default series (the `.env` one)
         self.all_series: dict[str, SeriesService] = {}  # every series by id, default first
@@ -147,6 +154,7 @@ class ChallengeBot(commands.Bot):
         self._first_ready_done = False
         self.definition_problems: list[str] = []
         self.languages = LanguageChoice(LanguageStore(self.db), settings.bot_language)
+        self.discord: Discord = DiscordBoundary(self)  # what the services reach Discord through
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -155,16 +163,25 @@ class ChallengeBot(commands.Bot):
         paths = self.settings
         log.info(
             "Database %s; day pages %s; keyword articles %s",
-            paths.database_path,
+            self.db.describe(),
             paths.series_dir,
             paths.keywords_dir,
         )
         await self.db.open()
+        if self.catalogue is not self.db:
+            await self.catalogue.open()
         await self.tree.set_translator(CommandTranslator())
         self.timers.start()
         self.all_series = self._series_services()
         self.series = next(iter(self.all_series.values()))
-        self.recaps = Recaps(self, MemberStore(self.db), SeriesStore(self.db), self.clock)
+        self.recaps = Recaps(
+            self.discord,
+            MemberStore(self.db),
+            SeriesStore(self.db),
+            self.clock,
+            self.languages,
+            interval=self.series_interval,
+        )
         for name in self._extensions:
             await self.load_extension(name)
         # Command sync is not needed to post the series: a failure is reported and retried,
@@ -261,9 +278,13 @@ class ChallengeBot(commands.Bot):
                     "\n".join(lines),
                 )
             services[definition.id] = SeriesService(
-                self,
+                self.settings,
+                self.db,
                 series,
                 lines,
+                discord=self.discord,
+                publisher=Publisher(self, SeriesStore(self.db)),
+                dispatch=self.dispatch,
                 clock=self.clock,
                 timers=self.timers,
                 notify=self.tell_admins,
@@ -283,6 +304,26 @@ class ChallengeBot(commands.Bot):
         if service is None:
             return None
         return service.rehearsals.get(record, service)
+
+    def completion_rules(self, record: str) -> SeriesDefinition | None:
+        """The completion roles of a record's series (None: a rehearsal, or a series no
+        longer configured, gives none)."""
+        service = self.series_for(record)
+        if service is None or service.rehearsal is not None:
+            return None
+        return service.definition
+
+    def definitions(self) -> list[SeriesDefinition]:
+        """Every series' definition."""
+        return [service.definition for service in self.all_series.values()]
+
+    async def series_interval(self, record: str, guild_id: int) -> timedelta:
+        """The cadence of a record's series in a server (a rehearsal's or a second series'
+        own; the `.env` one for a series no longer configured)."""
+        service = self.series_for(record)
+        if service is not None:
+            return (await service.config(guild_id)).interval
+        return (await series_config(self.db, self.settings, guild_id)).interval
 
     async def sync_commands_or_retry(self) -> None:
         """Sync; on failure, one line that says what to do, and another try later."""
@@ -350,8 +391,10 @@ class ChallengeBot(commands.Bot):
             problems = "\n".join(f"• {p}" for p in self.definition_problems[:10])
             await self.tell_admins("series-files", f"Series not run:\n{problems}")
         self.timers.set("heartbeat", self.clock.now(), self._heartbeat)
-        if self.settings.backup_dir is not None:
+        if self.settings.backup_dir is not None and isinstance(self.db, Database):
             self.timers.set("backup", self._next_backup_at(), self._nightly_backup)
+        elif self.settings.backup_dir is not None:
+            log.warning("BACKUP_DIR backs up SQLite only: back up PostgreSQL with pg_dump")
         for service in self.all_series.values():  # one series' failure doesn't stop another
             try:
                 await service.start_all()
@@ -392,3 +435,5 @@ class ChallengeBot(commands.Bot):
                 write_beat(health_path(self.settings.database_path), stopped)
         await super().close()
         await self.db.close()
+        if self.catalogue is not self.db:
+            await self.catalogue.close()

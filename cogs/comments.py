@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.comments.export import FORMATS, export_filename
 from bot.comments.model import ChallengeThread, DayPage
 from bot.comments.service import CommentService
+from bot.discord_boundary import incoming
 from bot.i18n.commands import reader
 from bot.rendering.comments import (
     erase_cancelled,
@@ -54,7 +55,7 @@ class Comments(commands.Cog):
         self.bot = bot
         self.service = CommentService(
             CommentStore(bot.db),
-            bot,
+            bot.discord,
             now=bot.now,
             reconcile_days=bot.settings.reconcile_days,
         )
@@ -87,11 +88,12 @@ class Comments(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        self.service.message_created(message)
+        self.service.message_created(incoming(message))
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        self.service.message_edited(payload)
+        if "content" in payload.data:  # a partial update doesn't carry the text
+            self.service.message_edited(incoming(payload.message))
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:

@@ -54,7 +54,7 @@ def to_choices(choices: Sequence[Choice]) -> list[app_commands.Choice[str]]:
 class Keywords(commands.Cog):
     def __init__(self, bot: ChallengeBot) -> None:
         self.bot = bot
-        self.store = KeywordStore(bot.db)
+        self.store = KeywordStore(bot.catalogue)
         self.service = KeywordService([], self.store)
         self.days: tuple[ChallengeDay, ...] = ()
 

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_boundary import member_info
 from bot.i18n import Messages
 from bot.i18n.commands import reader
 from bot.members.completion import CompletionRoles
@@ -36,13 +37,16 @@ class ParticipationCog(commands.Cog, name="Participation"):
     def __init__(self, bot: ChallengeBot) -> None:
         self.bot = bot
         self.settings = bot.settings
-        self.standings: Standings = None  # type: ignore[assignment]  # set in cog_load
-        self.completion: CompletionRoles = None  # type: ignore[assignment]  # set in cog_load
-
-    async def cog_load(self) -> None:
-        store = MemberStore(self.bot.db)
-        self.standings = Standings(store, SeriesStore(self.bot.db))
-        self.completion = CompletionRoles(self.bot, store, self.bot.languages)
+        store = MemberStore(bot.db)
+        self.standings = Standings(store, SeriesStore(bot.db))
+        self.completion = CompletionRoles(
+            bot.discord,
+            store,
+            bot.languages,
+            bot.clock,
+            rules=bot.completion_rules,
+            definitions=bot.definitions,
+        )
 
     async def record(
         self, tr: Messages, interaction: discord.Interaction, series: str | None
@@ -141,7 +145,7 @@ class ParticipationCog(commands.Cog, name="Participation"):
         ):
             return
         try:
-            await self.completion.after_reply(message.author, message.channel)
+            await self.completion.after_reply(member_info(message.author), message.channel.id)
         except StoreError:
             if not self.bot.is_closed():
                 raise  # a real problem; while shutting down the database is simply gone

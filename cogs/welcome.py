@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.discord_boundary import member_info
 from bot.members.greeter import Greeter
-from bot.store.series import SeriesStore
 
 if TYPE_CHECKING:
     from bot.bot import ChallengeBot
@@ -17,10 +17,9 @@ if TYPE_CHECKING:
 class WelcomeCog(commands.Cog, name="Welcome"):
     def __init__(self, bot: ChallengeBot) -> None:
         self.bot = bot
-        self.greeter: Greeter = None  # type: ignore[assignment]  # set in cog_load
+        self.greeter = Greeter(bot.discord, bot.settings, bot.db, bot.clock, bot.languages)
 
     async def cog_load(self) -> None:
-        self.greeter = Greeter(self.bot, SeriesStore(self.bot.db), self.bot.languages)
         self.greeter.start()
 
     async def cog_unload(self) -> None:
@@ -28,7 +27,7 @@ class WelcomeCog(commands.Cog, name="Welcome"):
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
-        self.greeter.joined(member)
+        self.greeter.joined(member_info(member))
 
 
 async def setup(bot: ChallengeBot) -> None:

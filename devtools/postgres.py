@@ -23,7 +23,7 @@ from types import TracebackType
 SEARCH = ("/usr/lib/postgresql",)
 
 
-class PostgresUnavailable(RuntimeError):
+class PostgresUnavailableError(RuntimeError):
     """No PostgreSQL server binaries here (install Debian's `postgresql` package)."""
 
 
@@ -39,7 +39,7 @@ def find_bindir() -> Path:
     found = shutil.which("initdb")
     if found:
         return Path(found).resolve().parent
-    raise PostgresUnavailable(
+    raise PostgresUnavailableError(
         "PostgreSQL server binaries not found: `apt-get install postgresql` "
         "(make test does it) or set PG_BINDIR"
     )
@@ -119,7 +119,7 @@ class TemporaryPostgres:
                     return
             except OSError:
                 time.sleep(0.1)
-        raise PostgresUnavailable(f"PostgreSQL did not start: see {self.root / 'server.log'}")
+        raise PostgresUnavailableError(f"PostgreSQL did not start: see {self.root / 'server.log'}")
 
     def create_database(self, name: str) -> str:
         """A new, empty database; its URL."""
@@ -150,7 +150,7 @@ class TemporaryPostgres:
             [*self._as_user, *command], capture_output=True, text=True, check=False
         )
         if result.returncode != 0:
-            raise PostgresUnavailable(
+            raise PostgresUnavailableError(
                 f"{' '.join(command)} failed ({result.returncode}): "
                 f"{(result.stderr or result.stdout).strip()[-2000:]}"
             )

@@ -1,15 +1,29 @@
-"""Fakes for unit tests: a clock that moves only when told, and timers driven by it.
+"""Fakes for unit tests: a clock that moves only when told, timers driven by it, and Discord.
 
 `FakeTimers` implements `bot.timers.Timers`; `advance` moves the clock and runs every timer
 that came due on the way, in time order — so what the code decides and what wakes it agree.
+`FakeDiscord` implements `bot.boundary.Discord` (tests/unit/test_boundary.py keeps its
+methods and signatures those of the protocol and of the discord.py implementation).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.boundary import (
+    ChannelInfo,
+    GoneError,
+    Grantable,
+    IncomingMessage,
+    MessageKind,
+    Outgoing,
+    RoleInfo,
+    SentMessage,
+)
 from bot.series.model import DayRow
 from bot.timers import Callback
 
@@ -78,3 +92,148 @@ def day_row(number: int, state: str, first: datetime, **changes: Any) -> DayRow:
     `first`; `changes` sets any other column."""
     row = DayRow(1, "s", number, f"Title {number}", first + timedelta(days=number - 1), state)
     return replace(row, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A message a service sent through `FakeDiscord`."""
+
+    channel_id: int
+    message: Outgoing
+    ping_user: int | None
+    id: int
+    dm: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.message if isinstance(self.message, str) else self.message.content
+
+
+@dataclass
+class FakeDiscord:
+    """A Discord of plain values: channels, roles and histories set by the test; what the
+    services send, the roles they give. `refuse` makes the next sends (or role grants) raise
+    these exceptions; `role_delay` makes a grant yield like a round trip to Discord."""
+
+    me: int = 4242
+    guilds: dict[int, str] = field(default_factory=lambda: {1: "ML & DL Morocco"})
+    channels: dict[int, ChannelInfo] = field(default_factory=dict)
+    roles: dict[tuple[int, int], RoleInfo] = field(default_factory=dict)
+    messages: dict[int, list[IncomingMessage]] = field(default_factory=dict)  # by channel
+    missing: set[int] = field(default_factory=set)  # channels that are gone
+    sent: list[Sent] = field(default_factory=list)
+    granted: list[tuple[int, int, int]] = field(default_factory=list)  # guild, user, role
+    refuse: list[BaseException] = field(default_factory=list)
+    refuse_roles: list[BaseException] = field(default_factory=list)
+    role_delay: float = 0.0
+    history_calls: list[tuple[int, int, int | None]] = field(default_factory=list)
+    pages_served: int = 0
+    closed: bool = False
+    next_id: int = 900
+
+    def put_role(self, guild_id: int, role_id: int, name: str, grantable: Grantable) -> None:
+        """Shorthand for a role in `roles` (the sync `role` lookup reads them)."""
+        guild_name = self.guilds.get(guild_id, "")
+        self.roles[(guild_id, role_id)] = RoleInfo(role_id, name, guild_name, grantable)
+
+    # --- bot.boundary.Discord ------------------------------------------------------------
+
+    def is_closed(self) -> bool:
+        return self.closed
+
+    def channel(self, channel_id: int) -> ChannelInfo | None:
+        return self.channels.get(channel_id)
+
+    def guild_name(self, guild_id: int) -> str | None:
+        return self.guilds.get(guild_id)
+
+    def role(self, guild_id: int, role_id: int) -> RoleInfo | None:
+        return self.roles.get((guild_id, role_id))
+
+    async def send(
+        self,
+        channel_id: int,
+        message: Outgoing,
+        *,
+        guild_id: int | None = None,
+        ping_user: int | None = None,
+    ) -> SentMessage:
+        return self._sent(channel_id, message, ping_user, dm=False)
+
+    async def send_dm(
+        self, user_id: int, message: Outgoing, *, ping_user: int | None = None
+    ) -> SentMessage:
+        return self._sent(user_id, message, ping_user, dm=True)
+
+    async def fetch_message(self, channel_id: int, message_id: int) -> IncomingMessage:
+        for message in self.messages.get(channel_id, []):
+            if message.id == message_id:
+                return message
+        raise GoneError(
+            "404 Not Found (error code: 10008): Unknown Message", status=404, code=10008
+        )
+
+    async def history(
+        self,
+        channel_id: int,
+        *,
+        after: int,
+        limit: int | None = None,
+        page_size: int = 100,
+    ) -> AsyncIterator[Sequence[IncomingMessage]]:
+        if channel_id in self.missing:
+            raise GoneError("404 Not Found (error code: 10003): Unknown Channel", status=404)
+        self.history_calls.append((channel_id, after, limit))
+        found = sorted(
+            (m for m in self.messages.get(channel_id, []) if m.id > after), key=lambda m: m.id
+        )
+        return self._pages(found[:limit] if limit is not None else found, page_size)
+
+    async def add_role(self, guild_id: int, user_id: int, role_id: int, *, reason: str) -> None:
+        if self.role_delay:
+            await asyncio.sleep(self.role_delay)  # the other checks run meanwhile
+        if self.refuse_roles:
+            raise self.refuse_roles.pop(0)
+        self.granted.append((guild_id, user_id, role_id))
+
+    # --- helpers -------------------------------------------------------------------------
+
+    async def _pages(
+        self, messages: list[IncomingMessage], size: int
+    ) -> AsyncIterator[Sequence[IncomingMessage]]:
+        for start in range(0, len(messages), size):
+            await asyncio.sleep(0)  # a request: other tasks run meanwhile
+            self.pages_served += 1
+            yield messages[start : start + size]
+
+    def _sent(
+        self, channel_id: int, message: Outgoing, ping_user: int | None, *, dm: bool
+    ) -> SentMessage:
+        if self.refuse:
+            raise self.refuse.pop(0)
+        self.next_id += 1
+        self.sent.append(Sent(channel_id, message, ping_user, self.next_id, dm=dm))
+        return SentMessage(self.next_id, channel_id)
+
+
+def incoming_message(
+    message_id: int,
+    channel_id: int,
+    author_id: int = 7,
+    content: str = "",
+    **changes: object,
+) -> IncomingMessage:
+    """A member's message as the boundary hands it over; `changes` sets any other field."""
+    values: dict[str, object] = {
+        "id": message_id,
+        "channel_id": channel_id,
+        "author_id": author_id,
+        "author_name": f"user{author_id}",
+        "author_bot": False,
+        "kind": MessageKind.DEFAULT,
+        "content": content,
+        "created_at": datetime(2026, 12, 3, 12, tzinfo=UTC),
+        "guild_id": 1,
+    }
+    values.update(changes)
+    return IncomingMessage(**values)  # type: ignore[arg-type]

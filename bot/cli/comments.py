@@ -17,7 +17,7 @@ from bot.clock import SYSTEM_CLOCK
 from bot.comments.export import render_export
 from bot.comments.model import Comment
 from bot.settings import Settings
-from bot.store import Database, StoreError
+from bot.store import StoreError, database_at
 from bot.store.comments import CommentStore
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -28,9 +28,9 @@ def _now() -> datetime:
 
 
 async def _read_comments(
-    path: Path, guild_id: int, series: str | None, day: int | None
+    location: str | Path, guild_id: int, series: str | None, day: int | None
 ) -> list[Comment]:
-    db = Database(path)
+    db = database_at(location)
     try:
         await db.open(check_writable=False, create=False)
         return await CommentStore(db).for_export(guild_id, series, day)
@@ -45,7 +45,9 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         series = getattr(args, "series", None)
-        comments = asyncio.run(_read_comments(settings.database_path, guild_id, series, args.day))
+        comments = asyncio.run(
+            _read_comments(settings.database_location, guild_id, series, args.day)
+        )
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -62,9 +64,9 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _survey(path: Path, user_id: int, guilds: list[int] | None) -> dict[int, int]:
+async def _survey(location: str | Path, user_id: int, guilds: list[int] | None) -> dict[int, int]:
     """Comment count per server for this user (all servers where they appear by default)."""
-    db = Database(path)
+    db = database_at(location)
     try:
         await db.open(check_writable=False, create=False)
         store = CommentStore(db)
@@ -74,8 +76,8 @@ async def _survey(path: Path, user_id: int, guilds: list[int] | None) -> dict[in
         await db.close()
 
 
-async def _erase(path: Path, user_id: int, guilds: list[int]) -> int:
-    db = Database(path)
+async def _erase(location: str | Path, user_id: int, guilds: list[int]) -> int:
+    db = database_at(location)
     try:
         await db.open(create=False)
         store = CommentStore(db)
@@ -91,7 +93,7 @@ def erase_user(
     only_guild: int | None = getattr(args, "guild", None)
     try:
         counts = asyncio.run(
-            _survey(settings.database_path, user_id, [only_guild] if only_guild else None)
+            _survey(settings.database_location, user_id, [only_guild] if only_guild else None)
         )
         if settings.guild_id and not only_guild:
             counts.setdefault(settings.guild_id, 0)  # remember the erasure in the home server
@@ -108,7 +110,7 @@ def erase_user(
             if answer.strip().lower() not in ("y", "yes"):
                 print("Nothing erased.")
                 return EXIT_PROBLEMS
-        removed = asyncio.run(_erase(settings.database_path, user_id, list(counts)))
+        removed = asyncio.run(_erase(settings.database_location, user_id, list(counts)))
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

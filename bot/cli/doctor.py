@@ -7,13 +7,16 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import SYSTEM_CLOCK
 from bot.content import ContentError
 from bot.i18n import ENGLISH
 from bot.settings import Settings
-from bot.store import Database, StoreError
+from bot.store import Database, StoreError, database_at
+
+if TYPE_CHECKING:
+    import discord
 
 
 @dataclass
@@ -87,8 +90,9 @@ def schedule_problems(settings: Settings, *, database_exists: bool | None = None
             f"SERIES_INTERVAL ({config.interval_text}): each expert answer would come after the "
             "next day is out (a rehearsal would show none in time)"
         )
+    location = settings.database_location
     fresh = (
-        not Path(settings.database_path).exists()
+        isinstance(location, Path) and not location.exists()
         if database_exists is None
         else not database_exists
     )
@@ -175,6 +179,22 @@ def long_days(series: Any, settings: Settings) -> list[str]:
     return problems
 
 
+async def check_postgres(url: str) -> tuple[list[str], list[str]]:
+    """Connect to the PostgreSQL state database and read its schema version (never creates it)."""
+    db = database_at(url)
+    try:
+        await db.open(create=False)
+        problems = await db.integrity_check()
+        version = await db.user_version()
+    except StoreError as exc:
+        if "no bot database yet" in str(exc):
+            return [f"{db.describe()} is empty; the bot creates its tables at the first run"], []
+        return [], [str(exc)]
+    finally:
+        await db.close()
+    return [f"{db.describe()}: schema version {version}"], problems
+
+
 async def check_database(path: Path, existed: bool) -> tuple[list[str], list[str]]:
     """Open an existing database (migrating it) and run SQLite's quick check."""
     if not existed:
@@ -199,7 +219,7 @@ async def check_discord(settings: Settings) -> tuple[list[str], list[str]]:
     """Log in over REST and report, per configured channel, the permissions the bot lacks."""
     import discord
 
-    from bot.discord_setup import apply_endpoints, missing_permissions
+    from bot.discord_setup import apply_endpoints
 
     apply_endpoints(settings.discord_api_url, settings.discord_gateway_url)
     client = discord.Client(intents=discord.Intents.none())
@@ -222,23 +242,9 @@ async def check_discord(settings: Settings) -> tuple[list[str], list[str]]:
             "WELCOME_CHANNEL_ID": settings.welcome_channel_id,
         }
         for key, channel_id in configured.items():
-            if not channel_id:
-                continue
-            try:
-                found = await client.fetch_channel(channel_id)
-                if not isinstance(found, discord.abc.GuildChannel) or client.user is None:
-                    raise LookupError(channel_id)  # a DM or group channel: not in a server
-                guild = await client.fetch_guild(found.guild.id)
-                me = await guild.fetch_member(client.user.id)
-                channel = next(c for c in await guild.fetch_channels() if c.id == channel_id)
-            except (discord.NotFound, discord.Forbidden, LookupError, StopIteration):
-                problems.append(f"{key} {channel_id}: channel not found or not visible to the bot")
-                continue
-            missing = missing_permissions(channel.permissions_for(me))
-            if missing:
-                problems.append(f"{key} #{channel.name}: missing {', '.join(missing)}")
-            else:
-                ok.append(f"{key} #{channel.name}: all needed permissions present")
+            if channel_id:
+                good, line = await _channel_report(client, key, channel_id)
+                (ok if good else problems).append(line)
     except discord.LoginFailure:
         problems.append("DISCORD_TOKEN was refused by Discord: reset it in the developer portal")
     except (discord.HTTPException, OSError) as exc:
@@ -246,6 +252,27 @@ async def check_discord(settings: Settings) -> tuple[list[str], list[str]]:
     finally:
         await client.close()
     return ok, problems
+
+
+async def _channel_report(client: discord.Client, key: str, channel_id: int) -> tuple[bool, str]:
+    """Whether the bot can do its job in one configured channel, and the line that says so."""
+    import discord
+
+    from bot.discord_setup import missing_permissions
+
+    try:
+        found = await client.fetch_channel(channel_id)
+        if not isinstance(found, discord.abc.GuildChannel) or client.user is None:
+            raise LookupError(channel_id)  # a DM or group channel: not in a server
+        guild = await client.fetch_guild(found.guild.id)
+        me = await guild.fetch_member(client.user.id)
+        channel = next(c for c in await guild.fetch_channels() if c.id == channel_id)
+    except (discord.NotFound, discord.Forbidden, LookupError, StopIteration):
+        return False, f"{key} {channel_id}: channel not found or not visible to the bot"
+    missing = missing_permissions(channel.permissions_for(me))
+    if missing:
+        return False, f"{key} #{channel.name}: missing {', '.join(missing)}"
+    return True, f"{key} #{channel.name}: all needed permissions present"
 
 
 def check(settings: Settings, args: argparse.Namespace) -> int:
@@ -259,8 +286,11 @@ def check(settings: Settings, args: argparse.Namespace) -> int:
     report.add("Settings", *check_settings(settings))
     for section in check_content(settings):
         report.add(*section)
-    path = Path(settings.database_path)
-    report.add("Database", *asyncio.run(check_database(path, path.exists())))
+    location = settings.database_location
+    if isinstance(location, Path):
+        report.add("Database", *asyncio.run(check_database(location, location.exists())))
+    else:
+        report.add("Database", *asyncio.run(check_postgres(location)))
     if settings.discord_token is not None and not args.offline:
         report.add("Discord", *asyncio.run(check_discord(settings)))
     print(report.render())

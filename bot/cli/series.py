@@ -24,9 +24,9 @@ from bot.series.definition import SeriesDefinition, default_definition, load_def
 from bot.series.loader import load_series
 from bot.series.model import DayRow, Series
 from bot.series.schedule import planned_times
-from bot.series.views import idle_reason
+from bot.series.status import idle_reason
 from bot.settings import Settings
-from bot.store import Database, StoreError
+from bot.store import StoreError, database_at
 from bot.store.series import LIVE, REHEARSAL, Run, SeriesStore, series_of
 
 
@@ -64,7 +64,8 @@ def stored_schedule(
     Listing must not create a database, so without one only `.env` applies. The server is
     GUILD_ID, or else the first one with a schedule.
     """
-    if not Path(settings.database_path).exists():
+    location = settings.database_location
+    if isinstance(location, Path) and not location.exists():
         config = effective_config(settings, {}, guild_id=settings.guild_id, definition=definition)
         return StoredSchedule(settings.guild_id, config, [])
     return asyncio.run(_read_schedule(settings, record, definition or default_definition(settings)))
@@ -73,8 +74,8 @@ def stored_schedule(
 async def _read_schedule(
     settings: Settings, record: str | None, definition: SeriesDefinition
 ) -> StoredSchedule:
-    db = Database(settings.database_path)
-    await db.open(check_writable=False)
+    db = database_at(settings.database_location)
+    await db.open(check_writable=False, create=False)
     try:
         store = SeriesStore(db)
         guild_id = definition.guild_id
@@ -126,6 +127,27 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
         known = ", ".join(d.id for d in definitions)
         print(f"error: no series {args.series!r} (series: {known})", file=sys.stderr)
         return 2
+    loaded = _load_or_explain(settings, definition, record)
+    if isinstance(loaded, int):
+        return loaded
+    series, stored = loaded
+    _print_summary(settings, definition, definitions, len(series), stored)
+    _print_runs(stored)
+    print(header(stored.config))
+    if stored.rows:
+        print(f"(from the database, server {stored.guild_id})", file=sys.stderr)
+        for row in stored.rows:
+            print(_stored_line(row, stored.config))
+    else:
+        for line in computed_lines(series, stored.config):
+            print(line)
+    return 0
+
+
+def _load_or_explain(
+    settings: Settings, definition: SeriesDefinition, record: str | None
+) -> tuple[Series, StoredSchedule] | int:
+    """The series' days and its stored schedule, or the exit code once the problem is printed."""
     try:
         series = load_series(definition.content_dir)
     except ContentError as exc:
@@ -137,50 +159,61 @@ def schedule(settings: Settings, args: argparse.Namespace) -> int:
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    guild_id, config, rows = stored.guild_id, stored.config, stored.rows
     if stored.runs and stored.record not in {run.record for run in stored.runs}:
         known = ", ".join(run.record for run in stored.runs)
-        print(f"error: no run {stored.record!r} in server {guild_id} (runs: {known})")
+        print(f"error: no run {stored.record!r} in server {stored.guild_id} (runs: {known})")
         return 2
-    every = config.interval_text
-    print(f"{definition.name}: {len(series)} days, every {every}, start {config.start_text}")
+    return series, stored
+
+
+def _print_summary(
+    settings: Settings,
+    definition: SeriesDefinition,
+    definitions: list[SeriesDefinition],
+    days: int,
+    stored: StoredSchedule,
+) -> None:
+    """The series' cadence, the other series, a pause, a missing start, and warnings."""
+    config = stored.config
+    print(
+        f"{definition.name}: {days} days, every {config.interval_text}, start {config.start_text}"
+    )
     others = [d for d in definitions if d.id != definition.id]
     if others:
         listed = ", ".join(f"{d.id} ({d.name})" for d in others)
         print(f"Other series: {listed} — `schedule --series ID` shows one.")
     if config.paused:
         print("Paused (/challenge resume to continue).")
-    if config.start is None and not rows:
+    if config.start is None and not stored.rows:
         print(
             "No start date: set SERIES_START in .env (or use /challenge reschedule). "
             "Nothing is scheduled."
         )
     from bot.cli.doctor import schedule_problems
 
-    for warning in schedule_problems(settings, database_exists=bool(rows)):
+    for warning in schedule_problems(settings, database_exists=bool(stored.rows)):
         if config.start is not None and definition.default:  # (no start: said above)
             print(f"warning: {warning}", file=sys.stderr)
+
+
+def _print_runs(stored: StoredSchedule) -> None:
+    """The series' runs in this server, and why a live run will post nothing more."""
     for run in stored.runs:
         mark = "  <- shown" if run.record == stored.record else ""
         ended = f", ended {run.ended_at:%Y-%m-%d}" if run.ended_at else ""
         print(f"  {run.label:<13} {run.record:<32} from {run.created_at:%Y-%m-%d}{ended}{mark}")
     shown = next((r for r in stored.runs if r.record == stored.record), None)
     if shown is None or shown.kind == LIVE:
-        reason = idle_reason(ENGLISH, config, rows, shown, SYSTEM_CLOCK.now())
+        reason = idle_reason(ENGLISH, stored.config, stored.rows, shown, SYSTEM_CLOCK.now())
         if reason is not None:
             print(f"Nothing more will be posted: {reason}")
-    print(header(config))
-    if rows:
-        print(f"(from the database, server {guild_id})", file=sys.stderr)
-        for row in rows:
-            state = row.state + (" (late)" if row.late else "")
-            if row.error:
-                state += f" — {row.error}"
-            print(format_row(row.day, row.title, row.planned_at, state, config))
-    else:
-        for line in computed_lines(series, config):
-            print(line)
-    return 0
+
+
+def _stored_line(row: DayRow, config: SeriesConfig) -> str:
+    state = row.state + (" (late)" if row.late else "")
+    if row.error:
+        state += f" — {row.error}"
+    return format_row(row.day, row.title, row.planned_at, state, config)
 
 
 def rehearse(settings: Settings, args: argparse.Namespace) -> int:
@@ -226,7 +259,7 @@ async def _rehearse(
     clear: bool,
     series_id: str,
 ) -> str:
-    db = Database(settings.database_path)
+    db = database_at(settings.database_location)
     await db.open()
     try:
         store = SeriesStore(db)

@@ -17,8 +17,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-import discord
-
+from bot.boundary import Discord, DiscordError, GoneError, IncomingMessage, MessageKind
 from bot.clock import SYSTEM_CLOCK
 from bot.comments.export import comment_dict, render_export
 from bot.comments.model import (
@@ -43,38 +42,31 @@ from bot.store.timestamps import to_db
 
 log = logging.getLogger(__name__)
 
-# Message types a member's reply can have; everything else is a system message.
-COMMENT_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
+# Message kinds a member's reply can have; everything else is a system message.
+COMMENT_KINDS = frozenset({MessageKind.DEFAULT, MessageKind.REPLY})
 PAGE_SIZE = 5
 
 
-def reaction_total(message: discord.Message) -> int:
-    return sum(reaction.count for reaction in message.reactions)
-
-
-def comment_from_message(message: discord.Message, thread: ChallengeThread) -> Comment | None:
+def comment_from_message(message: IncomingMessage, thread: ChallengeThread) -> Comment | None:
     """The comment a message is, or None for bots, webhooks, system messages and the starter."""
-    if message.author.bot or message.webhook_id is not None:
+    if message.author_bot:
         return None
-    if message.type not in COMMENT_TYPES or message.id == thread.thread_id:
+    if message.kind not in COMMENT_KINDS or message.id == thread.thread_id:
         return None
-    reference = message.reference
-    reply_to = None
-    if message.type is discord.MessageType.reply and reference is not None:
-        reply_to = reference.message_id
+    reply_to = message.reference_id if message.kind is MessageKind.REPLY else None
     return Comment(
         guild_id=thread.guild_id,
         day=thread.day,
         thread_id=thread.thread_id,
         message_id=message.id,
-        author_id=message.author.id,
-        author_name=message.author.display_name,
+        author_id=message.author_id,
+        author_name=message.author_name,
         content=message.content,
         created_at=message.created_at,
-        attachments=tuple(Attachment(a.filename, a.url) for a in message.attachments),
+        attachments=tuple(Attachment(a.name, a.url) for a in message.attachments),
         reply_to=reply_to,
         edited_at=message.edited_at,
-        reactions=reaction_total(message),
+        reactions=message.reactions,
         series=thread.series,
     )
 
@@ -88,14 +80,14 @@ class CommentService:
     def __init__(
         self,
         store: CommentStore,
-        client: discord.Client,
+        discord: Discord,
         *,
         now: Callable[[], datetime],
         reconcile_days: int = 3,
         writer: CommentWriter | None = None,
     ) -> None:
         self.store = store
-        self.client = client
+        self.discord = discord
         self.now = now
         self.reconcile_days = reconcile_days
         self.writer = writer or CommentWriter(store.apply)
@@ -132,8 +124,8 @@ class CommentService:
 
     # --- live events -------------------------------------------------------------------
 
-    def _as_comment(self, message: discord.Message) -> Comment | None:
-        thread = self.threads.get(message.channel.id)
+    def _as_comment(self, message: IncomingMessage) -> Comment | None:
+        thread = self.threads.get(message.channel_id)
         if thread is None:
             return None
         comment = comment_from_message(message, thread)
@@ -141,16 +133,17 @@ class CommentService:
             return None
         return comment
 
-    def message_created(self, message: discord.Message) -> bool:
+    def message_created(self, message: IncomingMessage) -> bool:
         comment = self._as_comment(message)
         if comment is not None:
             self.writer.submit(Record(comment))
         return comment is not None
 
-    def message_edited(self, payload: discord.RawMessageUpdateEvent) -> None:
-        if payload.channel_id not in self.threads or "content" not in payload.data:
-            return  # not ours, or a partial update that doesn't carry the text
-        comment = self._as_comment(payload.message)
+    def message_edited(self, message: IncomingMessage) -> None:
+        """An edit that carries the text (the cog drops partial updates without it)."""
+        if message.channel_id not in self.threads:
+            return  # not ours
+        comment = self._as_comment(message)
         if comment is not None:
             self.writer.submit(Edit(comment))
 
@@ -177,14 +170,13 @@ class CommentService:
 
     async def _recount(self, channel_id: int, message_id: int) -> None:
         try:
-            channel = self.client.get_partial_messageable(channel_id)
-            message = await channel.fetch_message(message_id)
-        except discord.NotFound:
+            message = await self.discord.fetch_message(channel_id, message_id)
+        except GoneError:
             return
         except Exception:  # a background task: log here, nobody awaits it
             log.warning("Could not recount reactions on message %s", message_id, exc_info=True)
             return
-        self.writer.submit(SetReactions(message_id, reaction_total(message)))
+        self.writer.submit(SetReactions(message_id, message.reactions))
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
@@ -238,7 +230,7 @@ class CommentService:
                 full = reconcile and self.is_recent(thread)
                 try:
                     await self._backfill_thread(thread, full, report)
-                except (discord.HTTPException, LookupError) as exc:
+                except (DiscordError, LookupError) as exc:
                     report.failed_threads.append(thread.thread_id)
                     log.warning(
                         "Could not read day %d's thread %s: %s", thread.day, thread.thread_id, exc
@@ -251,50 +243,22 @@ class CommentService:
         self.last_report = report
         return report
 
-    async def _resolve(self, thread_id: int) -> discord.abc.Messageable:
-        channel = self.client.get_channel(thread_id)
-        if channel is None:  # archived threads aren't in the cache
-            channel = await self.client.fetch_channel(thread_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            raise LookupError(f"channel {thread_id} has no messages to read")
-        return channel
-
     async def _backfill_thread(
         self, thread: ChallengeThread, reconcile: bool, report: BackfillReport
     ) -> None:
         """Read a thread's history after where the last read ended (all of it to reconcile)."""
-        channel = await self._resolve(thread.thread_id)
         after = thread.thread_id  # the starter (forum) or the parent's message (thread)
         if not reconcile:
             after = max(after, await self.store.read_until(thread.thread_id) or 0)
+        pages = await self.discord.history(thread.thread_id, after=after)  # finds the thread
         await self.writer.flush()
         # Snapshot before reading: a stored comment Discord no longer has was deleted.
         stored = await self.store.thread_state(thread.thread_id, after)
         seen: set[int] = set()
-        history = channel.history(after=discord.Object(after), oldest_first=True, limit=None)
-        async for message in history:
-            seen.add(message.id)
-            comment = comment_from_message(message, thread)
-            if comment is None or self.is_erased(comment.guild_id, comment.author_id):
-                continue
-            deleted = self._deleted_during_backfill
-            if deleted is not None and message.id in deleted:
-                continue  # deleted while we were reading
-            known = stored.get(message.id)
-            if known is None:
-                self.writer.submit(Record(comment))
-                report.new += 1
-            elif reconcile and not known.deleted and _changed(known, comment):
-                self.writer.submit(
-                    Refresh(
-                        message.id,
-                        comment.content,
-                        comment.attachments,
-                        comment.edited_at,
-                        comment.reactions,
-                    )
-                )
-                report.updated += 1
+        async for page in pages:
+            for message in page:
+                seen.add(message.id)
+                self._backfill_message(message, thread, stored, reconcile, report)
         if reconcile:
             missing = tuple(mid for mid, s in stored.items() if not s.deleted and mid not in seen)
             if missing:
@@ -305,6 +269,37 @@ class CommentService:
             await self.store.set_read_until(
                 thread.thread_id, thread.guild_id, max(seen), self.now(), thread.series
             )
+
+    def _backfill_message(
+        self,
+        message: IncomingMessage,
+        thread: ChallengeThread,
+        stored: dict[int, StoredState],
+        reconcile: bool,
+        report: BackfillReport,
+    ) -> None:
+        """Record a message read from history, or refresh what changed while we were away."""
+        comment = comment_from_message(message, thread)
+        if comment is None or self.is_erased(comment.guild_id, comment.author_id):
+            return
+        deleted = self._deleted_during_backfill
+        if deleted is not None and message.id in deleted:
+            return  # deleted while we were reading
+        known = stored.get(message.id)
+        if known is None:
+            self.writer.submit(Record(comment))
+            report.new += 1
+        elif reconcile and not known.deleted and _changed(known, comment):
+            self.writer.submit(
+                Refresh(
+                    message.id,
+                    comment.content,
+                    comment.attachments,
+                    comment.edited_at,
+                    comment.reactions,
+                )
+            )
+            report.updated += 1
 
     # --- reading -----------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -97,61 +98,103 @@ def parse_article(path: Path) -> tuple[Article | None, list[ContentProblem]]:
         problems.append(ContentProblem(path, lines.get(key or "", 1), message))
 
     meta = source.meta
-    if not meta:
-        problem(None, "missing front matter (--- title/slug/category/aliases/related ---)")
-    for key in meta:
-        if key not in KNOWN_KEYS:
-            problem(str(key), f"unknown key {key!r} (expected one of: {', '.join(KNOWN_KEYS)})")
-
-    title = _text(meta, "title", MAX_TITLE, problem)
-    if title and not name_key(title):
-        problem("title", f"title {title!r} has no letters or digits (it can't be looked up)")
-        title = None
-    slug = _text(meta, "slug", MAX_SLUG, problem)
-    if slug and not SLUG_PATTERN.match(slug):
-        problem("slug", f"slug {slug!r} must be lowercase letters, digits and single hyphens")
-        slug = None
+    _check_keys(meta, problem)
+    title = _title(meta, problem)
+    slug = _slug(meta, problem)
     category = _text(meta, "category", MAX_CATEGORY, problem)
-    by_language = {key: _text_list(meta, key, MAX_ALIAS, problem) for key in ALIAS_KEYS}
-    for key, names in by_language.items():
-        for alias in names:
-            if not name_key(alias):
-                problem(key, f"alias {alias!r} has no letters or digits")
-    aliases = [alias for names in by_language.values() for alias in names]
-    related = _text_list(meta, "related", MAX_SLUG, problem)
-    for target in related:
-        if not SLUG_PATTERN.match(target):
-            problem("related", f"related entry {target!r} is not a slug (like deep-learning)")
-    days = _day_list(meta, problem)
-    source_name = _optional_text(meta, "source", problem)
-    url = _optional_text(meta, "url", problem)
-    if url and not re.match(r"^https?://\S+$", url):
-        problem("url", f"url {url!r} must start with http:// or https://")
-
+    details = _Details.read(meta, problem)
     body = source.body.strip()
     if not body:
         problems.append(ContentProblem(path, source.body_line, "the article has no text"))
     if problems or not (title and slug and category):
         return None, problems
     summaries = _summaries(meta, problem)
-    return (
-        Article(
+    article = details.article(title, slug, category, body, path, summaries)
+    return article, problems  # only summary problems can be left here: the article is sound
+
+
+_Report = Callable[[str | None, str], None]  # (front-matter key, message)
+
+
+def _check_keys(meta: dict[str, Any], problem: _Report) -> None:
+    """Report a missing front matter, and every key the loader doesn't know."""
+    if not meta:
+        problem(None, "missing front matter (--- title/slug/category/aliases/related ---)")
+    for key in meta:
+        if key not in KNOWN_KEYS:
+            problem(str(key), f"unknown key {key!r} (expected one of: {', '.join(KNOWN_KEYS)})")
+
+
+def _title(meta: dict[str, Any], problem: _Report) -> str | None:
+    title = _text(meta, "title", MAX_TITLE, problem)
+    if title and not name_key(title):
+        problem("title", f"title {title!r} has no letters or digits (it can't be looked up)")
+        return None
+    return title
+
+
+def _slug(meta: dict[str, Any], problem: _Report) -> str | None:
+    slug = _text(meta, "slug", MAX_SLUG, problem)
+    if slug and not SLUG_PATTERN.match(slug):
+        problem("slug", f"slug {slug!r} must be lowercase letters, digits and single hyphens")
+        return None
+    return slug
+
+
+@dataclass(frozen=True, slots=True)
+class _Details:
+    """The optional front-matter fields of an article, checked."""
+
+    by_language: dict[str, list[str]]  # aliases under each of ALIAS_KEYS
+    related: list[str]
+    days: tuple[int, ...]
+    source: str | None
+    url: str | None
+
+    @classmethod
+    def read(cls, meta: dict[str, Any], problem: _Report) -> _Details:
+        by_language = {key: _text_list(meta, key, MAX_ALIAS, problem) for key in ALIAS_KEYS}
+        for key, names in by_language.items():
+            for alias in names:
+                if not name_key(alias):
+                    problem(key, f"alias {alias!r} has no letters or digits")
+        related = _text_list(meta, "related", MAX_SLUG, problem)
+        for target in related:
+            if not SLUG_PATTERN.match(target):
+                problem("related", f"related entry {target!r} is not a slug (like deep-learning)")
+        days = _day_list(meta, problem)
+        source_name = _optional_text(meta, "source", problem)
+        url = _optional_text(meta, "url", problem)
+        if url and not re.match(r"^https?://\S+$", url):
+            problem("url", f"url {url!r} must start with http:// or https://")
+        return cls(by_language, related, days, source_name, url)
+
+    def article(
+        self,
+        title: str,
+        slug: str,
+        category: str,
+        body: str,
+        path: Path,
+        summaries: tuple[tuple[str, str], ...],
+    ) -> Article:
+        aliases = [alias for names in self.by_language.values() for alias in names]
+        kept = _unique_names(title, aliases)
+        return Article(
             slug=slug,
             title=title,
             category=category,
             body=body,
-            aliases=(kept := _unique_names(title, aliases)),
-            french=tuple(a for a in by_language["aliases_fr"] if a in kept),
-            arabic=tuple(a for a in by_language["aliases_ar"] if a in kept),
-            related=tuple(dict.fromkeys(related)),
-            days=days,
-            source=source_name,
-            url=url,
+            aliases=kept,
+            french=tuple(a for a in self.by_language["aliases_fr"] if a in kept),
+            arabic=tuple(a for a in self.by_language["aliases_ar"] if a in kept),
+            related=tuple(dict.fromkeys(self.related)),
+            days=self.days,
+            source=self.source,
+            url=self.url,
             path=path,
             summaries=summaries,
-        ),
-        problems,  # only summary problems can be left here: the article itself is sound
-    )
+        )
 
 
 def check_collection(articles: list[Article]) -> list[ContentProblem]:
@@ -165,15 +208,54 @@ def resolve_collection(articles: list[Article]) -> tuple[list[Article], list[Con
     In file order, a later article whose slug or title is already taken is dropped; a
     clashing or empty alias, or a self/unknown `related` slug, drops only that name or link.
     """
-    problems: list[ContentProblem] = []
-    by_slug: dict[str, Article] = {}
-    owners: dict[str, tuple[Article, str]] = {}
+    collection = _Collection()
+    for article in articles:
+        collection.admit(article)
+    kept = [collection.with_known_related(article) for article in collection.by_slug.values()]
+    return kept, collection.problems
 
-    def clash(article: Article, kind: str, name: str) -> ContentProblem | None:
+
+class _Collection:
+    """The articles admitted so far (in file order), who owns each name, and the problems."""
+
+    def __init__(self) -> None:
+        self.problems: list[ContentProblem] = []
+        self.by_slug: dict[str, Article] = {}
+        self.owners: dict[str, tuple[Article, str]] = {}  # name key → (article, name)
+
+    def admit(self, article: Article) -> None:
+        """Add `article` unless its slug or title is taken; keep only its free aliases."""
+        other = self.by_slug.get(article.slug)
+        if other is not None:
+            message = f"slug {article.slug!r} is also used by {_where(other)}"
+            self.problems.append(_problem(article, message, "slug"))
+            return
+        found = [
+            p
+            for kind in ("title", "slug")
+            if (p := self._clash(article, kind, getattr(article, kind)))
+        ]
+        if found:
+            self.problems.extend(found)
+            return
+        aliases = []
+        for alias in article.aliases:
+            problem = self._clash(article, "alias", alias)
+            if problem is None:
+                aliases.append(alias)
+            else:
+                self.problems.append(problem)
+        article = article.only_names(tuple(aliases))
+        for _kind, name in _named(article):
+            self.owners.setdefault(name_key(name), (article, name))
+        self.by_slug[article.slug] = article
+
+    def _clash(self, article: Article, kind: str, name: str) -> ContentProblem | None:
+        """Why `article` can't have `name` (empty, or another article's), or None."""
         key = name_key(name)
         if not key:
             return _problem(article, f"{kind} {name!r} has no letters or digits", _key(kind))
-        owner = owners.get(key)
+        owner = self.owners.get(key)
         if owner is None or owner[0].slug == article.slug:
             return None
         return _problem(
@@ -184,46 +266,19 @@ def resolve_collection(articles: list[Article]) -> tuple[list[Article], list[Con
             text=name if kind == "alias" else None,
         )
 
-    for article in articles:
-        other = by_slug.get(article.slug)
-        if other is not None:
-            problems.append(
-                _problem(article, f"slug {article.slug!r} is also used by {_where(other)}", "slug")
-            )
-            continue
-        found = [
-            p for kind in ("title", "slug") if (p := clash(article, kind, getattr(article, kind)))
-        ]
-        if found:
-            problems.extend(found)
-            continue
-        aliases = []
-        for alias in article.aliases:
-            problem = clash(article, "alias", alias)
-            if problem is None:
-                aliases.append(alias)
-            else:
-                problems.append(problem)
-        article = article.only_names(tuple(aliases))
-        for _kind, name in _named(article):
-            owners.setdefault(name_key(name), (article, name))
-        by_slug[article.slug] = article
-    kept: list[Article] = []
-    for article in by_slug.values():
+    def with_known_related(self, article: Article) -> Article:
+        """`article` without `related` slugs that are its own or no admitted article's."""
         related = []
         for target in article.related:
             if target == article.slug:
-                problems.append(
-                    _problem(article, f"related lists the article itself ({target})", "related")
-                )
-            elif target not in by_slug:
-                problems.append(
-                    _problem(article, f"related: no article has slug {target!r}", "related")
-                )
+                message = f"related lists the article itself ({target})"
+                self.problems.append(_problem(article, message, "related"))
+            elif target not in self.by_slug:
+                message = f"related: no article has slug {target!r}"
+                self.problems.append(_problem(article, message, "related"))
             else:
                 related.append(target)
-        kept.append(replace(article, related=tuple(related)))
-    return kept, problems
+        return replace(article, related=tuple(related))
 
 
 def _named(article: Article) -> list[tuple[str, str]]:

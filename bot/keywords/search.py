@@ -400,14 +400,22 @@ class KeywordService:
             return [_choice(a.title, a.slug) for a in self.by_title[:CHOICES]]
         typed[-1] = strip_article(typed[-1], keep=1)  # "الذ…" while typing الذكاء
         key = " ".join(typed)
-        picked: dict[str, Choice] = {}
+        choices = _Choices(self.articles)
+        self._complete_names(choices, key)
+        words = key.split()
+        if not choices.full:
+            choices.add_all(await self._word_prefix_matches(words))
+        if not choices.full:
+            corrected = [self._correct(word) for word in words]
+            if corrected != words:
+                choices.add_all(await self._word_prefix_matches(corrected))
+        if not choices.picked:
+            for near, _ in self._fuzzy(squash(key), COMPLETE_SCORE, limit=CHOICES):
+                choices.add(near.slug, None if near.kind == "title" else near.name)
+        return list(choices.picked.values())
 
-        def add(slug: str, alias: str | None = None) -> None:
-            if slug in picked or len(picked) >= CHOICES or slug not in self.articles:
-                return
-            title = self.articles[slug].title
-            picked[slug] = _choice(f"{title} ({alias})" if alias else title, slug)
-
+    def _complete_names(self, choices: _Choices, key: str) -> None:
+        """Titles, then aliases, that start with `key` (as typed, then without spaces)."""
         flat = squash(key)
         for keys, prefix in (
             (self._title_keys, key),
@@ -416,22 +424,9 @@ class KeywordService:
             (self._alias_flat, flat),
         ):
             for entry in _prefixed(keys, prefix):
-                if len(picked) >= CHOICES:
+                if choices.full:
                     break
-                add(entry[1], entry[2] if len(entry) > 2 else None)
-        words = key.split()
-        if len(picked) < CHOICES:
-            for slug in await self._word_prefix_matches(words):
-                add(slug)
-        if len(picked) < CHOICES:
-            corrected = [self._correct(word) for word in words]
-            if corrected != words:
-                for slug in await self._word_prefix_matches(corrected):
-                    add(slug)
-        if not picked:
-            for near, _ in self._fuzzy(flat, COMPLETE_SCORE, limit=CHOICES):
-                add(near.slug, None if near.kind == "title" else near.name)
-        return list(picked.values())
+                choices.add(entry[1], entry[2] if len(entry) > 2 else None)
 
     async def _word_prefix_matches(self, words: list[str]) -> list[str]:
         """Articles whose names contain the complete words and a word starting with the
@@ -530,6 +525,29 @@ class KeywordService:
         wanted = name_key(query[:MAX_QUERY])
         names = [c for c in self.categories if wanted in name_key(c)]
         return [_choice(f"{c} ({len(self._categories[c])})", c) for c in names[:CHOICES]]
+
+
+class _Choices:
+    """Autocomplete choices being gathered: one per article, at most CHOICES, in order."""
+
+    def __init__(self, articles: dict[str, Article]) -> None:
+        self.articles = articles
+        self.picked: dict[str, Choice] = {}  # slug → choice
+
+    @property
+    def full(self) -> bool:
+        return len(self.picked) >= CHOICES
+
+    def add(self, slug: str, alias: str | None = None) -> None:
+        """Offer `slug` by its title, naming the alias that matched (if one did)."""
+        if slug in self.picked or self.full or slug not in self.articles:
+            return
+        title = self.articles[slug].title
+        self.picked[slug] = _choice(f"{title} ({alias})" if alias else title, slug)
+
+    def add_all(self, slugs: list[str]) -> None:
+        for slug in slugs:
+            self.add(slug)
 
 
 def related_days(article: Article, days: Iterable[ChallengeDay]) -> list[ChallengeDay]:

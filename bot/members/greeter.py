@@ -10,10 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
 
-import discord
-
+from bot.boundary import Discord, DiscordError, MemberInfo
+from bot.clock import Clock
 from bot.i18n import Messages
 from bot.i18n.choice import LanguageChoice
 from bot.members.days import current_record, series_days
@@ -29,13 +28,12 @@ from bot.members.welcome import (
     welcome_text,
     where_we_are,
 )
-from bot.rendering.members import render_welcome
+from bot.rendering.members import escape_name, render_welcome
 from bot.series.config import series_config
 from bot.series.schedule import first_post
+from bot.settings import Settings
+from bot.store.database import SqlDatabase
 from bot.store.series import SeriesStore
-
-if TYPE_CHECKING:
-    from bot.bot import ChallengeBot
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +42,23 @@ class Greeter:
     """`languages`: who reads which language — a DM greets in the member's, a welcome
     channel in the server's."""
 
-    def __init__(self, bot: ChallengeBot, schedule: SeriesStore, languages: LanguageChoice) -> None:
-        self.bot = bot
-        self.settings = bot.settings
-        self.schedule = schedule
+    def __init__(
+        self,
+        discord: Discord,
+        settings: Settings,
+        db: SqlDatabase,
+        clock: Clock,
+        languages: LanguageChoice,
+    ) -> None:
+        self.discord = discord
+        self.settings = settings
+        self.db = db  # the server's schedule and channel (/challenge reschedule, channel)
+        self.clock = clock
+        self.schedule = SeriesStore(db)
         self.languages = languages
         self.queue = WelcomeQueue(BurstPolicy(threshold=self.settings.welcome_burst_threshold))
         self.warn = WarnOnce(log)
-        self._joined: dict[tuple[int, int], discord.Member] = {}
+        self._joined: dict[tuple[int, int], MemberInfo] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -68,18 +75,18 @@ class Greeter:
         if self._task is not None:
             self._task.cancel()
 
-    def joined(self, member: discord.Member) -> None:
+    def joined(self, member: MemberInfo) -> None:
         """Queue a greeting for `member` (bots and a switched-off welcome are ignored)."""
         if member.bot or not self.enabled:
             return
-        self._joined[(member.guild.id, member.id)] = member
-        self.queue.add(Newcomer(member.id, member.guild.id), self.bot.clock.monotonic())
+        self._joined[(member.guild_id, member.id)] = member
+        self.queue.add(Newcomer(member.id, member.guild_id), self.clock.monotonic())
         self._wake.set()
 
     async def _loop(self) -> None:
         """Send what the queue allows, sleeping until the rate gate or a new join says so."""
-        while not self.bot.is_closed():
-            action, wait = self.queue.next_action(self.bot.clock.monotonic())
+        while not self.discord.is_closed():
+            action, wait = self.queue.next_action(self.clock.monotonic())
             if action is None:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
@@ -91,7 +98,7 @@ class Greeter:
                 log.exception("Could not send a welcome")
                 sent = True  # count the attempt: a failing channel must not be hammered
             if sent:
-                self.queue.sent(self.bot.clock.monotonic())
+                self.queue.sent(self.clock.monotonic())
 
     async def _perform(self, action: Greet | GreetGroup) -> bool:
         if isinstance(action, Greet):
@@ -102,32 +109,33 @@ class Greeter:
             self._joined.pop((newcomer.guild_id, newcomer.user_id), None)
         return await self.greet_group(action.guild_id, len(action.newcomers))
 
-    def welcome_channel(self, guild: discord.Guild) -> discord.abc.Messageable | None:
+    def welcome_channel(self, guild_id: int) -> int | None:
+        """The id of the welcome channel when it is in this server."""
         channel_id = self.settings.welcome_channel_id
         if not channel_id:
             return None
-        channel = self.bot.get_channel(channel_id)
+        channel = self.discord.channel(channel_id)
         if channel is None:
             self.warn("welcome-channel", "WELCOME_CHANNEL_ID %s: channel not found", channel_id)
             return None
-        if getattr(channel, "guild", None) is not None and channel.guild.id != guild.id:  # type: ignore[union-attr]
+        if channel.guild_id is not None and channel.guild_id != guild_id:
             return None  # another server's channel
-        return channel  # type: ignore[return-value]
+        return channel.id
 
-    async def welcome_for(self, tr: Messages, member: discord.Member) -> str:
+    async def welcome_for(self, tr: Messages, member: MemberInfo) -> str:
         """The greeting for `member` as things stand now, in `tr`'s language."""
-        guild_id = member.guild.id
+        guild_id = member.guild_id
         record = await current_record(self.schedule, guild_id, self.settings.series_id)
         days = await series_days(self.schedule, guild_id, record)
         # The server's schedule and channel, with /challenge reschedule and channel applied.
-        config = await series_config(self.bot.db, self.settings, guild_id)
+        config = await series_config(self.db, self.settings, guild_id)
         first = first_post(config.start, config.post_time, config.tz) if config.start else None
-        moment = where_we_are(days, self.bot.now(), interval=config.interval, first_post=first)
+        moment = where_we_are(days, self.clock.now(), interval=config.interval, first_post=first)
         values = placeholder_values(
             tr,
             moment,
             member=member.mention,
-            server=discord.utils.escape_markdown(member.guild.name),
+            server=escape_name(self.discord.guild_name(guild_id) or ""),
             series=self.settings.series_name,
             channel_id=config.channel_id,
         )
@@ -140,36 +148,34 @@ class Greeter:
             )
         return render_welcome(result.text)
 
-    async def greet(self, member: discord.Member) -> bool:
-        """Greet one member (DM or welcome channel); True when a message went out."""
-        guild_id = member.guild.id
-        only_them = discord.AllowedMentions(
-            everyone=False, users=[member], roles=False, replied_user=False
-        )
+    async def greet(self, member: MemberInfo) -> bool:
+        """Greet one member (DM or welcome channel); True when a message went out. Only the
+        newcomer may be pinged."""
+        guild_id = member.guild_id
         if self.settings.welcome_dm:
             tr = await self.languages.for_member(member.id, guild_id)
+            text = await self.welcome_for(tr, member)
             try:
-                await member.send(await self.welcome_for(tr, member), allowed_mentions=only_them)
+                await self.discord.send_dm(member.id, text, ping_user=member.id)
                 return True
-            except discord.HTTPException as exc:
+            except DiscordError as exc:
                 log.info("Could not DM a welcome to %s (%s)", member.id, exc)
-        channel = self.welcome_channel(member.guild)
-        if channel is None:
+        channel_id = self.welcome_channel(guild_id)
+        if channel_id is None:
             return False
         tr = await self.languages.for_server(guild_id)  # a public post
-        await channel.send(await self.welcome_for(tr, member), allowed_mentions=only_them)
+        text = await self.welcome_for(tr, member)
+        await self.discord.send(channel_id, text, guild_id=guild_id, ping_user=member.id)
         return True
 
     async def greet_group(self, guild_id: int, count: int) -> bool:
         """One grouped greeting (no pings) for a burst of joins."""
-        guild = self.bot.get_guild(guild_id)
-        channel = self.welcome_channel(guild) if guild is not None else None
+        name = self.discord.guild_name(guild_id)
+        channel_id = self.welcome_channel(guild_id) if name is not None else None
         log.info("Join burst in server %s: greeting %d newcomers at once", guild_id, count)
-        if channel is None or guild is None:
+        if channel_id is None or name is None:
             return False
         tr = await self.languages.for_server(guild_id)
-        text = group_welcome_text(
-            tr, count, discord.utils.escape_markdown(guild.name), self.settings.series_name
-        )
-        await channel.send(render_welcome(text), allowed_mentions=discord.AllowedMentions.none())
+        text = group_welcome_text(tr, count, escape_name(name), self.settings.series_name)
+        await self.discord.send(channel_id, render_welcome(text), guild_id=guild_id)
         return True

@@ -12,44 +12,44 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-import discord
-
+from bot.boundary import Discord, GoneError, SentMessage, snowflake_at
 from bot.clock import Clock
 from bot.comments.model import DayTotals
 from bot.i18n import Language, messages
 from bot.i18n.choice import LanguageChoice
+from bot.rendering.days import RenderedMessage
 from bot.rendering.members import recap_title, render_recap
-from bot.series.config import series_config
 from bot.series.model import DayRow
 from bot.series.schedule import RECAP_TRIES, retry_delay
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
 
-if TYPE_CHECKING:
-    from bot.bot import ChallengeBot
-
 log = logging.getLogger(__name__)
 
 SEARCH_BACK = timedelta(seconds=5)  # a recap sent just before its claim was recorded
+
+# The cadence of a record's series in a server (a rehearsal's or a second series' own).
+Interval = Callable[[str, int], Awaitable[timedelta]]
 
 
 class Recaps:
     def __init__(
         self,
-        bot: ChallengeBot,
+        discord: Discord,
         store: MemberStore,
         schedule: SeriesStore,
         clock: Clock,
-        languages: LanguageChoice | None = None,
+        languages: LanguageChoice,
+        interval: Interval,
     ) -> None:
-        """`languages`: which language each server's recaps are in (the bot's own choice
-        when not given)."""
-        self.bot = bot
-        self.settings = bot.settings
-        self.languages = languages if languages is not None else bot.languages
+        """`languages`: which language each server's recaps are in; `interval`: the cadence
+        of a record's series in a server (for the retry delay)."""
+        self.discord = discord
+        self.languages = languages
+        self.interval = interval
         self.store = store  # comments and reactions
         self.schedule = schedule  # the days, and each recap's claim
         self.clock = clock
@@ -74,7 +74,7 @@ class Recaps:
             await self.schedule.mark_recap_sent(row.guild_id, row.series, row.day, message.id)
         log.info("Posted the recap of day %d in server %d", row.day, row.guild_id)
 
-    async def _send(self, row: DayRow) -> discord.Message:
+    async def _send(self, row: DayRow) -> SentMessage:
         totals = await self.store.day_totals(row.guild_id, row.series, row.day)
         top = await self.store.most_reacted(row.guild_id, row.series, row.day)
         tr = await self.languages.for_server(row.guild_id)
@@ -86,28 +86,12 @@ class Recaps:
             totals[0] if totals else DayTotals(row.day, 0, 0),
             top,
         )
-        thread_id = row.thread_id or 0
-        channel = self.bot.get_channel(thread_id) or self.bot.get_partial_messageable(
-            thread_id, guild_id=row.guild_id
-        )
-        send = getattr(channel, "send", None)
-        if send is None:
-            raise TypeError(f"{thread_id} is not a thread the bot can post in")
-        message: discord.Message = await send(
-            embed=embed, allowed_mentions=discord.AllowedMentions.none()
-        )
-        return message
-
-    async def _interval(self, row: DayRow) -> timedelta:
-        """The cadence of the row's series (a rehearsal's or a second series' own)."""
-        service = self.bot.series_for(row.series)
-        if service is not None:
-            return (await service.config(row.guild_id)).interval
-        return (await series_config(self.bot.db, self.settings, row.guild_id)).interval
+        recap = RenderedMessage("", embed)
+        return await self.discord.send(row.thread_id or 0, recap, guild_id=row.guild_id)
 
     async def _release(self, row: DayRow, exc: BaseException) -> None:
         attempts = row.recap_attempts + 1
-        interval = await self._interval(row)
+        interval = await self.interval(row.series, row.guild_id)
         retry_at = None
         if attempts < RECAP_TRIES:
             retry_at = self.clock.now() + retry_delay(attempts - 1, interval)
@@ -131,23 +115,20 @@ class Recaps:
         assert row.recap_posted_at is not None
         # Any language's title: the server's language may have changed since the claim.
         titles = {recap_title(messages(language), row.day, row.title) for language in Language}
-        after = discord.Object(discord.utils.time_snowflake(row.recap_posted_at - SEARCH_BACK))
-        me = self.bot.user.id if self.bot.user else 0
-        thread_id = row.thread_id or 0
+        after = snowflake_at(row.recap_posted_at - SEARCH_BACK)
+        me = self.discord.me
         try:
-            channel = self.bot.get_channel(thread_id) or await self.bot.fetch_channel(thread_id)
-            history = getattr(channel, "history", None)
-            if history is None:
-                raise TypeError(f"{thread_id} is not a thread")
-            async for message in history(after=after, limit=100, oldest_first=True):
-                if message.author.id == me and any(
-                    embed.title in titles for embed in message.embeds
-                ):
-                    found = message.id
-                    break
-            else:
+            pages = await self.discord.history(row.thread_id or 0, after=after, limit=100)
+            mine = [
+                message.id
+                async for page in pages
+                for message in page
+                if message.author_id == me and titles.intersection(message.embed_titles)
+            ]
+            if not mine:
                 return False
-        except discord.NotFound:
+            found = mine[0]
+        except GoneError:
             log.warning("The thread of day %d is gone: no recap", row.day)
             found = 0
         await self.schedule.mark_recap_sent(row.guild_id, row.series, row.day, found)

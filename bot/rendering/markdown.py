@@ -50,11 +50,7 @@ def mkdocs_to_discord(text: str) -> str:
         fence_match = FENCE.match(line)
         if fence is not None:
             out.append(line)
-            if (
-                fence_match
-                and fence_match.group(1).startswith(fence)
-                and not fence_match.group(2).strip()
-            ):
+            if fence_match and _closes(fence_match, fence):
                 fence = None
             continue
         if fence_match:
@@ -151,99 +147,31 @@ class _Layout:
 
     @classmethod
     def of(cls, text: str, limit: int) -> _Layout:
-        cuts: dict[int, int] = {}
-        strong: list[tuple[int, int]] = []
-        soft: list[tuple[int, int]] = []
-        fences: list[_Fence] = []
-
-        def cut(position: int, rank: int) -> None:
-            if 0 < position < len(text):
-                cuts[position] = min(rank, cuts.get(position, AFTER_HEADING))
-
         lines = _lines(text)
-        headings: set[int] = set()  # line indexes
-        in_fence: list[bool] = [False] * len(lines)
-        index = 0
-        while index < len(lines):
-            start, end = lines[index]
-            match = FENCE.match(text[start:end])
-            if match:
-                fence_chars = match.group(1)
-                close = index + 1
-                while close < len(lines):
-                    c_start, c_end = lines[close]
-                    c_match = FENCE.match(text[c_start:c_end])
-                    if (
-                        c_match
-                        and c_match.group(1).startswith(fence_chars)
-                        and not c_match.group(2).strip()
-                    ):
-                        break
-                    close += 1
-                last = min(close, len(lines) - 1)
-                for inner in range(index, last + 1):
-                    in_fence[inner] = True
-                span_end = lines[last][1]
-                fence = _Fence(
-                    start, min(end + 1, len(text)), span_end, text[start:end].strip(), fence_chars
-                )
-                if span_end - start > limit:
-                    fences.append(fence)
-                else:
-                    strong.append((start, span_end))
-                index = last + 1
-                continue
-            if HEADING.match(text[start:end]) and text[start:end].strip():
-                headings.add(index)
-                strong.append((start, end))
-            index += 1
+        blocks = _Blocks.of(text, lines, limit)
+        cuts = _Cuts(len(text))
+        cuts.add_line_breaks(text, lines, blocks.headings)
+        cuts.add_inline_breaks(text, lines, blocks)
 
-        # Line and paragraph boundaries, with headings starting sections.
-        previous_content: int | None = None  # index of the last non-blank line
-        blank_between = False
-        for index, (start, end) in enumerate(lines):
-            if not text[start:end].strip():
-                blank_between = True
-                continue
-            if previous_content is not None:
-                after = lines[previous_content][1]  # the newline ending that line
-                if previous_content in headings:  # a heading belongs with what follows it
-                    cut(after, AFTER_HEADING)
-                elif index in headings:
-                    cut(after, SECTION)
-                else:
-                    cut(after, PARAGRAPH if blank_between else LINE)
-            previous_content = index
-            blank_between = False
-
-        # Sentence and word boundaries, outside fences and headings.
-        for index, (start, end) in enumerate(lines):
-            if in_fence[index] or index in headings:
-                continue
-            line = text[start:end]
-            for match in _SENTENCE_END.finditer(line):
-                cut(start + match.end(), SENTENCE)
-            for match in _SPACES.finditer(line):
-                if match.start() > 0 and match.end() < len(line):
-                    cut(start + match.start(), WORD)
-
-        strong.extend(_list_items(text, lines, in_fence, headings))
-        strong.extend(_code_spans(text, in_fence, lines))
-        soft.extend((m.start(), m.end()) for m in _BOLD.finditer(text))
-        soft.extend((m.start(), m.end()) for m in _LINK.finditer(text))
-
+        strong = [
+            *blocks.strong,
+            *_list_items(text, lines, blocks.in_fence, blocks.headings),
+            *_code_spans(text, blocks.in_fence, lines),
+        ]
+        soft = [(m.start(), m.end()) for pattern in (_BOLD, _LINK) for m in pattern.finditer(text)]
+        # An element over the limit may be cut like any text.
         strong = [(s, e) for s, e in strong if e - s <= limit]
         soft = [(s, e) for s, e in soft if e - s <= limit]
-        ordered = sorted(cuts)
+        ordered = sorted(cuts.ranks)
         blocked = _covered(ordered, strong)
         in_soft = _covered(ordered, soft)
         keep = [i for i in range(len(ordered)) if not blocked[i]]
         return cls(
             text=text,
             positions=[ordered[i] for i in keep],
-            ranks=[cuts[ordered[i]] for i in keep],
+            ranks=[cuts.ranks[ordered[i]] for i in keep],
             in_soft=[in_soft[i] for i in keep],
-            long_fences=fences,
+            long_fences=blocks.long_fences,
         )
 
     def long_fence_at(self, position: int) -> _Fence | None:
@@ -281,6 +209,106 @@ class _Layout:
         if cut is not None:
             return cut
         return _hard_cut(self.text, pos, hi)
+
+
+@dataclass
+class _Blocks:
+    """Fenced blocks and headings: the line-level elements a cut must respect."""
+
+    headings: set[int]  # line indexes
+    in_fence: list[bool]  # per line: part of a fenced block (its fence lines included)
+    strong: list[tuple[int, int]]  # spans not to cut: headings and fenced blocks that fit
+    long_fences: list[_Fence]  # fenced blocks over the limit
+
+    @classmethod
+    def of(cls, text: str, lines: list[tuple[int, int]], limit: int) -> _Blocks:
+        blocks = cls(headings=set(), in_fence=[False] * len(lines), strong=[], long_fences=[])
+        index = 0
+        while index < len(lines):
+            start, end = lines[index]
+            match = FENCE.match(text[start:end])
+            if match:
+                index = blocks._add_fence(text, lines, index, match.group(1), limit)
+                continue
+            if HEADING.match(text[start:end]) and text[start:end].strip():
+                blocks.headings.add(index)
+                blocks.strong.append((start, end))
+            index += 1
+        return blocks
+
+    def _add_fence(
+        self, text: str, lines: list[tuple[int, int]], index: int, fence_chars: str, limit: int
+    ) -> int:
+        """Record the fenced block opened on line `index`; return the index after it."""
+        start, end = lines[index]
+        last = _fence_close(text, lines, index, fence_chars)
+        for inner in range(index, last + 1):
+            self.in_fence[inner] = True
+        span_end = lines[last][1]
+        if span_end - start > limit:
+            opener = text[start:end].strip()
+            body_start = min(end + 1, len(text))
+            self.long_fences.append(_Fence(start, body_start, span_end, opener, fence_chars))
+        else:
+            self.strong.append((start, span_end))
+        return last + 1
+
+
+def _fence_close(text: str, lines: list[tuple[int, int]], index: int, fence_chars: str) -> int:
+    """The line closing the fence opened on line `index` (the last line if it never closes)."""
+    for close in range(index + 1, len(lines)):
+        match = FENCE.match(text[slice(*lines[close])])
+        if match and _closes(match, fence_chars):
+            return close
+    return len(lines) - 1
+
+
+def _closes(match: re.Match[str], fence_chars: str) -> bool:
+    """Whether a FENCE match is a closing fence for a block opened with `fence_chars`."""
+    return match.group(1).startswith(fence_chars) and not match.group(2).strip()
+
+
+class _Cuts:
+    """Allowed cut positions (strictly inside the text), each with its best rank."""
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+        self.ranks: dict[int, int] = {}
+
+    def add(self, position: int, rank: int) -> None:
+        if 0 < position < self.length:
+            self.ranks[position] = min(rank, self.ranks.get(position, AFTER_HEADING))
+
+    def add_line_breaks(self, text: str, lines: list[tuple[int, int]], headings: set[int]) -> None:
+        """Line and paragraph boundaries, with headings starting sections."""
+        previous_content: int | None = None  # index of the last non-blank line
+        blank_between = False
+        for index, (start, end) in enumerate(lines):
+            if not text[start:end].strip():
+                blank_between = True
+                continue
+            if previous_content is not None:
+                after = lines[previous_content][1]  # the newline ending that line
+                if previous_content in headings:  # a heading belongs with what follows it
+                    self.add(after, AFTER_HEADING)
+                elif index in headings:
+                    self.add(after, SECTION)
+                else:
+                    self.add(after, PARAGRAPH if blank_between else LINE)
+            previous_content = index
+            blank_between = False
+
+    def add_inline_breaks(self, text: str, lines: list[tuple[int, int]], blocks: _Blocks) -> None:
+        """Sentence and word boundaries, outside fences and headings."""
+        for index, (start, end) in enumerate(lines):
+            if blocks.in_fence[index] or index in blocks.headings:
+                continue
+            line = text[start:end]
+            for match in _SENTENCE_END.finditer(line):
+                self.add(start + match.end(), SENTENCE)
+            for match in _SPACES.finditer(line):
+                if match.start() > 0 and match.end() < len(line):
+                    self.add(start + match.start(), WORD)
 
 
 def _covered(positions: list[int], spans: list[tuple[int, int]]) -> list[bool]:

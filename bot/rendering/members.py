@@ -42,6 +42,11 @@ def display(tr: Messages, name: str) -> str:
     return defuse_mentions(discord.utils.escape_markdown(discord.utils.escape_mentions(text)))
 
 
+def escape_name(name: str) -> str:
+    """A server's name as a welcome shows it: its Markdown escaped."""
+    return discord.utils.escape_markdown(name)
+
+
 def render_welcome(text: str) -> str:
     """A welcome already written (in its reader's language) cut to a message's length."""
     return truncate(text, MESSAGE_CONTENT)

@@ -137,117 +137,25 @@ def day_line(tr: Messages, row: DayRow, now: datetime) -> str:
 
 def render_status(tr: Messages, status: SeriesStatus, series_name: str) -> discord.Embed:
     """`/challenge status`: every day's state, the next post, misses and errors."""
-    config, rows, now = status.config, status.rows, status.now
-    total_days, next_day, next_at = status.total_days, status.next_day, status.next_at
-    overdue, problems = status.overdue, status.problems
-    if status.run is not None and (status.run.edition > 1 or status.run.kind != "live"):
-        title = tr._("{series} — status ({run})", series=series_name, run=run_label(tr, status.run))
-    else:
-        title = tr._("{series} — status", series=series_name)
+    title = _status_title(tr, status, series_name)
     embed = discord.Embed(title=truncate(title, EMBED_TITLE), colour=BRAND_COLOUR)
-    if rows:
-        lines = [day_line(tr, row, now) for row in rows]
-    elif total_days:
-        lines = [
-            tr.n_(
-                "{count} day loaded, none scheduled yet.",
-                "{count} days loaded, none scheduled yet.",
-                total_days,
-            )
-        ]
-    else:
-        lines = [tr._("No days loaded.")]
-    embed.description = truncate("\n".join(lines), EMBED_DESCRIPTION)
-
-    if config.held:
-        upcoming = held_text(tr, config.held)
-    elif config.paused:
-        upcoming = tr._("⏸️ Paused — `/challenge resume` to continue.")
-    elif next_day is not None and next_at is not None:
-        upcoming = tr._(
-            "Day {day} {relative} ({date})",
-            day=next_day,
-            relative=discord_timestamp(next_at, "R"),
-            date=discord_timestamp(next_at, "f"),
-        )
-    elif status.idle is not None:
-        upcoming = status.idle
-    elif rows and all(row.state in DONE_STATES for row in rows):
-        upcoming = tr._("The series is complete.")
-    else:
-        upcoming = tr._("Nothing scheduled.")
+    embed.description = truncate("\n".join(_status_days(tr, status)), EMBED_DESCRIPTION)
     embed.add_field(
-        name=tr._("Next post"), value=truncate(upcoming, EMBED_FIELD_VALUE), inline=False
+        name=tr._("Next post"),
+        value=truncate(_next_post(tr, status), EMBED_FIELD_VALUE),
+        inline=False,
     )
-
-    channel = f"<#{config.channel_id}>" if config.channel_id else None
-    settings_lines = [
-        tr._("Start: {start} ({timezone})", start=start_text(tr, config), timezone=config.tz.key),
-        tr._("Every: {interval}", interval=config.interval_text),
-        tr._("Channel: {channel}", channel=channel) if channel else tr._("Channel: not set"),
-        tr._("Missed posts: {policy}", policy=config.missed_policy),
+    embed.add_field(
+        name=tr._("Schedule"),
+        value=truncate("\n".join(_schedule_lines(tr, status.config)), EMBED_FIELD_VALUE),
+    )
+    embed.add_field(name=tr._("Days"), value=_state_counts(tr, status.rows) or "—")
+    trouble = [
+        *status.problems,
+        *_missed_line(tr, status.rows),
+        *_overdue_line(tr, status.config, status.overdue),
+        *_error_lines(tr, status.rows),
     ]
-    embed.add_field(
-        name=tr._("Schedule"), value=truncate("\n".join(settings_lines), EMBED_FIELD_VALUE)
-    )
-
-    counts = {state: sum(1 for row in rows if row.state == state) for state in STATE_ICONS}
-    summary = tr.join(state_count(tr, state, count) for state, count in counts.items() if count)
-    embed.add_field(name=tr._("Days"), value=summary or "—")
-
-    trouble = list(problems)
-    missed = [row.day for row in rows if row.state == MISSED]
-    if missed:
-        trouble.append(
-            tr.n_(
-                "Missed: day {days} (`/challenge post N` posts one).",
-                "Missed: day {days} (`/challenge post N` posts one).",
-                len(missed),
-                days=_days(tr, missed),
-            )
-        )
-    if overdue and config.held:
-        pass  # explained under "Next post", with the buttons to decide
-    elif overdue and not config.paused:
-        trouble.append(
-            tr.n_(
-                "Overdue: day {days}.",
-                "Overdue: day {days}.",
-                len(overdue),
-                days=_days(tr, overdue),
-            )
-        )
-    elif overdue and config.missed_policy == "late":
-        trouble.append(
-            tr.n_(
-                "Passed while paused: day {days} (on resume: posted late).",
-                "Passed while paused: day {days} (on resume: posted late).",
-                len(overdue),
-                days=_days(tr, overdue),
-            )
-        )
-    elif overdue:
-        trouble.append(
-            tr.n_(
-                "Passed while paused: day {days} (on resume: marked missed).",
-                "Passed while paused: day {days} (on resume: marked missed).",
-                len(overdue),
-                days=_days(tr, overdue),
-            )
-        )
-    for row in rows:
-        if row.error:
-            error = truncate(one_line(row.error), ERROR_LINE)
-            if row.attempts:
-                line = tr._(
-                    "Day {day} (try {attempt}): {error}",
-                    day=row.day,
-                    attempt=row.attempts,
-                    error=error,
-                )
-            else:
-                line = tr._("Day {day}: {error}", day=row.day, error=error)
-            trouble.append(line)
     if trouble:
         embed.add_field(
             name=tr._("⚠️ Problems"),
@@ -255,6 +163,130 @@ def render_status(tr: Messages, status: SeriesStatus, series_name: str) -> disco
             inline=False,
         )
     return embed
+
+
+def _status_title(tr: Messages, status: SeriesStatus, series_name: str) -> str:
+    """The series' name, with the run shown unless it is the first live edition."""
+    if status.run is not None and (status.run.edition > 1 or status.run.kind != "live"):
+        return tr._("{series} — status ({run})", series=series_name, run=run_label(tr, status.run))
+    return tr._("{series} — status", series=series_name)
+
+
+def _status_days(tr: Messages, status: SeriesStatus) -> list[str]:
+    """One line per scheduled day, or a word on why there is none."""
+    if status.rows:
+        return [day_line(tr, row, status.now) for row in status.rows]
+    if status.total_days:
+        return [
+            tr.n_(
+                "{count} day loaded, none scheduled yet.",
+                "{count} days loaded, none scheduled yet.",
+                status.total_days,
+            )
+        ]
+    return [tr._("No days loaded.")]
+
+
+def _next_post(tr: Messages, status: SeriesStatus) -> str:
+    """The "Next post" field: held days, a pause, the next day, or why nothing comes."""
+    config, rows = status.config, status.rows
+    if config.held:
+        return held_text(tr, config.held)
+    if config.paused:
+        return tr._("⏸️ Paused — `/challenge resume` to continue.")
+    if status.next_day is not None and status.next_at is not None:
+        return tr._(
+            "Day {day} {relative} ({date})",
+            day=status.next_day,
+            relative=discord_timestamp(status.next_at, "R"),
+            date=discord_timestamp(status.next_at, "f"),
+        )
+    if status.idle is not None:
+        return status.idle
+    if rows and all(row.state in DONE_STATES for row in rows):
+        return tr._("The series is complete.")
+    return tr._("Nothing scheduled.")
+
+
+def _schedule_lines(tr: Messages, config: SeriesConfig) -> list[str]:
+    """The "Schedule" field: start, interval, channel and missed-post policy."""
+    channel = f"<#{config.channel_id}>" if config.channel_id else None
+    return [
+        tr._("Start: {start} ({timezone})", start=start_text(tr, config), timezone=config.tz.key),
+        tr._("Every: {interval}", interval=config.interval_text),
+        tr._("Channel: {channel}", channel=channel) if channel else tr._("Channel: not set"),
+        tr._("Missed posts: {policy}", policy=config.missed_policy),
+    ]
+
+
+def _state_counts(tr: Messages, rows: list[DayRow]) -> str:
+    """How many days are in each state ("" when there are no days)."""
+    counts = {state: sum(1 for row in rows if row.state == state) for state in STATE_ICONS}
+    return tr.join(state_count(tr, state, count) for state, count in counts.items() if count)
+
+
+def _missed_line(tr: Messages, rows: list[DayRow]) -> list[str]:
+    """The missed days, as a problem line (none if no day was missed)."""
+    missed = [row.day for row in rows if row.state == MISSED]
+    if not missed:
+        return []
+    return [
+        tr.n_(
+            "Missed: day {days} (`/challenge post N` posts one).",
+            "Missed: day {days} (`/challenge post N` posts one).",
+            len(missed),
+            days=_days(tr, missed),
+        )
+    ]
+
+
+def _overdue_line(tr: Messages, config: SeriesConfig, overdue: list[int]) -> list[str]:
+    """Days whose time passed unposted, and what happens to them (none if there are none)."""
+    if not overdue or config.held:
+        return []  # held days are explained under "Next post", with the buttons to decide
+    if not config.paused:
+        line = tr.n_(
+            "Overdue: day {days}.",
+            "Overdue: day {days}.",
+            len(overdue),
+            days=_days(tr, overdue),
+        )
+    elif config.missed_policy == "late":
+        line = tr.n_(
+            "Passed while paused: day {days} (on resume: posted late).",
+            "Passed while paused: day {days} (on resume: posted late).",
+            len(overdue),
+            days=_days(tr, overdue),
+        )
+    else:
+        line = tr.n_(
+            "Passed while paused: day {days} (on resume: marked missed).",
+            "Passed while paused: day {days} (on resume: marked missed).",
+            len(overdue),
+            days=_days(tr, overdue),
+        )
+    return [line]
+
+
+def _error_lines(tr: Messages, rows: list[DayRow]) -> list[str]:
+    """The last error of each day that has one, with its attempt count when known."""
+    lines = []
+    for row in rows:
+        if not row.error:
+            continue
+        error = truncate(one_line(row.error), ERROR_LINE)
+        if row.attempts:
+            lines.append(
+                tr._(
+                    "Day {day} (try {attempt}): {error}",
+                    day=row.day,
+                    attempt=row.attempts,
+                    error=error,
+                )
+            )
+        else:
+            lines.append(tr._("Day {day}: {error}", day=row.day, error=error))
+    return lines
 
 
 # --- a start in the past -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.series.definition import SeriesDefinition, default_definition
 from bot.settings import Settings, format_duration, parse_duration, parse_series_start
-from bot.store.database import Database
+from bot.store.database import SqlDatabase
 from bot.store.guild_settings import GuildSettingsStore
 
 START_KEY = "series_start"
@@ -128,7 +128,7 @@ def effective_config(
 
 
 async def series_config(
-    db: Database | None,
+    db: SqlDatabase | None,
     settings: Settings,
     guild_id: int | None,
     definition: SeriesDefinition | None = None,

@@ -161,12 +161,11 @@ def parse_day(source: SourceText) -> tuple[ChallengeDay | None, list[ContentProb
 
 def _parse(source: SourceText) -> tuple[ChallengeDay | None, list[ContentProblem], int | None]:
     """The day (if the page is sound), its problems, and its day number (if one was found)."""
-    path = source.path
     problems: list[ContentProblem] = []
 
     def problem(line_index: int | None, message: str) -> None:
         line = source.body_line + line_index if line_index is not None else None
-        problems.append(ContentProblem(path, line, message))
+        problems.append(ContentProblem(source.path, line, message))
 
     text, unclosed = _remove_comments(source.body)
     if unclosed is not None:
@@ -177,75 +176,111 @@ def _parse(source: SourceText) -> tuple[ChallengeDay | None, list[ContentProblem
         return None, problems, _as_day_number(source.meta.get("day"))
 
     headings = _find_headings(lines)
+    h1 = _single_h1(headings, problem)
     first_text = next(index for index, line in enumerate(lines) if line.strip())
+    title = _title(source, h1, first_text, problems, problem)
+    parts = _split_parts(lines, headings, h1, problem)
+    keywords = _keywords(source, problems)
+    description = _description(source, problems)
+    if problems or title.number is None:
+        return None, problems, title.number
+    day = ChallengeDay(
+        number=title.number,
+        title=title.text,
+        emoji=title.emoji,
+        intro=parts.intro,
+        sections=tuple(parts.sections),
+        questions=tuple(parts.questions),
+        answers=tuple(parts.answers),
+        closing=parts.closing,
+        description=description,
+        keywords=keywords,
+        source=source.path,
+        extra={key: value for key, value in source.meta.items() if key not in KNOWN_KEYS},
+    )
+    return day, [], title.number
+
+
+# --- title and day number -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Title:
+    emoji: str
+    text: str
+    number: int | None
+
+
+def _single_h1(headings: list[_Heading], problem: _Report) -> _Heading | None:
+    """The page's H1; every further one is reported."""
     h1s = [h for h in headings if h.level == 1 and not h.bold_line]
-    h1 = h1s[0] if h1s else None
     for extra_h1 in h1s[1:]:
         problem(extra_h1.index, "a second '# ' title: one page must hold exactly one day")
+    return h1s[0] if h1s else None
 
-    # Title, emoji and number: front matter wins over the H1.
-    emoji, h1_title, h1_number = _split_title(h1.text) if h1 else ("", "", None)
+
+def _title(
+    source: SourceText,
+    h1: _Heading | None,
+    first_text: int,
+    problems: list[ContentProblem],
+    problem: _Report,
+) -> _Title:
+    """Title, emoji and number: front matter wins over the H1."""
+    emoji, title, title_number = _split_title(h1.text) if h1 else ("", "", None)
     meta = source.meta
-    title = h1_title
-    fm_number: int | None = None
     if "title" in meta:
         if isinstance(meta["title"], str) and meta["title"].strip():
             fm_emoji, title, fm_title_number = _split_title(meta["title"])
             emoji = emoji or fm_emoji
-            h1_number = h1_number if h1_number is not None else fm_title_number
+            title_number = title_number if title_number is not None else fm_title_number
         else:
             problems.append(_meta_problem(source, "title", "title: must be a non-empty text"))
-    if "day" in meta:
-        fm_number = _as_day_number(meta["day"])
-        if fm_number is None:
-            problems.append(
-                _meta_problem(
-                    source, "day", f"day: must be a whole number ≥ 1, got {meta['day']!r}"
-                )
-            )
+    fm_number = _front_matter_day(source, problems)
     if h1 is None and not title:
         problem(first_text, "no title: the page needs an H1 like '# **🧠 Day 1: Title 🧠**'")
     elif not title:
         problem(h1.index if h1 else None, "the title is empty: write it after 'Day N:'")
-    number = fm_number if fm_number is not None else h1_number
-    if fm_number is not None and h1_number is not None and fm_number != h1_number:
+    where = h1.index if h1 else first_text
+    number = _day_number(fm_number, title_number, "day" in meta, where, problem)
+    return _Title(emoji, title, number)
+
+
+def _front_matter_day(source: SourceText, problems: list[ContentProblem]) -> int | None:
+    """`day:` from the front matter, if given and valid (an invalid one is reported)."""
+    if "day" not in source.meta:
+        return None
+    number = _as_day_number(source.meta["day"])
+    if number is None:
+        message = f"day: must be a whole number ≥ 1, got {source.meta['day']!r}"
+        problems.append(_meta_problem(source, "day", message))
+    return number
+
+
+def _day_number(
+    fm_number: int | None, title_number: int | None, has_day_key: bool, where: int, problem: _Report
+) -> int | None:
+    """The front matter's number, else the title's; a disagreement or none is reported."""
+    if fm_number is not None and title_number is not None and fm_number != title_number:
         problem(
-            h1.index if h1 else first_text,
-            f"the front matter says day {fm_number} but the title says Day {h1_number}",
+            where, f"the front matter says day {fm_number} but the title says Day {title_number}"
         )
-    if number is None and "day" not in meta:
+    number = fm_number if fm_number is not None else title_number
+    if number is None and not has_day_key:
         problem(
-            h1.index if h1 else first_text,
+            where,
             "no day number: start the title with 'Day N:' or add 'day: N' to the front matter",
         )
+    return number
 
-    parts = _split_parts(lines, headings, h1, problem)
-    keywords = _keywords(source, problems)
-    description = meta.get("description", "")
+
+def _description(source: SourceText, problems: list[ContentProblem]) -> str:
+    """The front matter's description on one line ("" if absent; reported if not a text)."""
+    description = source.meta.get("description", "")
     if not isinstance(description, str):
         problems.append(_meta_problem(source, "description", "description: must be a text"))
-        description = ""
-
-    if problems or number is None:
-        return None, problems, number
-    return (
-        ChallengeDay(
-            number=number,
-            title=title,
-            emoji=emoji,
-            intro=parts.intro,
-            sections=tuple(parts.sections),
-            questions=tuple(parts.questions),
-            answers=tuple(parts.answers),
-            closing=parts.closing,
-            description=" ".join(description.split()),
-            keywords=keywords,
-            source=path,
-            extra={key: value for key, value in meta.items() if key not in KNOWN_KEYS},
-        ),
-        [],
-        number,
-    )
+        return ""
+    return " ".join(description.split())
 
 
 # --- page structure -------------------------------------------------------------------------
@@ -262,6 +297,23 @@ class _Parts:
     answers: list[ExpertAnswer]
     closing: Section | None
 
+    def add(self, role: str, heading: _Heading, text: str, problem: _Report) -> None:
+        """Take in the text under `heading`, as the part its role says."""
+        if role == "section":
+            self.sections.append(Section(heading.text, text, min(heading.level, 3)))
+        elif role == "conversation":
+            self.questions = _blocks(text)
+            if not self.questions:
+                problem(heading.index, "'Join the Conversation' has no question under it")
+        elif role == "answer":
+            emoji, author = _split_leading_emoji(heading.text)
+            author = author.strip()
+            if not text:
+                problem(heading.index, f"the expert answer by {author} is empty")
+            self.answers.append(ExpertAnswer(author=author, body=text, emoji=emoji or "🧠"))
+        else:
+            self.closing = Section(heading.text, text, 2)
+
 
 def _split_parts(
     lines: list[str], headings: list[_Heading], h1: _Heading | None, problem: _Report
@@ -269,14 +321,32 @@ def _split_parts(
     """Assign each heading a role and collect the text between them."""
     start = h1.index + 1 if h1 else 0
     headings = [h for h in headings if h.index >= start and not (h.level == 1 and not h.bold_line)]
-    closing_bold = _closing_bold_line(lines, headings)
+    markers = _roles(headings, _closing_bold_line(lines, headings))
+    bounds = [heading.index for heading, _ in markers] + [len(lines)]
+    parts = _Parts(_tidy(lines[start : bounds[0]]), [], [], [], None)
+    for (heading, role), end in zip(markers, bounds[1:], strict=True):
+        parts.add(role, heading, _tidy(lines[heading.index + 1 : end]), problem)
+    if not any(role == "conversation" for _, role in markers):
+        # Point at where the section belongs: before the answers or the closing heading.
+        after = [h.index for h, role in markers if role in ("answer", "closing")]
+        problem(
+            after[0] if after else max(i for i, line in enumerate(lines) if line.strip()),
+            "no 'Join the Conversation' section: the day's thread needs a question for members",
+        )
+    return parts
 
-    # (heading, role) for the headings that structure the page; others stay in the text.
+
+def _roles(headings: list[_Heading], closing_bold: _Heading | None) -> list[tuple[_Heading, str]]:
+    """(heading, role) for the headings that structure the page; others stay in the text.
+
+    Sections come first, then "Join the Conversation", the expert answers and the closing
+    heading; everything after the closing heading is part of it.
+    """
     markers: list[tuple[_Heading, str]] = []
     phase = "sections"
     for heading in headings:
         if phase == "closing":
-            continue
+            break
         if _CONVERSATION.search(heading.text) and phase == "sections":
             markers.append((heading, "conversation"))
             phase = "conversation"
@@ -288,42 +358,7 @@ def _split_parts(
         elif (not heading.bold_line and heading.level <= 2) or heading is closing_bold:
             markers.append((heading, "closing"))
             phase = "closing"
-
-    def body(begin: int, end: int) -> str:
-        return _tidy(lines[begin:end])
-
-    bounds = [m[0].index for m in markers] + [len(lines)]
-    intro = body(start, bounds[0])
-    sections: list[Section] = []
-    questions: list[str] = []
-    answers: list[ExpertAnswer] = []
-    closing: Section | None = None
-    conversation_seen = False
-    for (heading, role), end in zip(markers, bounds[1:], strict=True):
-        text = body(heading.index + 1, end)
-        if role == "section":
-            sections.append(Section(heading.text, text, min(heading.level, 3)))
-        elif role == "conversation":
-            conversation_seen = True
-            questions = _blocks(text)
-            if not questions:
-                problem(heading.index, "'Join the Conversation' has no question under it")
-        elif role == "answer":
-            emoji, author = _split_leading_emoji(heading.text)
-            author = author.strip()
-            if not text:
-                problem(heading.index, f"the expert answer by {author} is empty")
-            answers.append(ExpertAnswer(author=author, body=text, emoji=emoji or "🧠"))
-        else:
-            closing = Section(heading.text, text, 2)
-    if not conversation_seen:
-        # Point at where the section belongs: before the answers or the closing heading.
-        after = [h.index for h, role in markers if role in ("answer", "closing")]
-        problem(
-            after[0] if after else max(i for i, line in enumerate(lines) if line.strip()),
-            "no 'Join the Conversation' section: the day's thread needs a question for members",
-        )
-    return _Parts(intro, sections, questions, answers, closing)
+    return markers
 
 
 def _find_headings(lines: list[str]) -> list[_Heading]:

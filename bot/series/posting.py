@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any, Protocol
@@ -37,7 +38,6 @@ from bot.series.model import (
     Series,
     next_after,
 )
-from bot.series.publisher import DayPost, Postable, PostStepError, Progress
 from bot.store.series import SeriesStore
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,78 @@ Dispatch = Callable[..., None]
 ServerLanguage = Callable[[int], Awaitable[Messages]]  # a server's public language
 
 
+# A channel as the publisher found it (a text or forum channel): opaque to the domain, handed
+# back to the publisher.
+Postable = Any
+
+
+class PostStepError(Exception):
+    """A step failed; `str()` is a line fit for the log and `/challenge status`."""
+
+    def __init__(self, step: str, cause: BaseException | None, detail: str) -> None:
+        self.step = step
+        self.cause = cause
+        super().__init__(detail)
+
+
+@dataclass(frozen=True, slots=True)
+class DayPost:
+    """What to send for one day (already rendered) and how.
+
+    `others`: the same day rendered in the other languages, when resuming: a part or a forum
+    post sent before the server changed its language is still recognised as ours.
+    """
+
+    bundle: DayBundle
+    ping_role_id: int | None  # mentioned by the first message only
+    archive_minutes: int
+    others: tuple[DayBundle, ...] = ()
+
+    @property
+    def thread_names(self) -> frozenset[str]:
+        return frozenset(b.thread_name for b in (self.bundle, *self.others))
+
+    def part_variants(self, index: int) -> list[RenderedMessage]:
+        """Part `index` of the post as each language renders it (this language's first)."""
+        return [b.parts[index] for b in (self.bundle, *self.others) if index < len(b.parts)]
+
+    def opening_variants(self, index: int) -> list[RenderedMessage]:
+        return [b.opening[index] for b in (self.bundle, *self.others) if index < len(b.opening)]
+
+    @property
+    def parts(self) -> Sequence[RenderedMessage]:
+        return self.bundle.parts
+
+    @property
+    def thread_name(self) -> str:
+        return self.bundle.thread_name
+
+    @property
+    def opening(self) -> Sequence[RenderedMessage]:
+        return self.bundle.opening
+
+
+@dataclass(slots=True)
+class Progress:
+    """The recorded steps of a post, updated in memory and in the store together."""
+
+    message_id: int | None
+    parts_sent: int
+    last_message_id: int | None
+    thread_id: int | None
+    opening_message_id: int | None
+
+    @classmethod
+    def of(cls, row: DayRow) -> Progress:
+        return cls(
+            row.message_id,
+            row.parts_sent,
+            row.last_message_id,
+            row.thread_id,
+            row.opening_message_id,
+        )
+
+
 class Outcome(Enum):
     POSTED = "posted"
     ALREADY = "already"  # posted before, or not in a state that may be posted
@@ -67,7 +139,7 @@ class Outcome(Enum):
 
 
 class Publishing(Protocol):
-    """The Discord side of a post (bot.series.publisher.Publisher; a fake in unit tests)."""
+    """The Discord side of a post (bot.publishing.Publisher; a fake in unit tests)."""
 
     async def channel(self, channel_id: int) -> Postable: ...
 
@@ -85,7 +157,7 @@ class Publishing(Protocol):
 def marker(tr: Messages, row: DayRow, *, rehearsal: bool = False) -> str:
     """The line that identifies our post; it says when the post was late, or a rehearsal.
 
-    What recognises it (`ref <nonce>` at the end, see publisher `_MARKER`) is the same in
+    What recognises it (`ref <nonce>` at the end, see bot/publishing.py `_MARKER`) is the same in
     every language; only the notes before it are translated, cut to keep the line short.
     """
     ref = f"ref {row.nonce}"

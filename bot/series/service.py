@@ -13,10 +13,9 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-import discord
-
+from bot.boundary import Discord
 from bot.clock import Clock
 from bot.i18n import ENGLISH, Messages, messages
 from bot.i18n.choice import LanguageChoice
@@ -40,14 +39,14 @@ from bot.series.definition import SeriesDefinition, default_definition
 from bot.series.model import DONE_STATES, MISSED, SCHEDULED, SKIPPED, DayRow, Series, current_day
 from bot.series.posting import (
     LATE_NOTE,
+    Dispatch,
     Outcome,
     Poster,
     Publishing,
     day_bundle,
     series_title,
 )
-from bot.series.publisher import Publisher
-from bot.series.views import (
+from bot.series.status import (
     DayView,
     SeriesStatus,
     day_view,
@@ -55,13 +54,11 @@ from bot.series.views import (
     next_post_at,
     series_status,
 )
-from bot.store.database import StoreError
+from bot.settings import Settings
+from bot.store.database import SqlDatabase, StoreError
 from bot.store.guild_settings import GuildSettingsStore
 from bot.store.series import REHEARSAL, Run, SeriesStore, record_key
 from bot.timers import Timers
-
-if TYPE_CHECKING:
-    from bot.bot import ChallengeBot
 
 __all__ = ["LATE_NOTE", "DayView", "Outcome", "Report", "SeriesService", "SeriesStatus"]
 
@@ -101,23 +98,30 @@ async def _nobody(key: str, text: Report) -> None:
 class SeriesService:
     def __init__(
         self,
-        bot: ChallengeBot,
+        settings: Settings,
+        db: SqlDatabase,
         series: Series | None,
         problems: list[str],
         *,
+        discord: Discord,
+        publisher: Publishing,
+        dispatch: Dispatch,
         clock: Clock,
         timers: Timers,
-        publisher: Publishing | None = None,
         notify: Notify = _nobody,
         rehearsal: Run | None = None,
         definition: SeriesDefinition | None = None,
         languages: LanguageChoice | None = None,
     ) -> None:
-        self.bot = bot
+        """`discord`: which servers and channels the bot sees; `publisher`: the Discord side
+        of a post; `dispatch`: tells the cogs a day was posted (`challenge_posted`)."""
+        self.db = db
+        self.discord = discord
+        self.dispatch = dispatch
         self.languages = languages  # None: every post in BOT_LANGUAGE
         self.rehearsal = rehearsal  # set: this service runs that rehearsal only
-        self.settings = bot.settings
-        self.definition = definition or default_definition(bot.settings)
+        self.settings = settings
+        self.definition = definition or default_definition(settings)
         self.series_id = self.definition.id
         self.name = self.definition.name
         self.log = SeriesLog(log, self.definition)
@@ -125,14 +129,14 @@ class SeriesService:
         self.content_problems = problems
         self.clock = clock
         self.timers = timers
-        self.store = SeriesStore(bot.db)
-        self.overrides = GuildSettingsStore(bot.db)
+        self.store = SeriesStore(db)
+        self.overrides = GuildSettingsStore(db)
         self.poster = Poster(
             self.store,
-            publisher or Publisher(bot, self.store),
+            publisher,
             clock,
             series_name=self.name,
-            dispatch=bot.dispatch,
+            dispatch=dispatch,
             language=self.public,
             on_failure=self._failure_reported,
         )
@@ -176,7 +180,7 @@ class SeriesService:
         return self._locks.setdefault(guild_id, asyncio.Lock())
 
     async def config(self, guild_id: int) -> SeriesConfig:
-        config = await series_config(self.bot.db, self.settings, guild_id, self.definition)
+        config = await series_config(self.db, self.settings, guild_id, self.definition)
         run = self.rehearsal
         if run is None or run.interval is None:
             return config
@@ -234,16 +238,16 @@ class SeriesService:
             found.append(self.definition.guild_id)
         else:
             env_channel = effective_config(self.settings, {}, definition=self.definition).channel_id
-            channel = self.bot.get_channel(env_channel) if env_channel else None
-            if isinstance(channel, discord.abc.GuildChannel):
-                found.append(channel.guild.id)
+            channel = self.discord.channel(env_channel) if env_channel else None
+            if channel is not None and channel.guild_id is not None and not channel.thread:
+                found.append(channel.guild_id)
             elif env_channel:
                 self.log.warning(
                     "CHALLENGE_CHANNEL_ID %s not found and GUILD_ID not set: nothing scheduled",
                     env_channel,
                 )
         for guild_id in stored:
-            if guild_id not in found and self.bot.get_guild(guild_id) is not None:
+            if guild_id not in found and self.discord.guild_name(guild_id) is not None:
                 found.append(guild_id)
         return found
 
@@ -731,12 +735,15 @@ class SeriesService:
 
     async def _run_rehearsal(self, run: Run) -> None:
         child = SeriesService(
-            self.bot,
+            self.settings,
+            self.db,
             self.series,
             self.content_problems,
+            discord=self.discord,
+            publisher=self._publisher,
+            dispatch=self.dispatch,
             clock=self.clock,
             timers=self.timers,
-            publisher=self._publisher,
             notify=self.tell_admins,
             rehearsal=run,
             definition=self.definition,

@@ -81,8 +81,8 @@ class ArticleView(OwnerView):
                 disabled=self.page >= len(self.pages) - 1,
                 row=0,
             )
-            previous.callback = self._previous  # type: ignore[method-assign]  # see BUTTON_CALLBACKS
-            following.callback = self._next  # type: ignore[method-assign]  # see BUTTON_CALLBACKS
+            previous.callback = self._previous  # type: ignore[method-assign]  # see base.BUTTON_CALLBACKS
+            following.callback = self._next  # type: ignore[method-assign]  # see base.BUTTON_CALLBACKS
             self.add_item(previous)
             self.add_item(following)
         related = [a for a in map(self.lookup, self.article.related) if a is not None]
@@ -93,7 +93,7 @@ class ArticleView(OwnerView):
                 style=discord.ButtonStyle.secondary,
                 row=1 + index // BUTTONS_PER_ROW,
             )
-            button.callback = self._opener(target.slug)  # type: ignore[assignment]  # see BUTTON_CALLBACKS
+            button.callback = self._opener(target.slug)  # type: ignore[assignment]  # see base.BUTTON_CALLBACKS
             self.add_item(button)
 
     async def _previous(self, interaction: discord.Interaction) -> None:
@@ -149,7 +149,7 @@ class SuggestionView(OwnerView):
                 custom_id=custom_id("pick", article.slug),
                 style=discord.ButtonStyle.primary,
             )
-            button.callback = self._picker(article.slug)  # type: ignore[assignment]  # see BUTTON_CALLBACKS
+            button.callback = self._picker(article.slug)  # type: ignore[assignment]  # see base.BUTTON_CALLBACKS
             self.add_item(button)
 
     def _picker(self, slug: str) -> Callable[[discord.Interaction], Coroutine[Any, Any, None]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -17,6 +18,7 @@ import pytest
 from bot.settings import Settings
 from devtools.emulator.runner import REPO, BotProcess, BotRunner
 from devtools.emulator.server import Emulator
+from tests.conftest import fresh_url
 
 # asyncio: never-retrieved task exceptions; apscheduler: a job that raised.
 WATCHED_LOGGERS = ("bot", "cogs", "discord", "apscheduler", "asyncio")
@@ -113,11 +115,21 @@ def content_dirs(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
+def e2e_database(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+    """The state database the bot under test uses: SQLite at tmp_path/bot.sqlite3 (None), or,
+    with E2E_DATABASE=postgresql, a fresh database on the test run's PostgreSQL server."""
+    if os.environ.get("E2E_DATABASE", "sqlite") != "postgresql":
+        return None
+    return fresh_url("postgresql", tmp_path, request)
+
+
+@pytest.fixture
 def make_settings(
     emulator: Emulator,
     tmp_path: Path,
     content_dirs: tuple[Path, Path],
     monkeypatch: pytest.MonkeyPatch,
+    e2e_database: str | None,
 ) -> Callable[..., Settings]:
     """`make_settings(**overrides) -> Settings` pointed at the emulator.
 
@@ -139,6 +151,7 @@ def make_settings(
             "database_path": tmp_path / "bot.sqlite3",
             "series_dir": series_dir,
             "keywords_dir": keywords_dir,
+            "database_url": e2e_database,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 
 from bot.cli import main
 from bot.settings import Settings
-from bot.store import Database
+from bot.store import database_at
 from bot.store.comments import CommentStore
 from bot.store.timestamps import to_db
 from devtools.emulator import Emulator, wait_for
@@ -49,9 +50,9 @@ def open_forum_day(emulator: Emulator, day: int) -> str:
     return str(thread["id"])
 
 
-async def declare_days(path: Path, guild_id: str, threads: dict[int, str]) -> None:
+async def declare_days(location: str | Path, guild_id: str, threads: dict[int, str]) -> None:
     """Rows the series feature writes once a day's thread exists."""
-    db = Database(path)
+    db = database_at(location)
     await db.open()
     try:
         for day, thread_id in threads.items():
@@ -97,9 +98,9 @@ async def _matching(bot: Any, message: dict[str, Any], check: Any) -> Any:
 
 
 @pytest.fixture
-async def days(emulator: Emulator, tmp_path: Path) -> dict[int, str]:
+async def days(emulator: Emulator, make_settings: Callable[..., Settings]) -> dict[int, str]:
     threads = {1: open_day_thread(emulator, 1), 2: open_day_thread(emulator, 2)}
-    await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)
+    await declare_days(make_settings().database_location, emulator.guild_id, threads)
     return threads
 
 
@@ -162,7 +163,9 @@ async def test_only_member_replies_in_challenge_threads_count(
     bot_runner: BotRunner, emulator: Emulator, days: dict[int, str]
 ) -> None:
     forum_day = open_forum_day(emulator, 3)
-    await declare_days(bot_runner.make_settings().database_path, emulator.guild_id, {3: forum_day})
+    await declare_days(
+        bot_runner.make_settings().database_location, emulator.guild_id, {3: forum_day}
+    )
     bot = await bot_runner.start()
     amina = emulator.member("amina")
     study_group = next(t for t in emulator.world.threads() if t["name"] == "study-group")
@@ -196,7 +199,7 @@ async def test_a_newly_posted_day_is_recorded_without_restart(
     bot = await bot_runner.start()
     thread = open_day_thread(emulator, 4)
     early = await emulator.member("omar").says(thread, "first!")  # before the bot knows the thread
-    await declare_days(bot_runner.settings.database_path, emulator.guild_id, {4: thread})
+    await declare_days(bot_runner.settings.database_location, emulator.guild_id, {4: thread})
     bot.dispatch("challenge_posted", int(emulator.guild_id), 4, int(thread))
     later = await emulator.member("salma").says(thread, "second")
     assert (await wait_comment(bot, later)).day == 4
@@ -210,7 +213,9 @@ async def test_downtime_is_backfilled_once_and_reconciled(
     bot_runner: BotRunner, emulator: Emulator, days: dict[int, str], tmp_path: Path
 ) -> None:
     archived = open_day_thread(emulator, 3)
-    await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, {3: archived})
+    await declare_days(
+        bot_runner.make_settings().database_location, emulator.guild_id, {3: archived}
+    )
     bot = await bot_runner.start()
     amina, youssef = emulator.member("amina"), emulator.member("youssef")
     kept = await amina.says(days[1], "posted while the bot runs")
@@ -436,6 +441,8 @@ async def test_cli_exports_and_erases_while_the_bot_runs(
     settings = bot_runner.settings
     assert settings is not None
     monkeypatch.setenv("DATABASE_PATH", str(settings.database_path))
+    if settings.database_url is not None:  # the PostgreSQL run: the CLI reads the same state
+        monkeypatch.setenv("DATABASE_URL", settings.database_url.get_secret_value())
     monkeypatch.setenv("GUILD_ID", emulator.guild_id)
     out = settings.database_path.parent / "day1.json"
 

@@ -15,7 +15,7 @@ import pytest
 from bot.bot import ChallengeBot
 from bot.members.welcome import BurstPolicy
 from bot.series.config import INTERVAL_KEY
-from bot.store import Database, GuildSettingsStore
+from bot.store import GuildSettingsStore, database_at
 from bot.store.comments import CommentStore
 from devtools.emulator import Emulator, wait_for
 from devtools.emulator.runner import BotRunner
@@ -39,11 +39,11 @@ def z(moment: datetime) -> str:
 
 
 async def declare_days(
-    path: Path, guild_id: str, threads: dict[int, str], *, next_at: datetime | None = None
+    location: str | Path, guild_id: str, threads: dict[int, str], *, next_at: datetime | None = None
 ) -> None:
     """Posted days with their threads; the rest of the twelve scheduled from `next_at`."""
     now = datetime.now(UTC)
-    db = Database(path)
+    db = database_at(location)
     await db.open()
     try:
         for day in range(1, 13):
@@ -70,9 +70,11 @@ async def declare_days(
         await db.close()
 
 
-async def insert_comments(path: Path, guild_id: str, rows: list[tuple[int, int, str, str]]) -> None:
+async def insert_comments(
+    location: str | Path, guild_id: str, rows: list[tuple[int, int, str, str]]
+) -> None:
     """(day, thread id, author id, author name) comments recorded earlier."""
-    db = Database(path)
+    db = database_at(location)
     await db.open()
     try:
         for index, (day, thread, author, name) in enumerate(rows, start=1):
@@ -114,7 +116,9 @@ async def test_a_join_gets_one_greeting_naming_today_and_the_next_day(
 ) -> None:
     threads = {day: emulator.open_day_thread(day) for day in (1, 2, 3)}
     next_at = (datetime.now(UTC) + timedelta(hours=5)).replace(microsecond=0)
-    await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads, next_at=next_at)
+    await declare_days(
+        bot_runner.make_settings().database_location, emulator.guild_id, threads, next_at=next_at
+    )
     welcome = emulator.channel_id("welcome")
     await bot_runner.start(extensions=EXTENSIONS, series_id=SERIES, welcome_channel_id=welcome)
 
@@ -137,7 +141,9 @@ async def test_welcome_by_dm_before_the_series_falls_back_to_the_channel(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
     start = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
-    await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, {}, next_at=start)
+    await declare_days(
+        bot_runner.make_settings().database_location, emulator.guild_id, {}, next_at=start
+    )
     await bot_runner.start(
         extensions=EXTENSIONS,
         series_id=SERIES,
@@ -168,7 +174,7 @@ async def test_welcome_by_dm_before_the_series_falls_back_to_the_channel(
 async def test_a_join_storm_is_greeted_in_groups_under_the_rate_limits(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
-    await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, {})
+    await declare_days(bot_runner.make_settings().database_location, emulator.guild_id, {})
     emulator.rate_limits.enforce()  # Discord's real buckets: 5 messages / 5 s per channel
     bot = await bot_runner.start(
         extensions=EXTENSIONS,
@@ -215,7 +221,7 @@ async def test_stats_leaderboard_and_streak_match_a_scripted_discussion(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
     threads = {day: emulator.open_day_thread(day) for day in (1, 2, 3)}
-    await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)
+    await declare_days(bot_runner.make_settings().database_location, emulator.guild_id, threads)
     bot = await bot_runner.start(extensions=EXTENSIONS, series_id=SERIES)
     amina, youssef, karim, salma = (
         emulator.member(n) for n in ("amina", "youssef", "karim", "salma")
@@ -267,7 +273,7 @@ async def test_the_completion_role_is_given_exactly_once(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
     threads = {day: emulator.open_day_thread(day) for day in range(1, 13)}
-    path = tmp_path / "bot.sqlite3"
+    path = bot_runner.make_settings().database_location
     await declare_days(path, emulator.guild_id, threads)
     amina = emulator.member("amina")
     await insert_comments(
@@ -302,7 +308,7 @@ async def test_a_refused_role_is_a_warning_not_a_crash(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     threads = {1: emulator.open_day_thread(1)}
-    await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)
+    await declare_days(bot_runner.make_settings().database_location, emulator.guild_id, threads)
     emulator.faults.forbidden("PUT", "/guilds/*/members/*/roles/*")
     await bot_runner.start(
         extensions=EXTENSIONS,
@@ -336,7 +342,9 @@ async def test_the_recap_names_the_most_reacted_comments_once(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
     threads = {1: emulator.open_day_thread(1)}
-    await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)  # day 2 in 1 h
+    await declare_days(
+        bot_runner.make_settings().database_location, emulator.guild_id, threads
+    )  # day 2 in 1 h
     bot = await bot_runner.start(extensions=EXTENSIONS, series_id=SERIES)
     amina, youssef, karim, salma = (
         emulator.member(n) for n in ("amina", "youssef", "karim", "salma")
@@ -381,7 +389,9 @@ async def test_the_last_day_is_recapped_one_interval_after_its_post(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
     threads = {day: emulator.open_day_thread(day) for day in range(1, 13)}
-    await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)  # day 12: 5 min ago
+    await declare_days(
+        bot_runner.make_settings().database_location, emulator.guild_id, threads
+    )  # day 12: 5 min ago
     await bot_runner.start(extensions=EXTENSIONS, series_id=SERIES, series_interval="1m")
     [recap] = await wait_for(lambda: emulator.bot_messages(threads[12]))
     assert recap["embeds"][0]["title"] == "Day 12 recap: Title 12"
@@ -393,7 +403,9 @@ async def test_a_late_reschedule_moves_the_last_days_recap(
     bot_runner: BotRunner, emulator: Emulator, tmp_path: Path
 ) -> None:
     threads = {day: emulator.open_day_thread(day) for day in range(1, 13)}
-    await declare_days(tmp_path / "bot.sqlite3", emulator.guild_id, threads)  # day 12: 5 min ago
+    await declare_days(
+        bot_runner.make_settings().database_location, emulator.guild_id, threads
+    )  # day 12: 5 min ago
     bot = await bot_runner.start(extensions=EXTENSIONS, series_id=SERIES)  # interval 1d
     await bot_runner.settle()
     assert emulator.bot_messages(threads[12]) == []  # the day runs until tomorrow

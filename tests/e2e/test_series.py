@@ -24,7 +24,7 @@ from bot.series.loader import load_series
 from bot.series.model import DayRow
 from bot.series.schedule import planned_times
 from bot.series.service import LATE_NOTE
-from bot.store import Database
+from bot.store import database_at
 from bot.store.series import SeriesStore
 from devtools.emulator import Emulator, wait_for
 from devtools.emulator.runner import BotRunner
@@ -151,7 +151,7 @@ async def test_a_crash_between_send_and_record_adopts_the_message(
     await bot_runner.stop()
 
     # The last run recorded its intent, sent day 1's first message and died before recording it.
-    db = Database(bot.settings.database_path)
+    db = database_at(bot.settings.database_location)
     await db.open()
     try:
         store = SeriesStore(db)
@@ -198,10 +198,12 @@ async def _day_posted(bot: Any, number: int) -> bool:
     return any(r.day == number and r.state == "posted" for r in await rows(bot))
 
 
-async def plan_ahead(emulator: Emulator, path: Path, start: datetime, interval: timedelta) -> None:
+async def plan_ahead(
+    emulator: Emulator, location: str | Path, start: datetime, interval: timedelta
+) -> None:
     """The rows as a running bot planned them while the start was still ahead."""
     times = planned_times(start, time(9, 0), ZoneInfo("UTC"), interval, len(SERIES))
-    db = Database(path)
+    db = database_at(location)
     await db.open()
     try:
         planned = list(zip(SERIES, times, strict=True))
@@ -215,7 +217,8 @@ async def _start_with_three_days_past(
 ) -> Any:
     """An hourly series that began 2h40 ago: days 1–3 passed while the bot was offline."""
     start = datetime.now(UTC) - timedelta(hours=2, minutes=40)
-    await plan_ahead(emulator, tmp_path / "bot.sqlite3", start, timedelta(hours=1))
+    location = bot_runner.make_settings().database_location
+    await plan_ahead(emulator, location, start, timedelta(hours=1))
     return await bot_runner.start(
         extensions=EXTENSIONS,
         series_dir=FIXTURES,
@@ -401,7 +404,7 @@ async def test_an_interrupted_multi_message_post_continues_where_it_stopped(
         for p in parts[:2]
     )
     # Recorded: the intent and the first message; the second was sent but not recorded.
-    db = Database(settings.database_path)
+    db = database_at(settings.database_location)
     await db.open()
     try:
         store = SeriesStore(db)
@@ -465,7 +468,7 @@ async def test_a_resumed_answer_in_a_busy_thread_is_not_sent_twice(
         emulator.messages.create(
             thread, amina, {"content": f"late {index}"}, check_permissions=False
         )
-    db = Database(settings.database_path)
+    db = database_at(settings.database_location)
     await db.open()
     try:
         assert await SeriesStore(db).claim_answers(
@@ -532,7 +535,7 @@ async def test_sigterm_during_a_post_finishes_the_post_and_exits_cleanly(
     assert "Traceback" not in log
     [thread] = day_threads(emulator)  # the step in progress was finished, not cut
     assert thread["name"] == thread_name(ENGLISH, SERIES.days[0])
-    db = Database(tmp_path / "bot.sqlite3")
+    db = database_at(process.settings.database_location)
     await db.open(check_writable=False)
     try:
         first = await SeriesStore(db).get_day(int(emulator.guild_id), process.settings.series_id, 1)

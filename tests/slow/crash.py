@@ -17,6 +17,7 @@ message recorded exactly once in the comments table.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import random
 import re
@@ -29,10 +30,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+
 from bot.i18n import ENGLISH
 from bot.rendering.days import render_answers, render_day, render_thread_opening, thread_name
 from bot.series.loader import load_day, load_series
 from bot.series.model import Series
+from bot.store.dialect import postgres_statement
 from devtools.emulator import Emulator, wait_for
 from devtools.emulator.runner import REPO, BotProcess
 
@@ -167,21 +171,36 @@ class KillOnWrite:
 
 
 class DatabaseFile:
-    """Read-only look at the bot's SQLite file while the bot may be writing it."""
+    """Read-only look at the bot's state while the bot may be writing it: its SQLite file,
+    or its PostgreSQL database (`location` is then the URL)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, location: str | Path) -> None:
+        self.location = location
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        if not self.path.exists():
+        if isinstance(self.location, str):
+            with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                return pool.submit(asyncio.run, self._postgres(sql, params)).result()
+        if not self.location.exists():
             return []
-        with contextlib.closing(sqlite3.connect(self.path, timeout=5)) as conn:
+        with contextlib.closing(sqlite3.connect(self.location, timeout=5)) as conn:
             try:
                 return conn.execute(sql, params).fetchall()
             except sqlite3.OperationalError as exc:  # tables not created yet
                 if "no such table" in str(exc):
                     return []
                 raise
+
+    async def _postgres(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        assert isinstance(self.location, str)
+        statement, args = postgres_statement(sql, params)
+        connection = await asyncpg.connect(self.location)
+        try:
+            return [tuple(row) for row in await connection.fetch(statement, *args)]
+        except asyncpg.UndefinedTableError:  # tables not created yet
+            return []
+        finally:
+            await connection.close()
 
     def all_done(self, days: int) -> bool:
         """Every day of every series posted with its answers (`days` rows in all)."""
@@ -283,7 +302,7 @@ async def run_crash_series(
             report.kills.append(how)
         process.start()
         await process.wait_ready(timeout=30)
-        db = DatabaseFile(Path(process.settings.database_path))
+        db = DatabaseFile(process.settings.database_location)
         await wait_for(
             lambda: db.all_done(days * len(channels)),
             timeout=finish_timeout,

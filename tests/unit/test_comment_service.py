@@ -13,11 +13,13 @@ from typing import Any
 
 import pytest
 
+from bot.boundary import IncomingMessage
 from bot.comments import service as service_module
 from bot.comments.model import Comment, Record
 from bot.comments.service import CommentService
 from bot.store import Database
 from bot.store.comments import CommentStore
+from tests.fakes import FakeDiscord
 
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
 
@@ -26,15 +28,14 @@ def comment(message_id: int) -> Comment:
     return Comment(1, 1, 10, message_id, 7, "amina", f"comment {message_id}", NOW)
 
 
-class BrokenChannel:
-    async def fetch_message(self, message_id: int) -> Any:
+class BrokenDiscord(FakeDiscord):
+    async def fetch_message(self, channel_id: int, message_id: int) -> IncomingMessage:
         raise ConnectionResetError("connection reset by peer")
 
 
 @pytest.fixture
 async def service(db: Database) -> AsyncIterator[CommentService]:
-    client = SimpleNamespace(get_partial_messageable=lambda channel_id: BrokenChannel())
-    found = CommentService(CommentStore(db), client, now=lambda: NOW)  # type: ignore[arg-type]
+    found = CommentService(CommentStore(db), BrokenDiscord(), now=lambda: NOW)
     try:
         yield found
     finally:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.content import ContentError
-from bot.keywords.loader import directory_fingerprint, load_articles
+from bot.keywords.loader import directory_fingerprint, load_articles, resolve_collection
+from bot.keywords.model import Article
 from bot.keywords.normalise import fold, name_key, squash, tokens
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,3 +146,43 @@ def test_fingerprint_changes_with_content(tmp_path: Path) -> None:
     assert directory_fingerprint(tmp_path) == first
     path.write_text(path.read_text() + "more\n", encoding="utf-8")
     assert directory_fingerprint(tmp_path) != first
+
+
+def test_no_front_matter_bad_alias_related_and_url(tmp_path: Path) -> None:
+    (tmp_path / "bare.md").write_text("Just a body.\n", encoding="utf-8")
+    write(
+        tmp_path,
+        "bad.md",
+        "title: Bad Names\nslug: bad-names\ncategory: C\naliases: ['!!', ok]\n"
+        "related: [Not A Slug]\nurl: ftp://x",
+    )
+    bare, bad = tmp_path / "bare.md", tmp_path / "bad.md"
+    assert problems(tmp_path) == [
+        f"{bad}:5: alias '!!' has no letters or digits",
+        f"{bad}:6: related entry 'Not A Slug' is not a slug (like deep-learning)",
+        f"{bad}:7: url 'ftp://x' must start with http:// or https://",
+        f"{bare}:1: missing front matter (--- title/slug/category/aliases/related ---)",
+        f"{bare}:1: missing title",
+        f"{bare}:1: missing slug",
+        f"{bare}:1: missing category",
+    ]
+
+
+def test_resolving_articles_built_without_files() -> None:
+    one = Article("one", "One", "C", "b", aliases=("!!", "uno"), related=("one", "two", "zero"))
+    two = Article("two", "Two", "C", "b", aliases=("UNO", "dos"), french=("dos",))
+    nameless = Article("three", "...", "C", "b")
+    taken = Article("four", "Two", "C", "b")
+    kept, found = resolve_collection([one, two, nameless, taken])
+    assert kept == [
+        replace(one, aliases=("uno",), related=("two",)),
+        replace(two, aliases=("dos",)),
+    ]
+    assert [str(p) for p in found] == [
+        "one.md: alias '!!' has no letters or digits",
+        "two.md: alias 'UNO' is also a name of 'One' (one.md, as 'uno')",
+        "three.md: title '...' has no letters or digits",
+        "four.md: title 'Two' is also a name of 'Two' (two.md, as 'Two')",
+        "one.md: related lists the article itself (one)",
+        "one.md: related: no article has slug 'zero'",
+    ]

@@ -312,3 +312,27 @@ async def test_shipped_days_link_to_articles(shipped: KeywordService) -> None:
     matched = [a.slug for a in shipped.articles.values() if related_days(a, days)]
     assert "ai-in-education" in matched
     assert len(matched) >= len(tagged) // 2
+
+
+async def test_autocomplete_stops_at_25_choices(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    titles = [f"Computer Vision {n:02}" for n in range(1, 31)] + [
+        f"Vision {n:02}" for n in range(1, 11)
+    ]
+    for title in titles:
+        slug = title.lower().replace(" ", "-")
+        front = f"---\ntitle: {title}\nslug: {slug}\ncategory: Tests\n---\n"
+        (folder / f"{slug}.md").write_text(f"{front}About {title}.\n", encoding="utf-8")
+    db, service = await open_service(tmp_path / "kw.sqlite3", folder)
+    try:
+        # Thirty titles start with "computer": the first 25 by name fill the list.
+        by_prefix = await service.autocomplete("computer")
+        assert [c.value for c in by_prefix] == [f"computer-vision-{n:02}" for n in range(1, 26)]
+        # Ten titles start with "vision"; titles with the word "vision" fill the rest.
+        mixed = [c.value for c in await service.autocomplete("vision")]
+        assert len(mixed) == 25
+        assert mixed[:10] == [f"vision-{n:02}" for n in range(1, 11)]
+        assert all(slug.startswith("computer-vision-") for slug in mixed[10:])
+    finally:
+        await db.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,17 @@ from bot.store import Database
 from bot.store.keywords import KeywordStore, fts_all_of, fts_string
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "keywords"
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """The keyword catalogue is always SQLite (FTS5), whatever holds the bot's state."""
+    database = Database(tmp_path / "bot.sqlite3")
+    await database.open()
+    try:
+        yield database
+    finally:
+        await database.close()
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from bot.rendering.members import (
 from bot.rendering.meta import HelpEntry, render_about, render_help
 from bot.rendering.series import render_status
 from bot.series.config import effective_config
-from bot.series.views import SeriesStatus
+from bot.series.status import SeriesStatus
 from bot.settings import Settings
 from cogs.views.keywords import ArticleView, BrowseView
 from tests.unit.test_render_series import AT, row

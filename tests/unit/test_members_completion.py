@@ -7,6 +7,7 @@ ON CONFLICT DO NOTHING) before Discord is asked, and only one claim can succeed.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -14,43 +15,56 @@ from typing import Any
 
 import pytest
 
+from bot.boundary import Grantable, MemberInfo, RefusedError
 from bot.i18n import Language
 from bot.i18n.choice import LanguageChoice
 from bot.members.completion import CompletionRoles
 from bot.store import SqlDatabase, database_at
 from bot.store.languages import LanguageStore
 from bot.store.members import MemberStore
+from tests.fakes import FakeClock, FakeDiscord
 
 G, USER, SERIES = 1, 10, "s"
 FINISHER, CHAMPION = 501, 502
 NOW = datetime(2026, 12, 13, 12, tzinfo=UTC)
 
 
-class FakeMember:
-    """What CompletionRoles touches on a member; add_roles yields so checks interleave."""
-
-    def __init__(self, guild: Any) -> None:
-        self.id = USER
-        self.guild = guild
-        self.display_name = "Amina"
-        self.roles: list[int] = []
-        self.add_calls = 0
-
-    def get_role(self, role_id: int) -> object | None:
-        return object() if role_id in self.roles else None
-
-    async def add_roles(self, role: Any, *, reason: str) -> None:
-        self.add_calls += 1
-        await asyncio.sleep(0.01)  # a Discord round trip: the others run meanwhile
-        self.roles.append(role.id)
+THREAD = 112  # day 12's thread
 
 
-class FakeThread:
-    def __init__(self) -> None:
-        self.sent: list[str] = []
+def member(*role_ids: int) -> MemberInfo:
+    return MemberInfo(USER, G, "Amina", role_ids=frozenset(role_ids))
 
-    async def send(self, content: str, **kwargs: Any) -> None:
-        self.sent.append(content)
+
+def rules(
+    completion_role_id: int | None = FINISHER, tier_role_id: int | None = CHAMPION
+) -> SimpleNamespace:
+    return SimpleNamespace(
+        completion_role_id=completion_role_id,
+        completion_tier_role_id=tier_role_id,
+        completion_tier_days=6,
+    )
+
+
+def discord_with_roles(**changes: Any) -> FakeDiscord:
+    fake = FakeDiscord(**changes)
+    for role_id in (FINISHER, CHAMPION):
+        fake.put_role(G, role_id, f"role {role_id}", Grantable.YES)
+    return fake
+
+
+def completion_roles(
+    db: SqlDatabase, fake: FakeDiscord, series_rules: Any = None
+) -> CompletionRoles:
+    found = rules() if series_rules is None else series_rules
+    return CompletionRoles(
+        fake,
+        MemberStore(db),
+        english(db),
+        FakeClock(NOW),
+        rules=lambda record: found if record == SERIES else None,
+        definitions=lambda: [found],
+    )
 
 
 @pytest.fixture
@@ -80,56 +94,81 @@ def english(db: SqlDatabase) -> LanguageChoice:
 
 
 async def test_simultaneous_replies_give_each_role_once(db: SqlDatabase) -> None:
-    roles = {rid: SimpleNamespace(id=rid, name=f"role {rid}") for rid in (FINISHER, CHAMPION)}
-    guild = SimpleNamespace(id=G, name="guild", me=None, get_role=roles.get)
-    member = FakeMember(guild)
-    settings = SimpleNamespace(
-        completion_role_id=FINISHER, completion_tier_role_id=CHAMPION, completion_tier_days=6
-    )
-    series = SimpleNamespace(rehearsal=None, definition=settings)  # the series' roles
-    bot = SimpleNamespace(
-        settings=settings,
-        now=lambda: NOW,
-        all_series={SERIES: series},
-        series_for=lambda record: series if record == SERIES else None,
-    )
-    completion = CompletionRoles(bot, MemberStore(db), english(db))  # type: ignore[arg-type]
-    thread = FakeThread()
+    fake = discord_with_roles(role_delay=0.01)  # a Discord round trip: the others run meanwhile
+    completion = completion_roles(db, fake)
 
     results = await asyncio.gather(
-        *(completion.check(member, SERIES, 12, thread) for _ in range(8))  # type: ignore[arg-type]
+        *(completion.check(member(), SERIES, 12, THREAD) for _ in range(8))
     )
 
     assert sorted(rid for given in results for rid in given) == [FINISHER, CHAMPION]
-    assert member.add_calls == 2 and sorted(member.roles) == [FINISHER, CHAMPION]
-    said = "\n".join(thread.sent)  # each role celebrated once, whoever won its claim
+    assert sorted(fake.granted) == [(G, USER, FINISHER), (G, USER, CHAMPION)]
+    said = "\n".join(sent.text for sent in fake.sent)  # each role celebrated once
     assert said.count(f"role {FINISHER}") == 1 and said.count(f"role {CHAMPION}") == 1
+    assert {sent.channel_id for sent in fake.sent} == {THREAD}
+    assert all(sent.ping_user is None for sent in fake.sent)  # no ping: the name in bold
     assert set(await MemberStore(db).granted(G, SERIES, USER)) == {FINISHER, CHAMPION}
     assert not hasattr(completion, "_locks")
+    # Once given, never again: a later reply (or a restart) gives nothing more.
+    assert await completion.check(member(), SERIES, 12, THREAD) == []
+    assert len(fake.granted) == 2
 
 
 async def test_roles_follow_the_series_and_a_rehearsal_gives_none(db: SqlDatabase) -> None:
-    roles = {rid: SimpleNamespace(id=rid, name=f"role {rid}") for rid in (FINISHER, CHAMPION)}
-    guild = SimpleNamespace(id=G, name="guild", me=None, get_role=roles.get)
-    with_roles = SimpleNamespace(
-        completion_role_id=FINISHER, completion_tier_role_id=CHAMPION, completion_tier_days=6
-    )
-    without = SimpleNamespace(
-        completion_role_id=None, completion_tier_role_id=None, completion_tier_days=6
-    )
-    for service in (
-        SimpleNamespace(rehearsal=object(), definition=with_roles),  # a rehearsal of it
-        SimpleNamespace(rehearsal=None, definition=without),  # a series without roles
-        None,  # a series no longer configured
-    ):
-        bot = SimpleNamespace(
-            settings=with_roles,
-            now=lambda: NOW,
-            all_series={"main": SimpleNamespace(rehearsal=None, definition=with_roles)},
-            series_for=lambda _record, service=service: service,
+    fake = discord_with_roles()
+    no_roles = rules(None, None)
+    for service_rules in (None, no_roles):  # a rehearsal or unknown series; a series without
+        completion = CompletionRoles(
+            fake,
+            MemberStore(db),
+            english(db),
+            FakeClock(NOW),
+            rules=lambda _record, found=service_rules: found,
+            definitions=lambda: [rules()],
         )
-        completion = CompletionRoles(bot, MemberStore(db), english(db))  # type: ignore[arg-type]
         assert completion.role_ids == {FINISHER, CHAMPION}  # every series' roles, for the fast path
-        member = FakeMember(guild)
-        assert await completion.check(member, SERIES, 12, FakeThread()) == []  # type: ignore[arg-type]
-        assert member.add_calls == 0
+        assert await completion.check(member(), SERIES, 12, THREAD) == []
+    assert fake.granted == [] and fake.sent == []
+
+
+async def test_a_role_given_by_hand_is_recorded_not_celebrated(db: SqlDatabase) -> None:
+    fake = discord_with_roles()
+    completion = completion_roles(db, fake)
+    assert await completion.check(member(FINISHER), SERIES, 12, THREAD) == [CHAMPION]
+    assert fake.granted == [(G, USER, CHAMPION)]
+    [sent] = fake.sent
+    assert f"role {CHAMPION}" in sent.text and f"role {FINISHER}" not in sent.text
+    assert set(await MemberStore(db).granted(G, SERIES, USER)) == {FINISHER, CHAMPION}
+
+
+async def test_a_role_the_bot_cannot_give_is_not_claimed(
+    db: SqlDatabase, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = FakeDiscord()
+    fake.put_role(G, FINISHER, "Finisher", Grantable.TOO_HIGH)
+    fake.put_role(G, CHAMPION, "Champion", Grantable.NO_PERMISSION)
+    completion = completion_roles(db, fake)
+    with caplog.at_level(logging.WARNING, logger="bot.members.completion"):
+        assert await completion.check(member(), SERIES, 12, THREAD) == []
+    assert fake.granted == [] and fake.sent == []
+    assert not await MemberStore(db).granted(G, SERIES, USER)  # tried again next time
+    assert "Finisher is above the bot's own role" in caplog.text
+    assert "lacks Manage Roles" in caplog.text
+
+
+async def test_a_refused_grant_is_released_for_a_later_try(db: SqlDatabase) -> None:
+    fake = discord_with_roles(refuse_roles=[RefusedError("403 Forbidden: Missing Permissions")])
+    completion = completion_roles(db, fake, rules(FINISHER, None))
+    assert await completion.check(member(), SERIES, 12, THREAD) == []
+    assert not await MemberStore(db).granted(G, SERIES, USER)  # the claim was undone
+    assert await completion.check(member(), SERIES, 12, THREAD) == [FINISHER]
+    assert fake.granted == [(G, USER, FINISHER)]
+
+
+async def test_after_reply_skips_members_with_every_role_and_other_threads(db: SqlDatabase) -> None:
+    fake = discord_with_roles()
+    completion = completion_roles(db, fake)
+    assert await completion.after_reply(member(FINISHER, CHAMPION), THREAD) == []
+    assert await completion.after_reply(member(), 999) == []  # not a challenge thread
+    assert fake.granted == []
+    assert sorted(await completion.after_reply(member(), THREAD)) == [FINISHER, CHAMPION]

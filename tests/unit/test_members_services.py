@@ -5,22 +5,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 import discord
 import pytest
 
+from bot.boundary import (
+    ChannelInfo,
+    DiscordUnavailableError,
+    MemberInfo,
+    RefusedError,
+    snowflake_at,
+)
 from bot.i18n import ENGLISH, Language
 from bot.i18n.choice import LanguageChoice
 from bot.members.greeter import Greeter
 from bot.members.once import WarnOnce
 from bot.members.recaps import Recaps
 from bot.members.standings import Standings
-from bot.series.config import CHANNEL_KEY, INTERVAL_KEY, START_KEY
+from bot.rendering.days import RenderedMessage
+from bot.series.config import CHANNEL_KEY, INTERVAL_KEY, START_KEY, series_config
 from bot.series.model import DayRow
 from bot.series.schedule import RECAP_TRIES, Timing, recap_time
 from bot.settings import Settings
@@ -28,7 +34,7 @@ from bot.store import GuildSettingsStore, SqlDatabase, database_at
 from bot.store.languages import LanguageStore
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, FakeDiscord, Sent, incoming_message
 
 G = 1
 SERIES = "s"
@@ -110,20 +116,6 @@ async def test_standings_gather_summary_ranking_and_streak(db: SqlDatabase) -> N
 # --- recaps ------------------------------------------------------------------------------
 
 
-@dataclass
-class FakeThread:
-    """A thread that records what is sent; `refuse` makes the next sends raise these."""
-
-    refuse: list[BaseException] = field(default_factory=list)
-    sent: list[discord.Embed] = field(default_factory=list)
-
-    async def send(self, *, embed: discord.Embed, allowed_mentions: Any) -> SimpleNamespace:
-        if self.refuse:
-            raise self.refuse.pop(0)
-        self.sent.append(embed)
-        return SimpleNamespace(id=900 + len(self.sent))
-
-
 def settings() -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -135,21 +127,11 @@ def settings() -> Settings:
     )
 
 
-def fake_bot(db: SqlDatabase, thread: FakeThread, clock: FakeClock | None = None) -> Any:
-    clock = clock or FakeClock(NOW)
-    return SimpleNamespace(
-        settings=settings(),
-        db=db,
-        clock=clock,
-        now=clock.now,
-        user=None,
-        get_channel=lambda _id: thread,
-        series_for=lambda _record: None,  # no service: the `.env` cadence
-    )
+def recaps(db: SqlDatabase, discord: FakeDiscord) -> Recaps:
+    async def interval(record: str, guild_id: int) -> timedelta:  # no service: `.env`'s
+        return (await series_config(db, settings(), guild_id)).interval
 
-
-def recaps(db: SqlDatabase, bot: Any) -> Recaps:
-    return Recaps(bot, MemberStore(db), SeriesStore(db), bot.clock, english(db))
+    return Recaps(discord, MemberStore(db), SeriesStore(db), FakeClock(NOW), english(db), interval)
 
 
 async def row(db: SqlDatabase, day: int) -> DayRow:
@@ -158,16 +140,25 @@ async def row(db: SqlDatabase, day: int) -> DayRow:
     return found
 
 
+def recap_embed(sent: Sent) -> discord.Embed:
+    assert isinstance(sent.message, RenderedMessage) and sent.message.embed is not None
+    embed = sent.message.embed
+    assert isinstance(embed, discord.Embed)
+    return embed
+
+
 async def test_a_recap_is_posted_once_with_the_most_reacted_comment(db: SqlDatabase) -> None:
     await comment(db, 1, 2, 10, reactions=2)
     await comment(db, 2, 2, 20)
-    thread = FakeThread()
-    service = recaps(db, fake_bot(db, thread))
+    fake = FakeDiscord()
+    service = recaps(db, fake)
 
     due = await row(db, 2)
     await service.post_recap(due)
     await service.post_recap(due)  # the same (stale) row again: the claim says no
-    [embed] = thread.sent
+    [sent] = fake.sent
+    assert sent.channel_id == 102 and sent.ping_user is None  # in the day's thread, no ping
+    embed = recap_embed(sent)
     assert embed.title == "Day 2 recap: T2"
     assert "/102/1" in (embed.description or "")
     recorded = await row(db, 2)
@@ -177,7 +168,7 @@ async def test_a_recap_is_posted_once_with_the_most_reacted_comment(db: SqlDatab
 @pytest.mark.parametrize(
     "failure",
     [
-        discord.HTTPException(SimpleNamespace(status=500, reason="down"), "down"),
+        DiscordUnavailableError("503 Service Unavailable: down", status=503),
         aiohttp.ClientOSError(104, "Connection reset by peer"),
         TimeoutError(),
         RuntimeError("anything else"),
@@ -189,20 +180,19 @@ async def test_any_failure_releases_the_recap_claim_with_a_retry(
 ) -> None:
     """The claim used to be released on discord.HTTPException only: a network error left the
     day marked recapped with no recap."""
-    thread = FakeThread(refuse=[failure])
-    service = recaps(db, fake_bot(db, thread))
+    fake = FakeDiscord(refuse=[failure])
+    service = recaps(db, fake)
     await service.post_recap(await row(db, 2))
     released = await row(db, 2)
     assert released.recap_posted_at is None and released.recap_attempts == 1
     assert released.recap_retry_at == NOW + timedelta(minutes=1)
     await service.post_recap(released)  # the retry
-    assert len(thread.sent) == 1 and (await row(db, 2)).recap_message_id == 901
+    assert len(fake.sent) == 1 and (await row(db, 2)).recap_message_id == 901
 
 
 async def test_a_recap_discord_keeps_refusing_is_given_up(db: SqlDatabase) -> None:
-    down = discord.HTTPException(SimpleNamespace(status=500, reason="down"), "down")
-    thread = FakeThread(refuse=[down] * RECAP_TRIES)
-    service = recaps(db, fake_bot(db, thread))
+    down = DiscordUnavailableError("503 Service Unavailable: down", status=503)
+    service = recaps(db, FakeDiscord(refuse=[down] * RECAP_TRIES))
     for _ in range(RECAP_TRIES):
         await service.post_recap(await row(db, 2))
     given_up = await row(db, 2)
@@ -218,52 +208,56 @@ async def test_a_recap_cut_short_by_a_crash_is_found_not_resent(db: SqlDatabase)
     cut = await row(db, 2)
     assert cut.recap_message_id is None
 
-    class Thread(FakeThread):
-        def history(self, **_: Any) -> Any:
-            async def messages() -> AsyncIterator[Any]:
-                embed = discord.Embed(title="Day 2 recap: T2")
-                yield SimpleNamespace(id=555, author=SimpleNamespace(id=0), embeds=[embed])
-
-            return messages()
-
-    thread = Thread()
-    await recaps(db, fake_bot(db, thread)).post_recap(cut)
-    assert thread.sent == [] and (await row(db, 2)).recap_message_id == 555
+    fake = FakeDiscord()
+    ours = incoming_message(
+        snowflake_at(NOW) + 5, 102, fake.me, author_bot=True, embed_titles=("Day 2 recap: T2",)
+    )
+    someone_else = incoming_message(snowflake_at(NOW) + 1, 102, 10, "Day 2 recap: T2")
+    fake.messages[102] = [someone_else, ours]
+    await recaps(db, fake).post_recap(cut)
+    assert fake.sent == [] and (await row(db, 2)).recap_message_id == ours.id
+    # Searched from a few seconds before the claim, one page of the thread at most.
+    assert fake.history_calls == [(102, snowflake_at(NOW - timedelta(seconds=5)), 100)]
 
     assert await store.claim_recap(G, SERIES, 3, NOW)  # this one never reached Discord
-    empty = EmptyThread()
-    await recaps(db, fake_bot(db, empty)).post_recap(await row(db, 3))
-    assert len(empty.sent) == 1 and (await row(db, 3)).recap_message_id == 901
+    await recaps(db, fake).post_recap(await row(db, 3))
+    assert [s.channel_id for s in fake.sent] == [103] and (await row(db, 3)).recap_message_id == 901
 
 
-class EmptyThread(FakeThread):
-    def history(self, **_: Any) -> Any:
-        async def messages() -> AsyncIterator[Any]:
-            for message in ():
-                yield message
-
-        return messages()
+async def test_a_recap_whose_thread_is_gone_is_recorded_as_done(db: SqlDatabase) -> None:
+    assert await SeriesStore(db).claim_recap(G, SERIES, 2, NOW)  # claimed, then a crash
+    fake = FakeDiscord(missing={102})  # and the thread was deleted meanwhile
+    await recaps(db, fake).post_recap(await row(db, 2))
+    assert fake.sent == [] and (await row(db, 2)).recap_message_id == 0
 
 
 # --- welcome ----------------------------------------------------------------------------
 
+WELCOME = 60  # the welcome channel
 
-def newcomer() -> Any:
-    guild = SimpleNamespace(id=G, name="ML & DL Morocco")
-    return SimpleNamespace(mention="<@99>", guild=guild, bot=False, id=99)
+
+def newcomer(user_id: int = 99) -> MemberInfo:
+    return MemberInfo(user_id, G, f"newcomer{user_id}")
+
+
+def greeter(db: SqlDatabase, fake: FakeDiscord, clock: FakeClock, **changes: Any) -> Greeter:
+    fake.channels[WELCOME] = ChannelInfo(WELCOME, G, "welcome")
+    values = {"welcome_channel_id": WELCOME, **changes}
+    configured = settings().model_copy(update=values)
+    return Greeter(fake, configured, db, clock, english(db))
 
 
 async def test_the_welcome_names_the_servers_own_channel_and_start(db: SqlDatabase) -> None:
     await db.execute("DELETE FROM series_days")  # before the first post is planned
-    greeter = Greeter(fake_bot(db, FakeThread()), SeriesStore(db), english(db))
+    welcome = greeter(db, FakeDiscord(), FakeClock(NOW))
 
-    text = await greeter.welcome_for(ENGLISH, newcomer())
+    text = await welcome.welcome_for(ENGLISH, newcomer())
     assert "in <#77>" in text and "<t:" not in text  # .env's channel, no start date yet
 
     overrides = GuildSettingsStore(db)
     await overrides.set(G, CHANNEL_KEY, "88")  # /challenge channel
     await overrides.set(G, START_KEY, "2026-12-20")  # /challenge reschedule start:
-    text = await greeter.welcome_for(ENGLISH, newcomer())
+    text = await welcome.welcome_for(ENGLISH, newcomer())
     first = datetime(2026, 12, 20, 8, 0, tzinfo=UTC)  # 09:00 in Casablanca
     assert "in <#88>" in text and "<#77>" not in text
     assert f"<t:{int(first.timestamp())}:R>" in text
@@ -274,10 +268,58 @@ async def test_the_welcome_ends_the_series_after_the_servers_interval(db: SqlDat
         "UPDATE series_days SET state = 'posted', thread_id = 100 + day, "
         "posted_at = '2026-12-03T11:58:00.000Z'"
     )  # all twelve posted, the last two minutes before NOW
-    greeter = Greeter(fake_bot(db, FakeThread()), SeriesStore(db), english(db))
-    assert "Today is **Day 12" in await greeter.welcome_for(ENGLISH, newcomer())  # 1d: still today
+    welcome = greeter(db, FakeDiscord(), FakeClock(NOW))
+    assert "Today is **Day 12" in await welcome.welcome_for(ENGLISH, newcomer())  # 1d: today
     await GuildSettingsStore(db).set(G, INTERVAL_KEY, "30s")
-    assert "has ended" in await greeter.welcome_for(ENGLISH, newcomer())
+    assert "has ended" in await welcome.welcome_for(ENGLISH, newcomer())
+
+
+async def run_queue(welcome: Greeter, clock: FakeClock) -> None:
+    """What the greeter's background loop does, on the fake clock: send each greeting the
+    queue allows, waiting (the clock moves) when its rate gate or a burst says so."""
+    for _ in range(100):
+        action, wait = welcome.queue.next_action(clock.monotonic())
+        if action is not None:
+            if await welcome._perform(action):
+                welcome.queue.sent(clock.monotonic())
+        elif wait is None:
+            return  # nothing pending
+        else:
+            clock.set(clock.now() + timedelta(seconds=wait))
+
+
+async def test_one_newcomer_is_greeted_and_only_they_are_pinged(db: SqlDatabase) -> None:
+    fake, clock = FakeDiscord(), FakeClock(NOW)
+    welcome = greeter(db, fake, clock)
+    welcome.joined(newcomer(99))
+    welcome.joined(MemberInfo(98, G, "a bot", bot=True))  # bots are not greeted
+    await run_queue(welcome, clock)
+    [sent] = fake.sent
+    assert (sent.channel_id, sent.ping_user, sent.dm) == (WELCOME, 99, False)
+    assert "<@99>" in sent.text
+
+
+async def test_a_join_storm_gets_one_grouped_welcome_without_pings(db: SqlDatabase) -> None:
+    fake, clock = FakeDiscord(guilds={G: "ML_DL *Morocco*"}), FakeClock(NOW)
+    welcome = greeter(db, fake, clock, welcome_burst_threshold=3)
+    for user_id in range(200, 206):  # six joins at once
+        welcome.joined(newcomer(user_id))
+    await run_queue(welcome, clock)
+    [sent] = fake.sent  # one message for all six, nobody pinged
+    assert sent.channel_id == WELCOME and sent.ping_user is None
+    assert "6" in sent.text and "<@" not in sent.text
+    assert r"ML\_DL \*Morocco\*" in sent.text  # the server's name, Markdown escaped
+
+
+async def test_a_dm_welcome_falls_back_to_the_channel_when_refused(db: SqlDatabase) -> None:
+    fake = FakeDiscord(refuse=[RefusedError("403 Forbidden: Cannot send messages to this user")])
+    welcome = greeter(db, fake, FakeClock(NOW), welcome_dm=True)
+    assert await welcome.greet(newcomer(99))
+    [sent] = fake.sent
+    assert (sent.channel_id, sent.ping_user, sent.dm) == (WELCOME, 99, False)
+    fake.refuse = []
+    assert await welcome.greet(newcomer(97))
+    assert (fake.sent[-1].channel_id, fake.sent[-1].dm) == (97, True)  # a DM this time
 
 
 # --- warnings ----------------------------------------------------------------------------

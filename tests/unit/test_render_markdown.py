@@ -121,6 +121,28 @@ def test_list_items_stay_whole() -> None:
         assert chunk.split("\n")[-1].startswith("    - ")  # and ends with a whole item
 
 
+def test_a_fenced_block_that_fits_is_never_cut() -> None:
+    code = "\n".join(f"line {i}" for i in range(15))
+    fenced = f"```\n{code}\n```"
+    text = f"Intro line with several words.\n{fenced}\nAfter the block."
+    assert split_markdown(text, limit=130) == [
+        "Intro line with several words.",
+        fenced,
+        "After the block.",
+    ]
+
+
+def test_an_unclosed_long_fence_runs_to_the_end_and_is_reopened_at_each_cut() -> None:
+    text = "Intro.\n\n```sh\n" + "\n".join(f"echo {i}" for i in range(40))
+    chunks = split_markdown(text, limit=100)
+    assert all(len(chunk) <= 100 for chunk in chunks)
+    assert chunks[0].startswith("Intro.\n\n```sh\necho 0\n")
+    assert all(chunk.startswith("```sh\n") for chunk in chunks[1:])
+    assert all(chunk.endswith("\n```") for chunk in chunks[:-1])
+    # The text never closes the block, so neither does its last chunk.
+    assert chunks[-1] == "```sh\n" + "\n".join(f"echo {i}" for i in range(33, 40))
+
+
 # --- splitting: properties ------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from bot.series.loader import load_series
 from bot.series.model import DayRow, Series
 from bot.series.service import DayView, SeriesStatus
 from bot.settings import Settings
+from bot.store.series import Run
 from tests.fakes import day_row
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "days"
@@ -110,3 +112,96 @@ def test_pause_and_channel_replies_say_what_happened() -> None:
     assert render_channel_set(ENGLISH, "<#7>", []) == "✅ Days will be posted in <#7>."
     warned = render_channel_set(ENGLISH, "<#7>", ["Send Messages", "Create Public Threads"])
     assert warned.endswith("missing these permissions there: Send Messages, Create Public Threads.")
+
+
+def _status(config: dict[str, object] | None = None, **changes: object) -> SeriesStatus:
+    settings = Settings(_env_file=None, guild_id=1)  # type: ignore[call-arg]
+    values: dict[str, object] = {
+        "config": replace(effective_config(settings, {}, guild_id=1), **(config or {})),
+        "rows": [],
+        "total_days": 0,
+        "next_day": None,
+        "next_at": None,
+        "overdue": [],
+        "now": AT,
+        "problems": [],
+    }
+    values.update(changes)
+    return SeriesStatus(**values)  # type: ignore[arg-type]
+
+
+def _run(edition: int, kind: str) -> Run:
+    return Run(1, "r", "s", edition, kind, None, None, None, AT, None)
+
+
+def _fields(embed: discord.Embed) -> dict[str, str]:
+    return {str(field.name): str(field.value) for field in embed.fields}
+
+
+SCHEDULE = "Start: not set ({tz})\nEvery: 1d\nChannel: not set\nMissed posts: {policy}"
+
+
+def test_status_with_no_days_says_whether_any_are_loaded() -> None:
+    for total, description in ((0, "No days loaded."), (12, "12 days loaded, none scheduled yet.")):
+        embed = render_status(ENGLISH, _status(total_days=total), "S")
+        assert (embed.title, embed.description) == ("S — status", description)
+        tz = _status().config.tz.key
+        assert _fields(embed) == {
+            "Next post": "Nothing scheduled.",
+            "Schedule": SCHEDULE.format(tz=tz, policy="late"),
+            "Days": "—",
+        }
+
+
+def test_status_of_held_days_names_the_edition_and_leaves_overdue_to_the_buttons() -> None:
+    status = _status(
+        {"held": (2, 3), "paused": True},
+        rows=[row(2, "scheduled"), row(3, "scheduled")],
+        overdue=[2, 3],
+        total_days=3,
+        run=_run(2, "live"),
+    )
+    embed = render_status(ENGLISH, status, "S")
+    assert embed.title == "S — status (edition 2)"
+    fields = _fields(embed)
+    assert fields["Next post"].startswith("⏸️ Holding days 2–3: the start is in the past")
+    assert fields["Days"] == "2 scheduled"
+    assert "⚠️ Problems" not in fields
+
+
+@pytest.mark.parametrize(
+    ("policy", "run", "title", "problem"),
+    [
+        ("late", _run(1, "rehearsal"), "S — status (rehearsal 1)", "on resume: posted late"),
+        ("skip", _run(1, "live"), "S — status", "on resume: marked missed"),
+    ],
+)
+def test_status_while_paused_says_what_resuming_does_to_passed_days(
+    policy: str, run: Run, title: str, problem: str
+) -> None:
+    status = _status(
+        {"paused": True, "missed_policy": policy},
+        rows=[row(1, "scheduled")],
+        overdue=[1],
+        total_days=1,
+        run=run,
+    )
+    embed = render_status(ENGLISH, status, "S")
+    assert embed.title == title
+    fields = _fields(embed)
+    assert fields["Next post"] == "⏸️ Paused — `/challenge resume` to continue."
+    assert fields["Schedule"].endswith(f"Missed posts: {policy}")
+    assert fields["⚠️ Problems"] == f"• Passed while paused: day 1 ({problem})."
+
+
+def test_status_next_post_when_idle_or_complete() -> None:
+    idle = _status(
+        rows=[row(1, "posted", error="Missing Access")], total_days=2, idle="Day 2 has no page."
+    )
+    fields = _fields(render_status(ENGLISH, idle, "S"))
+    assert fields["Next post"] == "Day 2 has no page."
+    assert fields["⚠️ Problems"] == "• Day 1: Missing Access"  # no attempt count: no "(try N)"
+    complete = _status(rows=[row(1, "posted"), row(2, "skipped")], total_days=2)
+    fields = _fields(render_status(ENGLISH, complete, "S"))
+    assert fields["Next post"] == "The series is complete."
+    assert fields["Days"] == "1 posted, 1 skipped"

@@ -137,12 +137,15 @@ async def test_two_series_on_one_database_keep_their_own_rows_and_timers(
         for base, definition in ((1000, default_definition(settings)), (5000, topic)):
             publisher = FakePublisher(clock=clock, id_base=base)
             service = SeriesService(
-                bot,  # type: ignore[arg-type]
+                settings,
+                db,
                 days,
                 [],
+                discord=bot.discord,
+                publisher=publisher,  # type: ignore[arg-type]
+                dispatch=bot.dispatch,
                 clock=clock,
                 timers=timers,
-                publisher=publisher,  # type: ignore[arg-type]
                 definition=definition,
             )
             publisher.store = service.store

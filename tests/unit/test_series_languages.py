@@ -21,6 +21,7 @@ import discord
 import pytest
 
 from bot.i18n import ENGLISH, Language, Messages, messages
+from bot.publishing import _MARKER, Publisher
 from bot.rendering.days import (
     MARKER_MAX,
     marker_line,
@@ -30,8 +31,7 @@ from bot.rendering.days import (
 )
 from bot.series.loader import load_series
 from bot.series.model import Series
-from bot.series.posting import marker
-from bot.series.publisher import _MARKER, DayPost, Publisher
+from bot.series.posting import DayPost, marker
 from tests.fakes import day_row
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "days"

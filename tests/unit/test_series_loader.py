@@ -423,3 +423,26 @@ def test_front_matter_values_of_the_wrong_kind(tmp_path: Path) -> None:
     found = problems_of(tmp_path)
     assert f"{tmp_path / 'day-1.md'}:3: keywords: must be a list of words" in found
     assert f"{tmp_path / 'day-1.md'}:4: title: must be a non-empty text" in found
+
+
+def test_an_empty_title_and_a_description_that_is_not_text(tmp_path: Path) -> None:
+    write(tmp_path, "day-1.md", "# Day 1:\n\n## Join the Conversation\n\nQ?\n")
+    write(
+        tmp_path, "day-2.md", page(2).replace("comments: true", "comments: true\ndescription: [1]")
+    )
+    assert problems_of(tmp_path) == [
+        f"{tmp_path / 'day-1.md'}:1: the title is empty: write it after 'Day N:'",
+        f"{tmp_path / 'day-2.md'}:3: description: must be a text",
+    ]
+
+
+def test_everything_after_the_closing_heading_belongs_to_the_closing(tmp_path: Path) -> None:
+    extra = "\n## After the end\n\nMore.\n\n### 🧠 **Dr LATE**\n\nLate answer.\n"
+    write(tmp_path, "day-1.md", page(1) + extra)
+    (day,) = load_series(tmp_path)
+    assert day.closing is not None
+    assert (day.closing.heading, day.closing.level) == ("The End", 2)
+    assert day.closing.body == (
+        "Bye.\n\n## After the end\n\nMore.\n\n### 🧠 **Dr LATE**\n\nLate answer."
+    )
+    assert [a.author for a in day.answers] == ["Mr BELMADY"]

@@ -23,16 +23,17 @@ import pytest
 
 from bot.i18n import ENGLISH, Language
 from bot.i18n.choice import LanguageChoice
+from bot.publishing import Publisher
 from bot.series.config import PAUSED_KEY
 from bot.series.loader import load_series
 from bot.series.model import DayRow
-from bot.series.publisher import DayPost, PostStepError, Progress, Publisher
+from bot.series.posting import DayPost, PostStepError, Progress
 from bot.series.service import LATE_NOTE, Outcome, SeriesService
 from bot.settings import Settings
 from bot.store import Database
 from bot.store.languages import LanguageStore
 from devtools.emulator import wait_for
-from tests.fakes import FakeClock, FakeTimers
+from tests.fakes import FakeClock, FakeDiscord, FakeTimers
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "days"
 GUILD = 4242
@@ -41,20 +42,17 @@ START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # 09:00 in Casablanca
 
 
 class FakeBot:
+    """What the composition root gives a series service: settings, the database, the
+    dispatch of `challenge_posted` (recorded here) and Discord (a server the bot is in)."""
+
     def __init__(self, settings: Settings, db: Database) -> None:
         self.settings = settings
         self.db = db
         self.events: list[tuple[str, tuple[Any, ...]]] = []
-        self.user = None
+        self.discord = FakeDiscord(guilds={GUILD: "ML & DL Morocco", GUILD + 1: "Another"})
 
     def dispatch(self, name: str, *args: Any) -> None:
         self.events.append((name, args))
-
-    def get_channel(self, channel_id: int) -> None:
-        return None
-
-    def get_guild(self, guild_id: int) -> object:
-        return object()
 
 
 @dataclass
@@ -142,12 +140,15 @@ def make_service(settings: Settings, db: Database, clock: FakeClock) -> Env:
     timers = FakeTimers(clock)
     publisher = FakePublisher(clock=clock)
     service = SeriesService(
-        bot,  # type: ignore[arg-type]
+        settings,
+        db,
         load_series(FIXTURES),
         [],
+        discord=bot.discord,
+        publisher=publisher,  # type: ignore[arg-type]
+        dispatch=bot.dispatch,
         clock=clock,
         timers=timers,
-        publisher=publisher,  # type: ignore[arg-type]
     )
     publisher.store = service.store
     return Env(service, clock, timers, publisher, bot)
@@ -502,7 +503,7 @@ async def test_skip_and_no_start(env: Env) -> None:
 
 
 def test_ping_mentions_only_the_role() -> None:
-    from bot.series.publisher import ping_mentions
+    from bot.publishing import ping_mentions
 
     allowed = ping_mentions(55).to_dict()
     assert allowed["parse"] == [] and allowed["roles"] == [55]

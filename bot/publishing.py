@@ -1,4 +1,5 @@
-"""The Discord side of posting a day: each step recorded as soon as it succeeds.
+"""The Discord side of posting a day (`bot.series.posting.Publishing` with discord.py): each
+step recorded as soon as it succeeds.
 
 A post is: the day's messages (the first carries the row's nonce, sent with `enforce_nonce`,
 and a marker in its text), a public thread on the first one (or a forum post), then the
@@ -12,7 +13,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -21,8 +21,8 @@ import aiohttp
 import discord
 
 from bot.discord_setup import missing_permissions
-from bot.rendering.days import DayBundle, RenderedMessage
 from bot.series.model import DayRow
+from bot.series.posting import DayPost, PostStepError, Progress
 from bot.store.series import SeriesStore
 
 log = logging.getLogger(__name__)
@@ -36,73 +36,6 @@ RESUME_SEARCH_LIMIT = 500
 CALL_ERRORS = (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError)
 
 Postable = discord.TextChannel | discord.ForumChannel
-
-
-class PostStepError(Exception):
-    """A step failed; `str()` is a line fit for the log and `/challenge status`."""
-
-    def __init__(self, step: str, cause: BaseException | None, detail: str) -> None:
-        self.step = step
-        self.cause = cause
-        super().__init__(detail)
-
-
-@dataclass(frozen=True, slots=True)
-class DayPost:
-    """What to send for one day (already rendered) and how.
-
-    `others`: the same day rendered in the other languages, when resuming: a part or a forum
-    post sent before the server changed its language is still recognised as ours.
-    """
-
-    bundle: DayBundle
-    ping_role_id: int | None  # mentioned by the first message only
-    archive_minutes: int
-    others: tuple[DayBundle, ...] = ()
-
-    @property
-    def thread_names(self) -> frozenset[str]:
-        return frozenset(b.thread_name for b in (self.bundle, *self.others))
-
-    def part_variants(self, index: int) -> list[RenderedMessage]:
-        """Part `index` of the post as each language renders it (this language's first)."""
-        return [b.parts[index] for b in (self.bundle, *self.others) if index < len(b.parts)]
-
-    def opening_variants(self, index: int) -> list[RenderedMessage]:
-        return [b.opening[index] for b in (self.bundle, *self.others) if index < len(b.opening)]
-
-    @property
-    def parts(self) -> Sequence[RenderedMessage]:
-        return self.bundle.parts
-
-    @property
-    def thread_name(self) -> str:
-        return self.bundle.thread_name
-
-    @property
-    def opening(self) -> Sequence[RenderedMessage]:
-        return self.bundle.opening
-
-
-@dataclass(slots=True)
-class Progress:
-    """The recorded steps of a post, updated in memory and in the store together."""
-
-    message_id: int | None
-    parts_sent: int
-    last_message_id: int | None
-    thread_id: int | None
-    opening_message_id: int | None
-
-    @classmethod
-    def of(cls, row: DayRow) -> Progress:
-        return cls(
-            row.message_id,
-            row.parts_sent,
-            row.last_message_id,
-            row.thread_id,
-            row.opening_message_id,
-        )
 
 
 def message_kwargs(rendered: Any) -> dict[str, Any]:
@@ -332,6 +265,7 @@ class Publisher:
         try:
             thread = await channel.get_partial_message(message_id).create_thread(
                 name=post.thread_name,
+                # A validated setting (60, 1440, 4320 or 10080); discord.py types it as a Literal.
                 auto_archive_duration=post.archive_minutes,  # type: ignore[arg-type]
             )
         except discord.HTTPException as exc:
