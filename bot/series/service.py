@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -178,6 +179,14 @@ class SeriesService:
 
     def lock(self, guild_id: int) -> asyncio.Lock:
         return self._locks.setdefault(guild_id, asyncio.Lock())
+
+    @asynccontextmanager
+    async def guard(self, guild_id: int) -> AsyncIterator[None]:
+        """One step at a time for this series in this server: within this process (the lock)
+        and across processes sharing a PostgreSQL database — two that both think they own
+        the server's shard take turns, and the second finds the work done."""
+        async with self.lock(guild_id), self.db.exclusive(self._key(guild_id)):
+            yield
 
     async def config(self, guild_id: int) -> SeriesConfig:
         config = await series_config(self.db, self.settings, guild_id, self.definition)
@@ -507,7 +516,7 @@ class SeriesService:
         if self.closing:
             return
         try:
-            async with self.lock(guild_id):
+            async with self.guard(guild_id):
                 await self._plan_wakeup(guild_id, await self._do_due(guild_id))
         except Exception:  # a busy or broken database, say: the rows can't be read
             self.log.exception("The series in server %d could not run; trying again soon", guild_id)
@@ -607,7 +616,7 @@ class SeriesService:
     async def post_now(self, guild_id: int, number: int) -> tuple[Outcome, DayRow | None]:
         """`/challenge post N`: post (or finish posting) a day now, never a second time."""
         self.guilds.add(guild_id)
-        async with self.lock(guild_id):
+        async with self.guard(guild_id):
             if self.series is None or self.series.day(number) is None:
                 return Outcome.NOT_FOUND, None
             row = await self.store.get_day(guild_id, self.record(guild_id), number)
@@ -630,7 +639,7 @@ class SeriesService:
     async def skip(self, guild_id: int, number: int) -> tuple[bool, DayRow | None]:
         """Mark a not-yet-posted day skipped; (done, row as it is now)."""
         self.guilds.add(guild_id)
-        async with self.lock(guild_id):
+        async with self.guard(guild_id):
             done = await self.store.set_state(
                 guild_id, self.record(guild_id), number, SKIPPED, from_states=(SCHEDULED, MISSED)
             )
@@ -700,7 +709,7 @@ class SeriesService:
         (at the configured start; one in the past is held, never a burst). The earlier
         editions stay, with their comments and stats."""
         self.guilds.add(guild_id)
-        async with self.lock(guild_id):
+        async with self.guard(guild_id):
             run = await self.store.add_run(guild_id, self.series_id, at=self.clock.now())
             self.runs[guild_id] = run
             await self.overrides.delete(guild_id, self.definition.key(HOLD_KEY))
