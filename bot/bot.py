@@ -30,7 +30,7 @@ from bot.series.loader import load_usable_series
 from bot.series.schedule import DAY, next_slot, resolve_local
 from bot.series.service import Report, SeriesService
 from bot.settings import Settings
-from bot.sharding import describe
+from bot.sharding import describe, owns
 from bot.store import Database, StoreError
 from bot.store.backup import nightly
 from bot.store.languages import LanguageStore
@@ -232,6 +232,10 @@ class ChallengeBot(commands.Bot):
         except OSError as exc:
             log.warning("Could not write the heartbeat file: %s", exc)
         self.timers.set("heartbeat", self.clock.now() + BEAT_EVERY, self._heartbeat)
+
+    def owns(self, guild_id: int) -> bool:
+        """Whether this process serves the server (it is on one of its shards)."""
+        return owns(self.settings, guild_id)
 
     def gateway_open(self) -> bool:
         """The gateway connection is up."""
