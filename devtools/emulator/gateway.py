@@ -316,6 +316,13 @@ class Gateway:
             if self._wanted(session, name, data):
                 self._dispatch_to(session, name, self._visible(session, name, copy.deepcopy(data)))
 
+    def guild_added(self, guild_id: str) -> None:
+        """The bot joined a guild: GUILD_CREATE to the sessions of its shard."""
+        for session in self.live_sessions:
+            if session.owns(guild_id) and session.intents & Intent.GUILDS:
+                body = self.emulator.guild_create_payload(session.intents, guild_id)
+                self._dispatch_to(session, "GUILD_CREATE", body)
+
     def _wanted(self, session: Session, name: str, data: Payload) -> bool:
         if not session.owns(data.get("guild_id")):
             return False

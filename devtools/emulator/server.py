@@ -223,14 +223,15 @@ class Emulator:
     def add_guild(self, name: str, *, shard: tuple[int, int] | None = None) -> str:
         """Another guild built like the default one (channels, roles, the same members; no
         history); returns its id. `shard=(shard_id, shard_count)` picks an id Discord would
-        route to that shard. The bot joins it before connecting (no GUILD_CREATE is sent to
-        sessions already connected)."""
+        route to that shard. The bot is a member: sessions already connected on its shard get
+        its GUILD_CREATE, as when a bot is added to a server."""
         world = self.world
         candidate = int(world.ids.next())
         while shard is not None and shard_of(candidate, shard[1]) != shard[0]:
             candidate += 1 << 22  # a millisecond later
         guild_id = str(candidate)
         populate_guild(world, guild_id, name)
+        self.gateway.guild_added(guild_id)
         return guild_id
 
     # ---- people -------------------------------------------------------------------------

@@ -165,3 +165,19 @@ async def test_member_events_of_the_second_guild(http: Any, emulator: Emulator) 
     update = (await wait_for(lambda: session.named("GUILD_MEMBER_UPDATE")))[0]
     assert update["guild_id"] == second
     assert emulator.world.member_named("youssef")["roles"] == []  # the default guild's roles
+
+
+async def test_a_guild_added_later_reaches_the_session_of_its_shard(
+    http: Any, emulator: Emulator
+) -> None:
+    shard = shard_of(emulator.guild_id, 2)
+    owner = await identify(http, emulator, [shard, 2])
+    other = await identify(http, emulator, [1 - shard, 2])
+    await wait_for(lambda: owner.named("GUILD_CREATE") and other.named("READY"))
+    assert other.named("READY")[0]["guilds"] == []
+
+    added = emulator.add_guild("Late Joiners", shard=(shard, 2))
+    await wait_for(lambda: len(owner.named("GUILD_CREATE")) == 2)
+    assert owner.guild_ids() == {emulator.guild_id, added}
+    await emulator.drain()
+    assert other.named("GUILD_CREATE") == []
