@@ -56,6 +56,7 @@ from bot.series.status import (
     series_status,
 )
 from bot.settings import Settings
+from bot.sharding import owns
 from bot.store.database import SqlDatabase, StoreError
 from bot.store.guild_settings import GuildSettingsStore
 from bot.store.series import REHEARSAL, Run, SeriesStore, record_key
@@ -241,10 +242,12 @@ class SeriesService:
     # Start-up and planning
 
     def served_guilds(self, stored: list[int]) -> list[int]:
-        """The configured server (or the `.env` channel's) and any with rows (`stored`)."""
+        """The configured server (or the `.env` channel's) and any with rows (`stored`),
+        of those this process's shards own (a server in the cache is owned)."""
         found: list[int] = []
         if self.definition.guild_id:
-            found.append(self.definition.guild_id)
+            if owns(self.settings, self.definition.guild_id):
+                found.append(self.definition.guild_id)
         else:
             env_channel = effective_config(self.settings, {}, definition=self.definition).channel_id
             channel = self.discord.channel(env_channel) if env_channel else None
@@ -278,6 +281,9 @@ class SeriesService:
 
     async def start(self, guild_id: int) -> None:
         """Sync the rows with the content and settings, then wake up (posts what is due)."""
+        if not owns(self.settings, guild_id):  # another process's shard posts there
+            self.log.warning("Server %d is not on a shard of this process: not started", guild_id)
+            return
         self.guilds.add(guild_id)
         try:
             await self.sync(guild_id)
