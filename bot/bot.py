@@ -30,6 +30,7 @@ from bot.series.loader import load_usable_series
 from bot.series.schedule import DAY, next_slot, resolve_local
 from bot.series.service import Report, SeriesService
 from bot.settings import Settings
+from bot.sharding import describe, owns
 from bot.store import Database, SqlDatabase, StoreError, database_at
 from bot.store.backup import nightly
 from bot.store.languages import LanguageStore
@@ -167,6 +168,7 @@ class ChallengeBot(commands.Bot):
             paths.series_dir,
             paths.keywords_dir,
         )
+        log.info("%s", describe(self.settings))
         await self.db.open()
         if self.catalogue is not self.db:
             await self.catalogue.open()
@@ -227,10 +229,7 @@ class ChallengeBot(commands.Bot):
         """Tell supervisors we are alive (`check --live`), then beat again in 30 s."""
         beat = Beat(
             self.clock.now(),
-            connected=not self.is_closed()
-            and self.is_ready()
-            and self.ws is not None
-            and self.ws.open,
+            connected=not self.is_closed() and self.is_ready() and self.gateway_open(),
             timers=self.timers.alive,
         )
         try:
@@ -238,6 +237,14 @@ class ChallengeBot(commands.Bot):
         except OSError as exc:
             log.warning("Could not write the heartbeat file: %s", exc)
         self.timers.set("heartbeat", self.clock.now() + BEAT_EVERY, self._heartbeat)
+
+    def owns(self, guild_id: int) -> bool:
+        """Whether this process serves the server (it is on one of its shards)."""
+        return owns(self.settings, guild_id)
+
+    def gateway_open(self) -> bool:
+        """The gateway connection is up."""
+        return self.ws is not None and self.ws.open
 
     def _next_backup_at(self) -> datetime:
         local = next_slot(BACKUP_TIME, self.settings.tz, DAY, self.clock.now())
@@ -437,3 +444,44 @@ class ChallengeBot(commands.Bot):
         await self.db.close()
         if self.catalogue is not self.db:
             await self.catalogue.close()
+
+
+class ShardedChallengeBot(ChallengeBot, commands.AutoShardedBot):
+    """The bot with SHARD_COUNT set: discord.py's AutoShardedBot, one gateway connection per
+    shard of SHARD_IDS (all of SHARD_COUNT if empty). Servers of other shards are never in
+    its cache, so it only answers, posts, recaps and gives roles in its own."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        extensions: Sequence[str] = EXTENSIONS,
+        **options: object,
+    ) -> None:
+        super().__init__(
+            settings,
+            clock=clock,
+            extensions=extensions,
+            shard_count=settings.shard_count,
+            shard_ids=settings.shards,
+            **options,
+        )
+
+    def gateway_open(self) -> bool:
+        """Every shard's connection is up."""
+        shards = self.shards.values()
+        return bool(shards) and not any(shard.is_closed() for shard in shards)
+
+
+def build_bot(
+    settings: Settings,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    extensions: Sequence[str] = EXTENSIONS,
+    **options: object,
+) -> ChallengeBot:
+    """The bot for these settings: sharded with SHARD_COUNT, otherwise a plain one (a single
+    connection without a `shard` in IDENTIFY, as before sharding existed)."""
+    kind = ChallengeBot if settings.shard_count is None else ShardedChallengeBot
+    return kind(settings, clock=clock, extensions=extensions, **options)

@@ -27,7 +27,7 @@ RETRY_FIRST, RETRY_MAX = 2.0, 60.0
 
 async def serve(settings: Settings) -> None:
     """Run until stopped; keep trying while Discord can't be reached."""
-    from bot.bot import ChallengeBot
+    from bot.bot import ChallengeBot, build_bot
 
     token = settings.require_token()
     stopped = asyncio.Event()
@@ -51,7 +51,7 @@ async def serve(settings: Settings) -> None:
     delay = RETRY_FIRST
     while not stopped.is_set():
         try:
-            async with ChallengeBot(settings) as client:
+            async with build_bot(settings) as client:
                 current.append(client)
                 await client.start(token)
             break

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.i18n.catalogue import Language
@@ -48,6 +48,8 @@ EXPECTED: dict[str, str] = {
     "WELCOME_DM": "true or false",
     "COMPLETION_TIER_DAYS": "a number of days from 1 to 12",
     "RECONCILE_DAYS": "a number of days from 0 to 365",
+    "SHARD_COUNT": "a number of shards, 1 or more (empty: one shard, no sharding)",
+    "SHARD_IDS": "shard ids below SHARD_COUNT, comma-separated (0,2) or a range (0-3); empty = all",
 }
 
 
@@ -103,6 +105,21 @@ def format_duration(delta: timedelta) -> str:
     return f"{seconds}s"
 
 
+def parse_shard_ids(text: str) -> list[int]:
+    """`0,2`, `0-3` or both (`0-1,4`) → the distinct shard ids, sorted; empty → []."""
+    found: set[int] = set()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        match = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
+        if match is None:
+            raise ValueError(f"{part!r} is not a shard id or a range like 0-3")
+        first = int(match[1])
+        last = int(match[2]) if match[2] is not None else first
+        if last < first:
+            raise ValueError(f"the range {part!r} goes backwards")
+        found.update(range(first, last + 1))
+    return sorted(found)
+
+
 def parse_series_start(value: str) -> date | datetime:
     """A date (`2026-12-01`) or a date-time, with or without a UTC offset."""
     text = value.strip()
@@ -130,6 +147,9 @@ class Settings(BaseSettings):
     challenge_channel_id: int | None = None
     ping_role_id: int | None = None
     admin_channel_id: int | None = None  # where the bot reports what needs a human
+    # Sharding (several processes, or a very large bot): None = one shard, no sharding
+    shard_count: int | None = Field(default=None, ge=1)
+    shard_ids: str = ""  # the shards this process runs; empty = all of SHARD_COUNT
 
     # Storage and content
     database_path: Path = Path("data/bot.sqlite3")
@@ -204,6 +224,7 @@ class Settings(BaseSettings):
         "welcome_channel_id",
         "completion_role_id",
         "completion_tier_role_id",
+        "shard_count",
         "series_start",
         "welcome_message",
         "backup_dir",
@@ -212,6 +233,21 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _check_shard_ids(cls, value: str, info: ValidationInfo) -> str:
+        ids = parse_shard_ids(value)
+        if not ids or "shard_count" not in info.data:  # a bad SHARD_COUNT is reported itself
+            return value.strip()
+        count = info.data["shard_count"]
+        if count is None:
+            raise ValueError("SHARD_IDS needs SHARD_COUNT")
+        if ids[-1] >= count:
+            raise ValueError(
+                f"shard {ids[-1]} doesn't exist with SHARD_COUNT={count} (0 to {count - 1})"
+            )
+        return value.strip()
 
     @field_validator("discord_api_url")
     @classmethod
@@ -320,6 +356,11 @@ class Settings(BaseSettings):
             path = Path(url.removeprefix(SQLITE_URL)).expanduser()
             return path if path.is_absolute() else PROJECT_ROOT / path
         return url
+
+    @property
+    def shards(self) -> list[int] | None:
+        """The shards this process runs (None: all of SHARD_COUNT, or no sharding)."""
+        return parse_shard_ids(self.shard_ids) or None
 
     def require_token(self) -> str:
         if self.discord_token is None or not self.discord_token.get_secret_value().strip():

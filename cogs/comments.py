@@ -58,6 +58,7 @@ class Comments(commands.Cog):
             bot.discord,
             now=bot.now,
             reconcile_days=bot.settings.reconcile_days,
+            owns=bot.owns,
         )
 
     async def cog_load(self) -> None:

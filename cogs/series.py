@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -52,6 +53,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DECISION_TIMEOUT = 300.0  # an admin reading what a confirmation will do
+
+
+def decision(
+    tr: Messages, owner_id: int, label: str, action: Callable[[], Awaitable[str]]
+) -> ConfirmView:
+    """Confirm (labelled with what it does) or cancel an admin action with lasting effect."""
+    return ConfirmView(
+        owner_id,
+        action,
+        tr=tr,
+        label=label,
+        cancelled=nothing_changed(tr),
+        timeout=DECISION_TIMEOUT,
+    )
 
 
 class HoldView(OwnerView):
@@ -380,14 +395,7 @@ class SeriesCog(commands.Cog, name="Series"):
             return new_edition_result(tr, run, config, await service.next_post_at(guild_id))
 
         label = tr._("Start edition {edition}", edition=current.edition + 1)
-        view = ConfirmView(
-            interaction.user.id,
-            begin,
-            tr=tr,
-            label=label,
-            cancelled=nothing_changed(tr),
-            timeout=DECISION_TIMEOUT,
-        )
+        view = decision(tr, interaction.user.id, label, begin)
         await interaction.response.send_message(
             new_edition_question(tr, current), view=view, ephemeral=True
         )
@@ -442,14 +450,7 @@ class SeriesCog(commands.Cog, name="Series"):
             total,
             channel=channel.name,
         )
-        view = ConfirmView(
-            interaction.user.id,
-            begin,
-            tr=tr,
-            label=label,
-            cancelled=nothing_changed(tr),
-            timeout=DECISION_TIMEOUT,
-        )
+        view = decision(tr, interaction.user.id, label, begin)
         await interaction.response.send_message(
             rehearsal_question(tr, channel.mention, total, every), view=view, ephemeral=True
         )

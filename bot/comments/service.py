@@ -85,8 +85,12 @@ class CommentService:
         now: Callable[[], datetime],
         reconcile_days: int = 3,
         writer: CommentWriter | None = None,
+        owns: Callable[[int], bool] = lambda guild_id: True,
     ) -> None:
+        """`owns(guild_id)`: whether this process serves the server (its shard's); the
+        threads of other servers are another process's to read."""
         self.store = store
+        self.owns = owns
         self.discord = discord
         self.now = now
         self.reconcile_days = reconcile_days
@@ -103,7 +107,8 @@ class CommentService:
     # --- lifecycle ---------------------------------------------------------------------
 
     async def load(self) -> None:
-        self.threads = await self.store.challenge_threads()
+        every = await self.store.challenge_threads()
+        self.threads = {k: t for k, t in every.items() if self.owns(t.guild_id)}
         self.erased = await self.store.erased_users()
         self.writer.start()
         log.info("Recording comments in %d challenge thread(s)", len(self.threads))

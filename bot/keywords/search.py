@@ -132,6 +132,47 @@ class ArticleSource(Protocol):
     ) -> list[tuple[str, str]]: ...
 
 
+def _exact_names(
+    entries: Sequence[_Name],
+) -> tuple[dict[str, _Name], dict[str, _Name | None]]:
+    """Names by folded key (the first wins: titles over slugs over aliases), and by squashed
+    key (spaces and dashes gone), where a key two articles share maps to None (ambiguous)."""
+    exact: dict[str, _Name] = {}
+    squashed: dict[str, _Name | None] = {}
+    for entry in entries:
+        if not entry.key:
+            continue
+        exact.setdefault(entry.key, entry)
+        flat = squash(entry.key)
+        if flat not in squashed:
+            squashed[flat] = entry
+        elif (known := squashed[flat]) is not None and known.slug != entry.slug:
+            squashed[flat] = None
+    return exact, squashed
+
+
+def _sorted_keys(
+    entries: Sequence[_Name], *, with_name: bool
+) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """(key, slug[, name]) and (squashed key, slug[, name]), sorted, for prefix scans."""
+    tail = (lambda e: (e.slug, e.name)) if with_name else (lambda e: (e.slug,))
+    keyed = [e for e in entries if e.key]
+    return (
+        sorted((e.key, *tail(e)) for e in keyed),
+        sorted((squash(e.key), *tail(e)) for e in keyed),
+    )
+
+
+def _short_prefixes(entries: Sequence[_Name]) -> dict[str, frozenset[str]]:
+    """Per article, the 1–3 letter starts of its name words (what a short query may be)."""
+    prefixes: dict[str, set[str]] = {}
+    for entry in entries:
+        for word in entry.key.split():
+            starts = prefixes.setdefault(entry.slug, set())
+            starts.update(word[:size] for size in range(1, MIN_PREFIX))
+    return {slug: frozenset(starts) for slug, starts in prefixes.items()}
+
+
 class KeywordService:
     """Lookup over one set of articles. Build it with `await KeywordService.load(store)`."""
 
@@ -143,49 +184,26 @@ class KeywordService:
         aliases = [
             _Name(name_key(alias), alias, a.slug, "alias") for a in articles for alias in a.aliases
         ]
-        self._exact: dict[str, _Name] = {}
-        self._squashed: dict[str, _Name | None] = {}
-        for entry in (*titles, *slugs, *aliases):  # titles win over slugs over aliases
-            if not entry.key:
-                continue
-            self._exact.setdefault(entry.key, entry)
-            flat = squash(entry.key)
-            if flat not in self._squashed:
-                self._squashed[flat] = entry
-            elif (known := self._squashed[flat]) is not None and known.slug != entry.slug:
-                self._squashed[flat] = None  # shared by two articles: ambiguous, drop it
+        names = (*titles, *aliases)
+        self._exact, self._squashed = _exact_names((*titles, *slugs, *aliases))
         self._names_of: dict[str, list[_Name]] = {}
-        for entry in (*titles, *aliases):
+        for entry in names:
             self._names_of.setdefault(entry.slug, []).append(entry)
-        # prefix completion: titles before aliases, each sorted by key (and squashed key)
-        # Sorted (key, slug[, name]) tuples for prefix scans.
-        self._title_keys: list[tuple[str, ...]] = sorted((t.key, t.slug) for t in titles if t.key)
-        self._alias_keys: list[tuple[str, ...]] = sorted(
-            (a.key, a.slug, a.name) for a in aliases if a.key
-        )
-        self._title_flat: list[tuple[str, ...]] = sorted(
-            (squash(t.key), t.slug) for t in titles if t.key
-        )
-        self._alias_flat: list[tuple[str, ...]] = sorted(
-            (squash(a.key), a.slug, a.name) for a in aliases if a.key
-        )
-        self._speller = Speller(word for e in (*titles, *aliases) for word in e.key.split())
+        # Sorted (key, slug[, name]) tuples for prefix scans: titles before aliases.
+        self._title_keys, self._title_flat = _sorted_keys(titles, with_name=False)
+        self._alias_keys, self._alias_flat = _sorted_keys(aliases, with_name=True)
+        self._speller = Speller(word for e in names for word in e.key.split())
         self._text_speller: Speller | None = None  # names and bodies, built on first /search
         pool = [*titles, *aliases] if len(titles) + len(aliases) <= FULL_FUZZY_POOL else titles
         self._fuzzy_pool = [e for e in pool if e.key]
         self._fuzzy_keys = [squash(e.key) for e in self._fuzzy_pool]
         self.by_title = sorted(articles, key=lambda a: (name_key(a.title), a.slug))
         self._title_order = {a.slug: index for index, a in enumerate(self.by_title)}
-        self._name_index = _WordIndex((*titles, *aliases))
+        self._name_index = _WordIndex(names)
         self._title_index = _WordIndex(titles)
         self._word_slugs = self._name_index.slugs  # name word → articles having it
-        prefixes: dict[str, set[str]] = {}  # article → its name words' 1–3 letter starts
-        for entry in (*titles, *aliases):
-            for word in entry.key.split():
-                starts = prefixes.setdefault(entry.slug, set())
-                starts.update(word[:size] for size in range(1, MIN_PREFIX))
         self._name_words = [(word,) for word in self._name_index.sorted_words]
-        self._short_prefixes = {slug: frozenset(starts) for slug, starts in prefixes.items()}
+        self._short_prefixes = _short_prefixes(names)
         self._categories: dict[str, list[Article]] = {}
         for article in self.by_title:
             self._categories.setdefault(article.category, []).append(article)

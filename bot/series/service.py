@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -55,6 +56,7 @@ from bot.series.status import (
     series_status,
 )
 from bot.settings import Settings
+from bot.sharding import owns
 from bot.store.database import SqlDatabase, StoreError
 from bot.store.guild_settings import GuildSettingsStore
 from bot.store.series import REHEARSAL, Run, SeriesStore, record_key
@@ -179,6 +181,14 @@ class SeriesService:
     def lock(self, guild_id: int) -> asyncio.Lock:
         return self._locks.setdefault(guild_id, asyncio.Lock())
 
+    @asynccontextmanager
+    async def guard(self, guild_id: int) -> AsyncIterator[None]:
+        """One step at a time for this series in this server: within this process (the lock)
+        and across processes sharing a PostgreSQL database — two that both think they own
+        the server's shard take turns, and the second finds the work done."""
+        async with self.lock(guild_id), self.db.exclusive(self._key(guild_id)):
+            yield
+
     async def config(self, guild_id: int) -> SeriesConfig:
         config = await series_config(self.db, self.settings, guild_id, self.definition)
         run = self.rehearsal
@@ -232,10 +242,12 @@ class SeriesService:
     # Start-up and planning
 
     def served_guilds(self, stored: list[int]) -> list[int]:
-        """The configured server (or the `.env` channel's) and any with rows (`stored`)."""
+        """The configured server (or the `.env` channel's) and any with rows (`stored`),
+        of those this process's shards own (a server in the cache is owned)."""
         found: list[int] = []
         if self.definition.guild_id:
-            found.append(self.definition.guild_id)
+            if owns(self.settings, self.definition.guild_id):
+                found.append(self.definition.guild_id)
         else:
             env_channel = effective_config(self.settings, {}, definition=self.definition).channel_id
             channel = self.discord.channel(env_channel) if env_channel else None
@@ -269,6 +281,9 @@ class SeriesService:
 
     async def start(self, guild_id: int) -> None:
         """Sync the rows with the content and settings, then wake up (posts what is due)."""
+        if not owns(self.settings, guild_id):  # another process's shard posts there
+            self.log.warning("Server %d is not on a shard of this process: not started", guild_id)
+            return
         self.guilds.add(guild_id)
         try:
             await self.sync(guild_id)
@@ -507,7 +522,7 @@ class SeriesService:
         if self.closing:
             return
         try:
-            async with self.lock(guild_id):
+            async with self.guard(guild_id):
                 await self._plan_wakeup(guild_id, await self._do_due(guild_id))
         except Exception:  # a busy or broken database, say: the rows can't be read
             self.log.exception("The series in server %d could not run; trying again soon", guild_id)
@@ -607,7 +622,7 @@ class SeriesService:
     async def post_now(self, guild_id: int, number: int) -> tuple[Outcome, DayRow | None]:
         """`/challenge post N`: post (or finish posting) a day now, never a second time."""
         self.guilds.add(guild_id)
-        async with self.lock(guild_id):
+        async with self.guard(guild_id):
             if self.series is None or self.series.day(number) is None:
                 return Outcome.NOT_FOUND, None
             row = await self.store.get_day(guild_id, self.record(guild_id), number)
@@ -630,7 +645,7 @@ class SeriesService:
     async def skip(self, guild_id: int, number: int) -> tuple[bool, DayRow | None]:
         """Mark a not-yet-posted day skipped; (done, row as it is now)."""
         self.guilds.add(guild_id)
-        async with self.lock(guild_id):
+        async with self.guard(guild_id):
             done = await self.store.set_state(
                 guild_id, self.record(guild_id), number, SKIPPED, from_states=(SCHEDULED, MISSED)
             )
@@ -700,7 +715,7 @@ class SeriesService:
         (at the configured start; one in the past is held, never a burst). The earlier
         editions stay, with their comments and stats."""
         self.guilds.add(guild_id)
-        async with self.lock(guild_id):
+        async with self.guard(guild_id):
             run = await self.store.add_run(guild_id, self.series_id, at=self.clock.now())
             self.runs[guild_id] = run
             await self.overrides.delete(guild_id, self.definition.key(HOLD_KEY))

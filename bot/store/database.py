@@ -4,6 +4,7 @@ the default: its pragmas, transactions and migrations. PostgreSQL: bot/store/pos
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -76,6 +77,10 @@ class SqlDatabase(Protocol):
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
 
     async def integrity_check(self) -> list[str]: ...
+
+    def exclusive(self, name: str) -> AbstractAsyncContextManager[None]:
+        """Hold `name` against every other process using this database (waits for it)."""
+        ...
 
 
 class SqliteTransaction:
@@ -211,6 +216,10 @@ class Database:
 
     def describe(self) -> str:
         return f"SQLite {self.path}"
+
+    def exclusive(self, name: str) -> AbstractAsyncContextManager[None]:
+        """Nothing to hold: one process owns a SQLite file (its writer lock says so)."""
+        return contextlib.nullcontext()
 
     async def open(self, *, check_writable: bool = True, create: bool = True) -> None:
         """Connect, migrate and open the reader. `check_writable=False` for read-only tools;

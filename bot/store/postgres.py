@@ -9,6 +9,7 @@ concurrent claims change the row and the other sees zero rows changed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -42,6 +43,11 @@ def redact(url: str) -> str:
         host = f"{host}:{parts.port}"
     netloc = f"{parts.username}:***@{host}" if parts.username else f"***@{host}"
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+def lock_key(name: str) -> int:
+    """A stable signed 64-bit advisory-lock key for a name (the same in every process)."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), signed=True)
 
 
 def _count(status: str) -> int:
@@ -178,6 +184,22 @@ class PostgresDatabase:
             await conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
             return 0
         return int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[None]:
+        """A session-level advisory lock on `name`, held on its own connection: a process
+        that dies frees it with its session, so a crash never leaves a server locked."""
+        key = lock_key(name)
+        async with self.pool.acquire() as conn:
+            await conn.execute("SELECT pg_advisory_lock($1)", key)
+            try:
+                yield
+            finally:
+                try:
+                    await conn.execute("SELECT pg_advisory_unlock($1)", key)
+                except BaseException:  # cancelled or lost: close it, or the lock stays pooled
+                    conn.terminate()
+                    raise
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

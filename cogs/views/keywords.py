@@ -35,7 +35,25 @@ def custom_id(*parts: str) -> str:
     return value
 
 
-class ArticleView(OwnerView):
+class _ArticleButtons(OwnerView):
+    """A view whose buttons open articles: how to find one, and its challenge days."""
+
+    def __init__(
+        self,
+        owner_id: int,
+        *,
+        lookup: ArticleLookup,
+        days_for: DaysFor,
+        tr: Messages = ENGLISH,
+        timeout: float | None = None,
+    ) -> None:
+        super().__init__(owner_id, timeout=VIEW_TIMEOUT if timeout is None else timeout)
+        self.lookup = lookup
+        self.days_for = days_for
+        self.tr = tr
+
+
+class ArticleView(_ArticleButtons):
     """Read more / Previous over an article's pages, and its related articles as buttons."""
 
     def __init__(
@@ -48,10 +66,7 @@ class ArticleView(OwnerView):
         tr: Messages = ENGLISH,
         timeout: float | None = None,
     ) -> None:
-        super().__init__(owner_id, timeout=VIEW_TIMEOUT if timeout is None else timeout)
-        self.lookup = lookup
-        self.days_for = days_for
-        self.tr = tr
+        super().__init__(owner_id, lookup=lookup, days_for=days_for, tr=tr, timeout=timeout)
         self.show(article)
 
     def show(self, article: Article, page: int = 0) -> None:
@@ -125,7 +140,7 @@ async def article_gone(tr: Messages, interaction: discord.Interaction) -> None:
     )
 
 
-class SuggestionView(OwnerView):
+class SuggestionView(_ArticleButtons):
     """Up to three "Did you mean …?" buttons on a private reply; a click turns it into
     that article."""
 
@@ -139,10 +154,7 @@ class SuggestionView(OwnerView):
         tr: Messages = ENGLISH,
         timeout: float | None = None,
     ) -> None:
-        super().__init__(owner_id, timeout=VIEW_TIMEOUT if timeout is None else timeout)
-        self.lookup = lookup
-        self.days_for = days_for
-        self.tr = tr
+        super().__init__(owner_id, lookup=lookup, days_for=days_for, tr=tr, timeout=timeout)
         for article in articles[:3]:
             button: discord.ui.Button[SuggestionView] = discord.ui.Button(
                 label=button_label(tr._("Did you mean {title}?", title=article.title)),

@@ -170,11 +170,13 @@ class Actor:
         return stored
 
     # ---- slash commands -----------------------------------------------------------------
-    def _command(self, line: str, command_type: int = 1) -> tuple[Payload, list[str]]:
+    def _command(
+        self, line: str, channel_id: str, command_type: int = 1
+    ) -> tuple[Payload, list[str]]:
         words = line.strip().lstrip("/").split()
         if not words:
             raise EmulatorUsageError("empty command")
-        commands = self.emulator.world.commands_for(self.emulator.guild_id)
+        commands = self.emulator.world.commands_for(self.emulator.world.guild_of(channel_id))
         for command in commands:
             if command["name"] == words[0] and command.get("type", 1) == command_type:
                 return command, words[1:]
@@ -330,7 +332,7 @@ class Actor:
     def _command_data(
         self, line: str, options: dict[str, Any], channel_id: str, focused: str | None = None
     ) -> Payload:
-        command, path = self._command(line)
+        command, path = self._command(line, channel_id)
         self._visible(command, channel_id)
         chain, schema = self._resolve_path(command, path)
         leaf, resolved = self._build_options(schema, options, channel_id, focused)

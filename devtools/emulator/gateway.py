@@ -1,6 +1,11 @@
 """The gateway websocket: HELLO, heartbeats, IDENTIFY → READY + GUILD_CREATE, RESUME with
 replay of missed events, INVALID_SESSION, REQUEST_GUILD_MEMBERS → GUILD_MEMBERS_CHUNK.
 
+Sharding: an IDENTIFY with `shard: [shard_id, shard_count]` gets only the guilds with
+`(guild_id >> 22) % shard_count == shard_id` (in READY and as GUILD_CREATE) and only their
+events; events without a guild (DMs) go to shard 0. Two sessions on the same shard both get
+them. Without `shard`, a session gets every guild (shard 0 of 1).
+
 Frames are plain JSON text (the client accepts them whatever compression it asked for).
 https://discord.com/developers/docs/events/gateway
 """
@@ -18,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
-from devtools.emulator.ids import Intent
+from devtools.emulator.ids import Intent, shard_of
 from devtools.emulator.recorder import GatewayEvent
 
 if TYPE_CHECKING:
@@ -84,6 +89,15 @@ class Session:
     ended: bool = False
     resumes: int = 0
     ready: bool = False  # GUILD_CREATE sent (and members chunked if asked)
+    shard: tuple[int, int] | None = None  # (shard_id, shard_count) from IDENTIFY
+    unchunked: set[str] = field(default_factory=set)  # guilds whose members weren't asked
+
+    def owns(self, guild_id: str | None) -> bool:
+        """Whether Discord routes this guild's events (None: DMs) to this session."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        return shard_id == 0 if guild_id is None else shard_of(guild_id, count) == shard_id
 
 
 class Gateway:
@@ -94,6 +108,16 @@ class Gateway:
         self.identify_count = 0
         self.resume_count = 0
         self.privileged_intents = Intent.PRIVILEGED  # what the developer portal allows
+        self.recommended_shards = 1  # GET /gateway/bot "shards"
+        self.session_start_limit: Payload = {
+            "total": 1000,
+            "remaining": 999,
+            "reset_after": 14_400_000,
+            "max_concurrency": 1,
+        }
+        # Guilds one shard may hold before IDENTIFY is refused with 4011 (None: no limit;
+        # Discord's is 2500).
+        self.max_guilds_per_shard: int | None = None
 
     @property
     def live_sessions(self) -> list[Session]:
@@ -159,25 +183,48 @@ class Gateway:
             self._chunk_members(session, data)
         return None
 
-    async def _identify(self, connection: Connection, data: Payload) -> Session | None:
+    def _refusal(self, data: Payload) -> tuple[int, bytes] | None:
+        """Why Discord would close the connection at this IDENTIFY (code, reason), if it would."""
         if data.get("token") != self.emulator.world.token:
+            return 4004, b"Authentication failed."
+        if int(data.get("intents", 0)) & Intent.PRIVILEGED & ~self.privileged_intents:
+            return 4014, b"Disallowed intent(s)."
+        shard = data.get("shard", [0, 1])
+        valid = (
+            isinstance(shard, list)
+            and len(shard) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in shard)
+            and 0 <= shard[0] < shard[1]
+        )
+        if not valid:
+            return 4010, b"Invalid shard."
+        if self.max_guilds_per_shard is not None:
+            held = sum(
+                1 for g in self.emulator.world.guild_states if shard_of(g, shard[1]) == shard[0]
+            )
+            if held > self.max_guilds_per_shard:
+                return 4011, b"Sharding required."
+        return None
+
+    async def _identify(self, connection: Connection, data: Payload) -> Session | None:
+        refusal = self._refusal(data)
+        if refusal is not None:
             connection.closed_by_server = True
-            await connection.ws.close(code=4004, message=b"Authentication failed.")
+            await connection.ws.close(code=refusal[0], message=refusal[1])
             return None
         intents = int(data.get("intents", 0))
-        if intents & Intent.PRIVILEGED & ~self.privileged_intents:
-            connection.closed_by_server = True
-            await connection.ws.close(code=4014, message=b"Disallowed intent(s).")
-            return None
         self.identify_count += 1
         session = Session(id=secrets.token_hex(16), intents=intents)
+        if "shard" in data:
+            session.shard = (data["shard"][0], data["shard"][1])
         self.sessions[session.id] = session
         session.connection = connection
         world = self.emulator.world
+        owned = [g for g in world.guild_states if session.owns(g)]
         ready = {
             "v": 10,
             "user": {**world.bot_user, "verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": world.guild_id, "unavailable": True}],
+            "guilds": [{"id": g, "unavailable": True} for g in owned],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.emulator.gateway_url,
@@ -192,9 +239,13 @@ class Gateway:
         if "shard" in data:
             ready["shard"] = data["shard"]
         self._dispatch_to(session, "READY", ready)
-        self._dispatch_to(session, "GUILD_CREATE", self.emulator.guild_create_payload(intents))
-        if not intents & Intent.GUILD_MEMBERS:
-            session.ready = True
+        for guild_id in owned:
+            self._dispatch_to(
+                session, "GUILD_CREATE", self.emulator.guild_create_payload(intents, guild_id)
+            )
+        if intents & Intent.GUILD_MEMBERS:
+            session.unchunked = set(owned)
+        session.ready = not session.unchunked
         return session
 
     async def _resume(self, connection: Connection, data: Payload) -> Session | None:
@@ -214,12 +265,15 @@ class Gateway:
 
     def _chunk_members(self, session: Session, data: Payload) -> None:
         world = self.emulator.world
+        guild_id = str(data.get("guild_id") or world.guild_id)
+        if guild_id not in world.guild_states:
+            return
         query = (data.get("query") or "").lower()
         limit = int(data.get("limit") or 0)
         wanted = {str(u) for u in data.get("user_ids") or []}
         members = []
-        for user_id in world.members:
-            member = world.member_payload(user_id)
+        for user_id in world.state(guild_id).members:
+            member = world.member_payload(user_id, guild_id=guild_id)
             if wanted and user_id not in wanted:
                 continue
             if query and not member["user"]["username"].lower().startswith(query):
@@ -230,7 +284,7 @@ class Gateway:
         chunks = [members[i : i + 1000] for i in range(0, len(members), 1000)] or [[]]
         for index, chunk in enumerate(chunks):
             body: Payload = {
-                "guild_id": world.guild_id,
+                "guild_id": guild_id,
                 "members": chunk,
                 "chunk_index": index,
                 "chunk_count": len(chunks),
@@ -241,7 +295,8 @@ class Gateway:
                 found = {m["user"]["id"] for m in members}
                 body["not_found"] = sorted(wanted - found)
             self._dispatch_to(session, "GUILD_MEMBERS_CHUNK", body)
-        session.ready = True
+        session.unchunked.discard(guild_id)
+        session.ready = not session.unchunked
 
     # ---- dispatch -----------------------------------------------------------------------
     def _dispatch_to(self, session: Session, name: str, data: Payload) -> None:
@@ -261,7 +316,16 @@ class Gateway:
             if self._wanted(session, name, data):
                 self._dispatch_to(session, name, self._visible(session, name, copy.deepcopy(data)))
 
+    def guild_added(self, guild_id: str) -> None:
+        """The bot joined a guild: GUILD_CREATE to the sessions of its shard."""
+        for session in self.live_sessions:
+            if session.owns(guild_id) and session.intents & Intent.GUILDS:
+                body = self.emulator.guild_create_payload(session.intents, guild_id)
+                self._dispatch_to(session, "GUILD_CREATE", body)
+
     def _wanted(self, session: Session, name: str, data: Payload) -> bool:
+        if not session.owns(data.get("guild_id")):
+            return False
         needed = EVENT_INTENTS.get(name)
         if needed is None:
             return True

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from devtools.emulator.http import Call, Router
 from devtools.emulator.ids import Perm
+from devtools.emulator.state import GuildState
 from devtools.emulator.validation import (
     DiscordError,
     check_commands,
@@ -38,30 +39,34 @@ class Guilds:
         self.emulator = emulator
         self.world = emulator.world
 
-    def member_update(self, user_id: str) -> None:
-        member = self.world.member_payload(user_id)
-        self.emulator.dispatch("GUILD_MEMBER_UPDATE", {**member, "guild_id": self.world.guild_id})
+    def member_update(self, user_id: str, guild_id: str | None = None) -> None:
+        guild_id = guild_id or self.world.guild_id
+        member = self.world.member_payload(user_id, guild_id=guild_id)
+        self.emulator.dispatch("GUILD_MEMBER_UPDATE", {**member, "guild_id": guild_id})
 
-    def change_role(self, actor_id: str, user_id: str, role_id: str, *, add: bool) -> None:
+    def change_role(
+        self, actor_id: str, user_id: str, role_id: str, *, add: bool, guild_id: str | None = None
+    ) -> None:
         world = self.world
-        if user_id not in world.members:
+        state = world.state(guild_id)
+        if user_id not in state.members:
             raise not_found("Member", 10007)
-        role = world.roles.get(role_id)
+        role = state.roles.get(role_id)
         if role is None:
             raise not_found("Role", 10011)
-        if actor_id != world.guild.get("owner_id"):
-            if not world.base_permissions(actor_id) & Perm.MANAGE_ROLES:
+        if actor_id != state.guild.get("owner_id"):
+            if not world.base_permissions(actor_id, state.id) & Perm.MANAGE_ROLES:
                 raise missing_permissions()
-            if role["position"] >= world.top_role_position(actor_id) or role["managed"]:
+            if role["position"] >= world.top_role_position(actor_id, state.id) or role["managed"]:
                 raise missing_permissions()  # roles at or above your highest role are out of reach
-        roles = world.members[user_id]["roles"]
+        roles = state.members[user_id]["roles"]
         if add and role_id not in roles:
             roles.append(role_id)
         elif not add and role_id in roles:
             roles.remove(role_id)
         else:
             return
-        self.member_update(user_id)
+        self.member_update(user_id, state.id)
 
     def store_commands(
         self, stored: dict[str, Payload], commands: list[Payload], guild_id: str | None
@@ -111,9 +116,11 @@ def register(router: Router, emulator: Emulator) -> None:
     world = emulator.world
     bot = world.application_id
 
-    def guild(call: Call) -> None:
-        if call.param("guild_id") != world.guild_id:
+    def guild(call: Call) -> GuildState:
+        state = world.guild_states.get(call.param("guild_id"))
+        if state is None:
             raise not_found("Guild", 10004)
+        return state
 
     def app(call: Call) -> None:
         if call.param("application_id") != world.application_id:
@@ -139,7 +146,7 @@ def register(router: Router, emulator: Emulator) -> None:
             "flags": emulator.application_flags,
             "tags": [],
             "redirect_uris": [],
-            "approximate_guild_count": 1,
+            "approximate_guild_count": len(world.guild_states),
             "bot": world.bot_user,
         }
 
@@ -149,13 +156,8 @@ def register(router: Router, emulator: Emulator) -> None:
     async def gateway_bot(call: Call) -> Any:
         return {
             "url": emulator.gateway_url,
-            "shards": 1,
-            "session_start_limit": {
-                "total": 1000,
-                "remaining": 999,
-                "reset_after": 14_400_000,
-                "max_concurrency": 1,
-            },
+            "shards": emulator.gateway.recommended_shards,
+            "session_start_limit": dict(emulator.gateway.session_start_limit),
         }
 
     async def get_user(call: Call) -> Any:
@@ -165,29 +167,28 @@ def register(router: Router, emulator: Emulator) -> None:
         return user
 
     async def get_guild(call: Call) -> Any:
-        guild(call)
-        body = copy.deepcopy(world.guild)
-        body["roles"] = list(world.roles.values())
+        state = guild(call)
+        body = copy.deepcopy(state.guild)
+        body["roles"] = list(state.roles.values())
         if call.query.get("with_counts") in ("true", "1"):
-            body["approximate_member_count"] = len(world.members)
+            body["approximate_member_count"] = len(state.members)
             body["approximate_presence_count"] = 0
         return body
 
     async def channels(call: Call) -> Any:
-        guild(call)
+        state = guild(call)
         return [
             world.channel_payload(c["id"])
             for c in world.channels.values()
-            if c["type"] not in (10, 11, 12)
+            if c["type"] not in (10, 11, 12) and c["guild_id"] == state.id
         ]
 
     async def roles(call: Call) -> Any:
-        guild(call)
-        return list(world.roles.values())
+        return list(guild(call).roles.values())
 
     async def create_role(call: Call) -> Any:
-        guild(call)
-        if not world.base_permissions(bot) & Perm.MANAGE_ROLES:
+        state = guild(call)
+        if not world.base_permissions(bot, state.id) & Perm.MANAGE_ROLES:
             raise missing_permissions()
         body = call.body
         role = world.add_role(
@@ -195,19 +196,20 @@ def register(router: Router, emulator: Emulator) -> None:
             permissions=int(body.get("permissions") or 0),
             position=1,
             mentionable=bool(body.get("mentionable", False)),
+            guild_id=state.id,
         )
-        emulator.dispatch("GUILD_ROLE_CREATE", {"guild_id": world.guild_id, "role": role})
+        emulator.dispatch("GUILD_ROLE_CREATE", {"guild_id": state.id, "role": role})
         return role
 
     async def member(call: Call) -> Any:
-        guild(call)
+        state = guild(call)
         user_id = call.param("user_id")
-        if user_id not in world.members:
+        if user_id not in state.members:
             raise not_found("Member", 10007)
-        return world.member_payload(user_id)
+        return world.member_payload(user_id, guild_id=state.id)
 
     async def members(call: Call) -> Any:
-        guild(call)
+        state = guild(call)
         limit = int(call.query.get("limit", 1))
         if not 1 <= limit <= 1000:
             raise DiscordError(
@@ -226,46 +228,50 @@ def register(router: Router, emulator: Emulator) -> None:
                 },
             )
         after = int(call.query.get("after", 0))
-        chosen = sorted((u for u in world.members if int(u) > after), key=int)[:limit]
-        return [world.member_payload(u) for u in chosen]
+        chosen = sorted((u for u in state.members if int(u) > after), key=int)[:limit]
+        return [world.member_payload(u, guild_id=state.id) for u in chosen]
 
     async def search(call: Call) -> Any:
-        guild(call)
+        state = guild(call)
         query = call.query.get("query", "").lower()
         limit = int(call.query.get("limit", 1))
         found = [
-            world.member_payload(u)
-            for u, m in world.members.items()
+            world.member_payload(u, guild_id=state.id)
+            for u, m in state.members.items()
             if m["user"]["username"].lower().startswith(query)
             or (m.get("nick") or "").lower().startswith(query)
         ]
         return found[:limit]
 
     async def add_role(call: Call) -> Any:
-        guild(call)
-        ops.change_role(bot, call.param("user_id"), call.param("role_id"), add=True)
+        state = guild(call)
+        ops.change_role(
+            bot, call.param("user_id"), call.param("role_id"), add=True, guild_id=state.id
+        )
 
     async def remove_role(call: Call) -> Any:
-        guild(call)
-        ops.change_role(bot, call.param("user_id"), call.param("role_id"), add=False)
+        state = guild(call)
+        ops.change_role(
+            bot, call.param("user_id"), call.param("role_id"), add=False, guild_id=state.id
+        )
 
     async def edit_member(call: Call) -> Any:
-        guild(call)
+        state = guild(call)
         user_id = call.param("user_id")
-        if user_id not in world.members:
+        if user_id not in state.members:
             raise not_found("Member", 10007)
         body = call.body
         if "roles" in body:
             wanted = [str(r) for r in body["roles"]]
-            current = world.members[user_id]["roles"]
+            current = state.members[user_id]["roles"]
             for role_id in set(wanted) - set(current):
-                ops.change_role(bot, user_id, role_id, add=True)
+                ops.change_role(bot, user_id, role_id, add=True, guild_id=state.id)
             for role_id in set(current) - set(wanted):
-                ops.change_role(bot, user_id, role_id, add=False)
+                ops.change_role(bot, user_id, role_id, add=False, guild_id=state.id)
         if "nick" in body:
-            world.members[user_id]["nick"] = body["nick"]
-            ops.member_update(user_id)
-        return world.member_payload(user_id)
+            state.members[user_id]["nick"] = body["nick"]
+            ops.member_update(user_id, state.id)
+        return world.member_payload(user_id, guild_id=state.id)
 
     # ---- application commands -----------------------------------------------------------
     def store_for(call: Call) -> tuple[dict[str, Payload], str | None]:

@@ -24,6 +24,11 @@ def snowflake_time(snowflake: int | str) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
+def shard_of(guild_id: int | str, shard_count: int) -> int:
+    """The shard Discord routes a guild's events to."""
+    return (int(guild_id) >> 22) % shard_count
+
+
 class Snowflakes:
     """Makes ids that encode the creation time, strictly increasing like Discord's."""
 

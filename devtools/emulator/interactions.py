@@ -92,7 +92,8 @@ class Interactions:
         token = "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48)
         channel = world.channel_payload(channel_id)
         channel["permissions"] = str(world.permissions_in(user_id, channel_id))
-        member = world.member_payload(user_id)
+        guild = world.state(world.guild_of(channel_id))
+        member = world.member_payload(user_id, guild_id=guild.id)
         member["permissions"] = str(world.permissions_in(user_id, channel_id))
         payload: Payload = {
             "id": interaction_id,
@@ -100,21 +101,21 @@ class Interactions:
             "type": kind,
             "token": token,
             "version": 1,
-            "guild_id": world.guild_id,
+            "guild_id": guild.id,
             "guild": {
-                "id": world.guild_id,
-                "locale": world.guild.get("preferred_locale", "en-US"),
-                "features": world.guild["features"],
+                "id": guild.id,
+                "locale": guild.guild.get("preferred_locale", "en-US"),
+                "features": guild.guild["features"],
             },
             "channel_id": channel_id,
             "channel": channel,
             "member": member,
             "app_permissions": str(world.permissions_in(world.application_id, channel_id)),
             "locale": world.locales.get(user_id, "en-US"),
-            "guild_locale": world.guild.get("preferred_locale", "en-US"),
+            "guild_locale": guild.guild.get("preferred_locale", "en-US"),
             "entitlements": [],
             "entitlement_sku_ids": [],
-            "authorizing_integration_owners": {"0": world.guild_id},
+            "authorizing_integration_owners": {"0": guild.id},
             "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024,
             "data": data,
@@ -166,7 +167,7 @@ class Interactions:
             "id": record.id,
             "type": record.type,
             "user": self.world.users[record.user_id],
-            "authorizing_integration_owners": {"0": self.world.guild_id},
+            "authorizing_integration_owners": {"0": record.payload["guild_id"]},
         }
         legacy = {
             "id": record.id,
@@ -363,7 +364,7 @@ class Interactions:
                 {
                     "id": message.id,
                     "channel_id": message.channel_id,
-                    "guild_id": self.world.guild_id,
+                    "guild_id": self.world.guild_of(message.channel_id),
                 },
             )
         return None

@@ -112,12 +112,13 @@ class Messages:
         replied_author = replied["author"]["id"] if replied else None
         if replied_author == author_id:
             replied_author = None
+        roles = world.state(world.guild_of(channel_id)).roles
         return mentions.resolve(
             message.get("content") or "",
             allowed,
             known_users=set(world.users),
-            mentionable_roles={r["id"] for r in world.roles.values() if r["mentionable"]},
-            all_roles=set(world.roles),
+            mentionable_roles={r["id"] for r in roles.values() if r["mentionable"]},
+            all_roles=set(roles),
             may_mention_everyone=bool(perms & Perm.MENTION_EVERYONE),
             replied_author=replied_author,
         )
@@ -133,8 +134,11 @@ class Messages:
         data["mentions"] = []
         for user_id in users:
             user = dict(self.world.users[user_id])
-            if user_id in self.world.members and "guild_id" in data:
-                user["member"] = self.world.member_payload(user_id, with_user=False)
+            guild_id = data.get("guild_id")
+            if guild_id and user_id in self.world.state(guild_id).members:
+                user["member"] = self.world.member_payload(
+                    user_id, with_user=False, guild_id=guild_id
+                )
             data["mentions"].append(user)
         data["mention_roles"] = list(found.roles)
         data["mention_everyone"] = found.everyone
@@ -198,13 +202,14 @@ class Messages:
             return
         thread = self.world.channels[channel_id]
         member = dict(added)
-        if user_id in self.world.members:
-            member["member"] = self.world.member_payload(user_id)
+        guild_id = thread["guild_id"]
+        if user_id in self.world.state(guild_id).members:
+            member["member"] = self.world.member_payload(user_id, guild_id=guild_id)
         self.emulator.dispatch(
             "THREAD_MEMBERS_UPDATE",
             {
                 "id": channel_id,
-                "guild_id": self.world.guild_id,
+                "guild_id": guild_id,
                 "member_count": thread["member_count"],
                 "added_members": [member],
             },
@@ -354,7 +359,7 @@ class Messages:
         if dispatch:
             body = {"id": message.id, "channel_id": message.channel_id}
             if message.channel_id in self.world.channels:
-                body["guild_id"] = self.world.guild_id
+                body["guild_id"] = self.world.guild_of(message.channel_id)
             self.emulator.dispatch("MESSAGE_DELETE", body)
 
     # ---- reactions ----------------------------------------------------------------------
@@ -385,10 +390,11 @@ class Messages:
             "burst_colors": [],
             "type": 0,
         }
-        if message.channel_id in self.world.channels:
-            body["guild_id"] = self.world.guild_id
-            if user_id in self.world.members:
-                body["member"] = self.world.member_payload(user_id)
+        guild_id = self.world.guild_of(message.channel_id)
+        if guild_id is not None:
+            body["guild_id"] = guild_id
+            if user_id in self.world.state(guild_id).members:
+                body["member"] = self.world.member_payload(user_id, guild_id=guild_id)
         self.emulator.dispatch("MESSAGE_REACTION_ADD", body)
         return True
 
@@ -409,7 +415,7 @@ class Messages:
             "type": 0,
         }
         if message.channel_id in self.world.channels:
-            body["guild_id"] = self.world.guild_id
+            body["guild_id"] = self.world.guild_of(message.channel_id)
         self.emulator.dispatch("MESSAGE_REACTION_REMOVE", body)
         return True
 
@@ -489,7 +495,7 @@ def register(router: Router, emulator: Emulator) -> None:
             ops.message(channel_id, message_id).deleted = True
         emulator.dispatch(
             "MESSAGE_DELETE_BULK",
-            {"ids": ids, "channel_id": channel_id, "guild_id": world.guild_id},
+            {"ids": ids, "channel_id": channel_id, "guild_id": world.guild_of(channel_id)},
         )
 
     async def add_reaction(call: Call) -> Any:
@@ -528,7 +534,7 @@ def register(router: Router, emulator: Emulator) -> None:
             {
                 "channel_id": message.channel_id,
                 "message_id": message.id,
-                "guild_id": world.guild_id,
+                "guild_id": world.guild_of(message.channel_id),
             },
         )
 
@@ -547,7 +553,7 @@ def register(router: Router, emulator: Emulator) -> None:
         emulator.dispatch(
             "CHANNEL_PINS_UPDATE",
             {
-                "guild_id": world.guild_id,
+                "guild_id": world.guild_of(channel_id),
                 "channel_id": channel_id,
                 "last_pin_timestamp": world.timestamp(),
             },
@@ -564,7 +570,8 @@ def register(router: Router, emulator: Emulator) -> None:
             message.pinned_at = None
             emulator.dispatch("MESSAGE_UPDATE", ops.payload(message))
             emulator.dispatch(
-                "CHANNEL_PINS_UPDATE", {"guild_id": world.guild_id, "channel_id": channel_id}
+                "CHANNEL_PINS_UPDATE",
+                {"guild_id": world.guild_of(channel_id), "channel_id": channel_id},
             )
 
     def pinned(channel_id: str) -> list[StoredMessage]:
@@ -637,7 +644,7 @@ def _system_pin_message(emulator: Emulator, channel_id: str, message_id: str) ->
                 "type": 0,
                 "channel_id": channel_id,
                 "message_id": message_id,
-                "guild_id": world.guild_id,
+                "guild_id": world.guild_of(channel_id),
             }
         },
     )

@@ -28,7 +28,8 @@ _RECORD = re.compile(r"^\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\S*\]?\s+\[?(?P<leve
 
 
 class BotRunner:
-    """Starts `ChallengeBot` in a task against the emulator; restarts keep the database."""
+    """Starts the bot (`build_bot`: a `ChallengeBot`, sharded with SHARD_COUNT) in a task
+    against the emulator; restarts keep the database."""
 
     def __init__(self, emulator: Emulator, make_settings: Callable[..., Settings]) -> None:
         self.emulator = emulator
@@ -49,7 +50,7 @@ class BotRunner:
         **overrides: Any,
     ) -> Any:
         """Build settings (with `overrides`), start the bot and wait until it is ready."""
-        from bot.bot import EXTENSIONS, ChallengeBot
+        from bot.bot import EXTENSIONS, build_bot
 
         if self.task is not None and not self.task.done():
             raise RuntimeError("the bot is already running; stop() it first")
@@ -58,7 +59,7 @@ class BotRunner:
         options: dict[str, Any] = {"guild_ready_timeout": 0.05}
         if clock is not None:
             options["clock"] = clock
-        self.bot = ChallengeBot(
+        self.bot = build_bot(
             self.settings,
             extensions=EXTENSIONS if extensions is None else tuple(extensions),
             **options,

@@ -20,14 +20,39 @@ from devtools.emulator.state import Payload, World
 def build_default_world(clock: Clock = utcnow) -> World:
     """The guild "ML & DL Morocco" with the channels, roles and members tests rely on."""
     world = World(clock)
+    world.guild_id = world.ids.next(world.now() - timedelta(days=400))
+    channels = populate_guild(world, world.guild_id, "ML & DL Morocco")
+    _seed_history(
+        world,
+        general=channels["general"],
+        challenges=channels["challenges"],
+        forum=channels["challenges-forum"],
+    )
+    return world
+
+
+def _user(world: World, name: str) -> Payload:
+    """The user called `name` (one person may be in several guilds), created if new."""
+    for user in world.users.values():
+        if user["username"] == name:
+            return user
+    return world.add_user(name)
+
+
+def populate_guild(world: World, guild_id: str, name: str) -> dict[str, Payload]:
+    """Give a guild the default channels, roles and members (no history); returns the
+    channels by name. Users already known (another guild's members) are reused."""
     now = world.now()
-    world.guild_id = world.ids.next(now - timedelta(days=400))
-    owner = world.add_user("organiser")
-    everyone = world.add_role("@everyone", permissions=EVERYONE_DEFAULT, role_id=world.guild_id)
+    if guild_id not in world.guild_states:
+        world.add_guild_state(guild_id)
+    owner = _user(world, "organiser")
+    everyone = world.add_role(
+        "@everyone", permissions=EVERYONE_DEFAULT, role_id=guild_id, guild_id=guild_id
+    )
     everyone["position"] = 0
-    challengers = world.add_role("Challengers", mentionable=True, position=1)
-    world.add_role("Challenge Finisher", position=2)
-    world.add_role("Challenge Champion", position=3)
+    challengers = world.add_role("Challengers", mentionable=True, position=1, guild_id=guild_id)
+    world.add_role("Challenge Finisher", position=2, guild_id=guild_id)
+    world.add_role("Challenge Champion", position=3, guild_id=guild_id)
     bot_role = world.add_role(
         "Challenges Bot",
         permissions=Perm.VIEW_CHANNEL
@@ -44,6 +69,7 @@ def build_default_world(clock: Clock = utcnow) -> World:
         position=4,
         managed=True,
         tags={"bot_id": world.application_id},
+        guild_id=guild_id,
     )
     admin_role = world.add_role(
         "Admin",
@@ -54,23 +80,30 @@ def build_default_world(clock: Clock = utcnow) -> World:
         | Perm.MENTION_EVERYONE
         | Perm.KICK_MEMBERS,
         position=5,
+        guild_id=guild_id,
     )
-    world.add_role("Moderator", permissions=Perm.MANAGE_MESSAGES, position=6)
+    world.add_role("Moderator", permissions=Perm.MANAGE_MESSAGES, position=6, guild_id=guild_id)
 
-    welcome = world.add_channel("welcome", topic="Say hello!")
-    general = world.add_channel("general")
-    challenges = world.add_channel("challenges", topic="One challenge a day")
-    forum = world.add_channel("challenges-forum", ChannelKind.GUILD_FORUM)
-    world.add_channel(
-        "staff",
-        overwrites=[
-            {"id": world.guild_id, "type": 0, "allow": "0", "deny": str(Perm.VIEW_CHANNEL)}
-        ],
-    )
+    channels = {
+        channel["name"]: channel
+        for channel in (
+            world.add_channel("welcome", topic="Say hello!", guild_id=guild_id),
+            world.add_channel("general", guild_id=guild_id),
+            world.add_channel("challenges", topic="One challenge a day", guild_id=guild_id),
+            world.add_channel("challenges-forum", ChannelKind.GUILD_FORUM, guild_id=guild_id),
+            world.add_channel(
+                "staff",
+                overwrites=[
+                    {"id": guild_id, "type": 0, "allow": "0", "deny": str(Perm.VIEW_CHANNEL)}
+                ],
+                guild_id=guild_id,
+            ),
+        )
+    }
 
-    world.guild = {
-        "id": world.guild_id,
-        "name": "ML & DL Morocco",
+    world.state(guild_id).guild = {
+        "id": guild_id,
+        "name": name,
         "icon": None,
         "splash": None,
         "discovery_splash": None,
@@ -84,7 +117,7 @@ def build_default_world(clock: Clock = utcnow) -> World:
         "mfa_level": 0,
         "nsfw_level": 0,
         "application_id": None,
-        "system_channel_id": welcome["id"],
+        "system_channel_id": channels["welcome"]["id"],
         "system_channel_flags": 0,
         "rules_channel_id": None,
         "vanity_url_code": None,
@@ -103,17 +136,23 @@ def build_default_world(clock: Clock = utcnow) -> World:
     }
 
     long_ago = now - timedelta(days=300)
-    world.add_member("organiser", user=owner, joined_at=long_ago, roles=[admin_role["id"]])
-    world.add_member(
-        "Challenges Bot", user=world.bot_user, joined_at=long_ago, roles=[bot_role["id"]]
-    )
-    world.add_member("yasmine", roles=[admin_role["id"]], joined_at=long_ago)
-    for index, name in enumerate(("amina", "youssef", "karim", "salma", "omar")):
-        roles = [challengers["id"]] if index % 2 == 0 else []
-        world.add_member(name, roles=roles, joined_at=long_ago + timedelta(days=index))
-
-    _seed_history(world, general=general, challenges=challenges, forum=forum)
-    return world
+    for user, roles in (
+        (owner, [admin_role["id"]]),
+        (world.bot_user, [bot_role["id"]]),
+        (_user(world, "yasmine"), [admin_role["id"]]),
+    ):
+        world.add_member(
+            user["username"], user=user, joined_at=long_ago, roles=roles, guild_id=guild_id
+        )
+    for index, member in enumerate(("amina", "youssef", "karim", "salma", "omar")):
+        world.add_member(
+            member,
+            user=_user(world, member),
+            roles=[challengers["id"]] if index % 2 == 0 else [],
+            joined_at=long_ago + timedelta(days=index),
+            guild_id=guild_id,
+        )
+    return channels
 
 
 def _seed_history(world: World, *, general: Payload, challenges: Payload, forum: Payload) -> None:

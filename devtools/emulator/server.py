@@ -18,9 +18,9 @@ from devtools.emulator import guilds, interactions, messages, threads
 from devtools.emulator.faults import Faults, RateLimits, rate_limited
 from devtools.emulator.gateway import Gateway
 from devtools.emulator.http import Call, Reply, Router, json_response, read_body
-from devtools.emulator.ids import ChannelKind, Clock, Intent, MessageKind, utcnow
+from devtools.emulator.ids import ChannelKind, Clock, Intent, MessageKind, shard_of, utcnow
 from devtools.emulator.recorder import Recorder, RestCall
-from devtools.emulator.seed import build_default_world
+from devtools.emulator.seed import build_default_world, populate_guild
 from devtools.emulator.state import Payload, World
 from devtools.emulator.validation import DiscordError
 
@@ -178,29 +178,33 @@ class Emulator:
     async def invalidate_session(self, *, resumable: bool = False) -> None:
         await self.gateway.invalidate(resumable=resumable)
 
-    def guild_create_payload(self, intents: int = Intent.ALL) -> Payload:
-        """GUILD_CREATE. Without the presences intent Discord sends only the bot's own member
-        (the client then asks for the rest with REQUEST_GUILD_MEMBERS)."""
+    def guild_create_payload(
+        self, intents: int = Intent.ALL, guild_id: str | None = None
+    ) -> Payload:
+        """GUILD_CREATE (of the default guild without an id). Without the presences intent
+        Discord sends only the bot's own member (the client then asks for the rest with
+        REQUEST_GUILD_MEMBERS)."""
         world = self.world
+        state = world.state(guild_id)
         members = (
-            list(world.members) if intents & Intent.GUILD_PRESENCES else [world.application_id]
+            list(state.members) if intents & Intent.GUILD_PRESENCES else [world.application_id]
         )
-        body = copy.deepcopy(world.guild)
+        body = copy.deepcopy(state.guild)
         body.update(
             {
-                "roles": list(copy.deepcopy(world.roles).values()),
+                "roles": list(copy.deepcopy(state.roles).values()),
                 "channels": [
                     {k: v for k, v in c.items() if k != "guild_id"}
                     for c in copy.deepcopy(world.channels).values()
-                    if c["type"] not in ChannelKind.THREADS
+                    if c["type"] not in ChannelKind.THREADS and c["guild_id"] == state.id
                 ],
                 "threads": [
                     world.channel_payload(t["id"], for_user=world.application_id)
-                    for t in world.threads(archived=False)
+                    for t in world.threads(archived=False, guild_id=state.id)
                 ],
-                "members": [world.member_payload(u) for u in members],
-                "member_count": len(world.members),
-                "joined_at": world.members[world.application_id]["joined_at"],
+                "members": [world.member_payload(u, guild_id=state.id) for u in members],
+                "member_count": len(state.members),
+                "joined_at": state.members[world.application_id]["joined_at"],
                 "large": False,
                 "unavailable": False,
                 "lazy": True,
@@ -214,6 +218,21 @@ class Emulator:
             }
         )
         return body
+
+    # ---- guilds -------------------------------------------------------------------------
+    def add_guild(self, name: str, *, shard: tuple[int, int] | None = None) -> str:
+        """Another guild built like the default one (channels, roles, the same members; no
+        history); returns its id. `shard=(shard_id, shard_count)` picks an id Discord would
+        route to that shard. The bot is a member: sessions already connected on its shard get
+        its GUILD_CREATE, as when a bot is added to a server."""
+        world = self.world
+        candidate = int(world.ids.next())
+        while shard is not None and shard_of(candidate, shard[1]) != shard[0]:
+            candidate += 1 << 22  # a millisecond later
+        guild_id = str(candidate)
+        populate_guild(world, guild_id, name)
+        self.gateway.guild_added(guild_id)
+        return guild_id
 
     # ---- people -------------------------------------------------------------------------
     def member(self, name: str) -> Actor:
@@ -233,14 +252,15 @@ class Emulator:
     def guild_id(self) -> str:
         return self.world.guild_id
 
-    def channel(self, name: str) -> Payload:
-        return self.world.channel_named(name)
+    def channel(self, name: str, guild_id: str | None = None) -> Payload:
+        """A channel by name in a guild (the default one without an id)."""
+        return self.world.channel_named(name, guild_id)
 
-    def channel_id(self, name: str) -> int:
-        return int(self.channel(name)["id"])
+    def channel_id(self, name: str, guild_id: str | None = None) -> int:
+        return int(self.channel(name, guild_id)["id"])
 
-    def role(self, name: str) -> Payload:
-        return self.world.role_named(name)
+    def role(self, name: str, guild_id: str | None = None) -> Payload:
+        return self.world.role_named(name, guild_id)
 
     def add_member(
         self, name: str, *, roles: list[str] | None = None, announce: bool = True

@@ -1,5 +1,10 @@
-"""What the emulated Discord knows: one guild, its channels, threads, members, roles,
-messages, DM channels and application commands, kept as Discord API payloads.
+"""What the emulated Discord knows: its guilds (the default one first), their channels,
+threads, members and roles, messages, DM channels and application commands, kept as Discord
+API payloads.
+
+`world.guild_id`, `world.guild`, `world.roles` and `world.members` are the default guild's;
+every guild (the default one included) is a `GuildState` in `world.guild_states`. Channel ids
+are unique across guilds, so `world.channels` holds all of them (each names its `guild_id`).
 
 Payload shapes follow discord.py's `discord/types/*.py` TypedDicts and Discord's docs.
 """
@@ -93,8 +98,18 @@ class StoredMessage:
         return body
 
 
+@dataclass
+class GuildState:
+    """One guild: its payload (without roles/channels), roles and members by id."""
+
+    id: str
+    guild: Payload = field(default_factory=dict)
+    roles: dict[str, Payload] = field(default_factory=dict)
+    members: dict[str, Payload] = field(default_factory=dict)
+
+
 class World:
-    """The emulated server. Tests read it directly; REST handlers change it."""
+    """The emulated Discord. Tests read it directly; REST handlers change it."""
 
     def __init__(self, clock: Clock = utcnow) -> None:
         self.clock = clock
@@ -103,10 +118,8 @@ class World:
         self.application_id = self.ids.next()
         self.bot_user = user_payload(self.application_id, "Challenges Bot", bot=True)
         self.users: dict[str, Payload] = {self.application_id: self.bot_user}
-        self.guild_id = ""
-        self.guild: Payload = {}
-        self.roles: dict[str, Payload] = {}
-        self.members: dict[str, Payload] = {}
+        self.guild_states: dict[str, GuildState] = {"": GuildState("")}  # default one first
+        self._default = ""
         self.locales: dict[str, str] = {}  # user id → Discord client locale (default en-US)
         self.channels: dict[str, Payload] = {}  # guild channels and threads, by id
         self.thread_members: dict[str, dict[str, Payload]] = {}
@@ -117,6 +130,44 @@ class World:
         self.guild_commands: dict[str, dict[str, Payload]] = {}
         self.closed_dms: set[str] = set()  # users who don't accept DMs from the bot
         self.base_url = ""  # set by the server; used for attachment URLs
+
+    # ---- guilds -------------------------------------------------------------------------
+    @property
+    def guild_id(self) -> str:
+        """The default guild's id."""
+        return self._default
+
+    @guild_id.setter
+    def guild_id(self, value: str) -> None:
+        state = self.guild_states.pop(self._default)
+        state.id = value
+        self.guild_states = {value: state, **self.guild_states}
+        self._default = value
+
+    @property
+    def guild(self) -> Payload:
+        return self.guild_states[self._default].guild
+
+    @guild.setter
+    def guild(self, value: Payload) -> None:
+        self.guild_states[self._default].guild = value
+
+    @property
+    def roles(self) -> dict[str, Payload]:
+        return self.guild_states[self._default].roles
+
+    @property
+    def members(self) -> dict[str, Payload]:
+        return self.guild_states[self._default].members
+
+    def state(self, guild_id: str | None = None) -> GuildState:
+        """A guild (the default one without an id); KeyError if unknown."""
+        return self.guild_states[guild_id or self._default]
+
+    def add_guild_state(self, guild_id: str) -> GuildState:
+        state = GuildState(guild_id)
+        self.guild_states[guild_id] = state
+        return state
 
     # ---- time ---------------------------------------------------------------------------
     def now(self) -> datetime:
@@ -139,6 +190,7 @@ class World:
         joined_at: datetime | None = None,
         bot: bool = False,
         user: Payload | None = None,
+        guild_id: str | None = None,
     ) -> Payload:
         user = user or self.add_user(username, bot=bot)
         member = {
@@ -154,7 +206,7 @@ class World:
             "pending": False,
             "communication_disabled_until": None,
         }
-        self.members[user["id"]] = member
+        self.state(guild_id).members[user["id"]] = member
         return member
 
     def add_role(
@@ -167,7 +219,9 @@ class World:
         managed: bool = False,
         tags: Payload | None = None,
         role_id: str | None = None,
+        guild_id: str | None = None,
     ) -> Payload:
+        roles = self.state(guild_id).roles
         role = {
             "id": role_id or self.ids.next(),
             "name": name,
@@ -176,7 +230,7 @@ class World:
             "hoist": False,
             "icon": None,
             "unicode_emoji": None,
-            "position": len(self.roles) if position is None else position,
+            "position": len(roles) if position is None else position,
             "permissions": str(permissions),
             "managed": managed,
             "mentionable": mentionable,
@@ -184,38 +238,41 @@ class World:
         }
         if tags:
             role["tags"] = tags
-        self.roles[role["id"]] = role
+        roles[role["id"]] = role
         return role
 
-    def role_named(self, name: str) -> Payload:
-        for role in self.roles.values():
+    def role_named(self, name: str, guild_id: str | None = None) -> Payload:
+        for role in self.state(guild_id).roles.values():
             if role["name"] == name:
                 return role
         raise KeyError(f"no role named {name!r}")
 
-    def member_named(self, name: str) -> Payload:
-        for member in self.members.values():
+    def member_named(self, name: str, guild_id: str | None = None) -> Payload:
+        for member in self.state(guild_id).members.values():
             user = member["user"]
             if name in (user["username"], user.get("global_name"), member.get("nick")):
                 return member
         raise KeyError(f"no member named {name!r}")
 
-    def member_payload(self, user_id: str, *, with_user: bool = True) -> Payload:
-        member = copy.deepcopy(self.members[user_id])
+    def member_payload(
+        self, user_id: str, *, with_user: bool = True, guild_id: str | None = None
+    ) -> Payload:
+        member = copy.deepcopy(self.state(guild_id).members[user_id])
         if not with_user:
             member.pop("user")
         return member
 
     # ---- permissions --------------------------------------------------------------------
-    def base_permissions(self, user_id: str) -> int:
-        if user_id == self.guild.get("owner_id"):
+    def base_permissions(self, user_id: str, guild_id: str | None = None) -> int:
+        state = self.state(guild_id)
+        if user_id == state.guild.get("owner_id"):
             return Perm.ALL
-        member = self.members.get(user_id)
+        member = state.members.get(user_id)
         if member is None:
             return 0
-        value = int(self.roles[self.guild_id]["permissions"])
+        value = int(state.roles[state.id]["permissions"])
         for role_id in member["roles"]:
-            role = self.roles.get(role_id)
+            role = state.roles.get(role_id)
             if role:
                 value |= int(role["permissions"])
         return Perm.ALL if value & Perm.ADMINISTRATOR else value
@@ -227,15 +284,16 @@ class World:
             return 0
         if channel["type"] in ChannelKind.THREADS:
             channel = self.channels[channel["parent_id"]]
-        value = self.base_permissions(user_id)
+        state = self.state(channel["guild_id"])
+        value = self.base_permissions(user_id, state.id)
         if value & Perm.ADMINISTRATOR or value == Perm.ALL:
             return Perm.ALL
         overwrites = {o["id"]: o for o in channel.get("permission_overwrites", [])}
-        everyone = overwrites.get(self.guild_id)
+        everyone = overwrites.get(state.id)
         if everyone:
             value = (value & ~int(everyone["deny"])) | int(everyone["allow"])
         allow = deny = 0
-        for role_id in self.members.get(user_id, {}).get("roles", []):
+        for role_id in state.members.get(user_id, {}).get("roles", []):
             if role_id in overwrites:
                 allow |= int(overwrites[role_id]["allow"])
                 deny |= int(overwrites[role_id]["deny"])
@@ -247,10 +305,11 @@ class World:
             return 0
         return value
 
-    def top_role_position(self, user_id: str) -> int:
-        member = self.members.get(user_id, {"roles": []})
+    def top_role_position(self, user_id: str, guild_id: str | None = None) -> int:
+        state = self.state(guild_id)
+        member = state.members.get(user_id, {"roles": []})
         return max(
-            (self.roles[r]["position"] for r in member["roles"] if r in self.roles), default=0
+            (state.roles[r]["position"] for r in member["roles"] if r in state.roles), default=0
         )
 
     # ---- channels and threads -----------------------------------------------------------
@@ -262,12 +321,18 @@ class World:
         topic: str | None = None,
         overwrites: list[Payload] | None = None,
         parent_id: str | None = None,
+        guild_id: str | None = None,
     ) -> Payload:
-        position = sum(1 for c in self.channels.values() if c["type"] not in ChannelKind.THREADS)
+        guild_id = guild_id or self.guild_id
+        position = sum(
+            1
+            for c in self.channels.values()
+            if c["type"] not in ChannelKind.THREADS and c["guild_id"] == guild_id
+        )
         channel: Payload = {
             "id": self.ids.next(),
             "type": kind,
-            "guild_id": self.guild_id,
+            "guild_id": guild_id,
             "name": name,
             "position": position,
             "permission_overwrites": list(overwrites or []),
@@ -291,9 +356,11 @@ class World:
         self.messages[channel["id"]] = {}
         return channel
 
-    def channel_named(self, name: str) -> Payload:
+    def channel_named(self, name: str, guild_id: str | None = None) -> Payload:
+        """By name in a guild (the default one without an id)."""
+        guild_id = guild_id or self.guild_id
         for channel in self.channels.values():
-            if channel["name"] == name:
+            if channel["name"] == name and channel["guild_id"] == guild_id:
                 return channel
         raise KeyError(f"no channel named {name!r}")
 
@@ -315,7 +382,7 @@ class World:
         thread: Payload = {
             "id": thread_id or self.ids.next(created),
             "type": kind,
-            "guild_id": self.guild_id,
+            "guild_id": self.channels[parent_id]["guild_id"],
             "parent_id": parent_id,
             "owner_id": owner_id,
             "name": name,
@@ -346,8 +413,15 @@ class World:
         channel = self.channels.get(channel_id)
         return channel is not None and channel["type"] in ChannelKind.THREADS
 
-    def threads(self, *, archived: bool | None = None) -> list[Payload]:
-        found = [c for c in self.channels.values() if c["type"] in ChannelKind.THREADS]
+    def threads(
+        self, *, archived: bool | None = None, guild_id: str | None = None
+    ) -> list[Payload]:
+        """Threads of every guild, or of one."""
+        found = [
+            c
+            for c in self.channels.values()
+            if c["type"] in ChannelKind.THREADS and guild_id in (None, c["guild_id"])
+        ]
         if archived is not None:
             found = [t for t in found if t["thread_metadata"]["archived"] == archived]
         return found
@@ -377,7 +451,8 @@ class World:
         return body
 
     def guild_of(self, channel_id: str) -> str | None:
-        return self.guild_id if channel_id in self.channels else None
+        channel = self.channels.get(channel_id)
+        return str(channel["guild_id"]) if channel is not None else None
 
     # ---- DMs ----------------------------------------------------------------------------
     def dm_channel_with(self, user_id: str) -> Payload:
@@ -436,8 +511,8 @@ class World:
         }
         if guild_id:
             data["guild_id"] = guild_id
-            if author_id in self.members:
-                data["member"] = self.member_payload(author_id, with_user=False)
+            if author_id in self.state(guild_id).members:
+                data["member"] = self.member_payload(author_id, with_user=False, guild_id=guild_id)
         if reference:
             data["message_reference"] = reference
             replied = self.find_message(reference.get("message_id"))

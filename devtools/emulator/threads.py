@@ -92,7 +92,7 @@ class Threads:
                 "type": 0,
                 "channel_id": channel_id,
                 "message_id": message.id,
-                "guild_id": world.guild_id,
+                "guild_id": world.guild_of(channel_id),
             },
         )
         world.store_message(starter)
@@ -131,7 +131,11 @@ class Threads:
                 creator_id,
                 content=body["name"],
                 kind=MessageKind.THREAD_CREATED,
-                reference={"type": 0, "channel_id": thread["id"], "guild_id": world.guild_id},
+                reference={
+                    "type": 0,
+                    "channel_id": thread["id"],
+                    "guild_id": world.guild_of(channel_id),
+                },
             )
             world.store_message(notice)
             self.emulator.dispatch("MESSAGE_CREATE", self.emulator.messages.payload(notice))
@@ -221,7 +225,7 @@ class Threads:
                 "THREAD_DELETE",
                 {
                     "id": channel_id,
-                    "guild_id": world.guild_id,
+                    "guild_id": channel["guild_id"],
                     "parent_id": channel["parent_id"],
                     "type": channel["type"],
                 },
@@ -270,8 +274,10 @@ class Threads:
                 found.append(dict(member))
         return found
 
-    def active(self) -> Payload:
-        threads = self.world.threads(archived=False)
+    def active(self, guild_id: str) -> Payload:
+        if guild_id not in self.world.guild_states:
+            raise DiscordError(404, 10004, "Unknown Guild")
+        threads = self.world.threads(archived=False, guild_id=guild_id)
         return {
             "threads": [self.world.channel_payload(t["id"]) for t in threads],
             "members": self._own_memberships(threads),
@@ -312,20 +318,23 @@ def register(router: Router, emulator: Emulator) -> None:
     def add_member(thread_payload: Payload, user_id: str) -> None:
         if thread_payload["thread_metadata"]["archived"]:
             raise DiscordError(400, 50083, "Thread is archived")
-        if user_id not in world.members:
+        guild_id = thread_payload["guild_id"]
+        if user_id not in world.state(guild_id).members:
             raise DiscordError(404, 10013, "Unknown User")
         added = world.add_thread_member(thread_payload["id"], user_id)
         if added is None:
             return
         if user_id == bot:
-            emulator.dispatch("THREAD_MEMBER_UPDATE", {**added, "guild_id": world.guild_id})
+            emulator.dispatch("THREAD_MEMBER_UPDATE", {**added, "guild_id": guild_id})
         emulator.dispatch(
             "THREAD_MEMBERS_UPDATE",
             {
                 "id": thread_payload["id"],
-                "guild_id": world.guild_id,
+                "guild_id": guild_id,
                 "member_count": thread_payload["member_count"],
-                "added_members": [{**added, "member": world.member_payload(user_id)}],
+                "added_members": [
+                    {**added, "member": world.member_payload(user_id, guild_id=guild_id)}
+                ],
             },
         )
 
@@ -338,7 +347,7 @@ def register(router: Router, emulator: Emulator) -> None:
             "THREAD_MEMBERS_UPDATE",
             {
                 "id": thread_payload["id"],
-                "guild_id": world.guild_id,
+                "guild_id": thread_payload["guild_id"],
                 "member_count": thread_payload["member_count"],
                 "removed_member_ids": [user_id],
             },
@@ -372,7 +381,7 @@ def register(router: Router, emulator: Emulator) -> None:
         return ops.archived(call.param("channel_id"), call.query, private=True)
 
     async def active(call: Call) -> Any:
-        return ops.active()
+        return ops.active(call.param("guild_id"))
 
     channel = "/channels/{channel_id}"
     router.add("POST", channel + "/messages/{message_id}/threads", from_message)

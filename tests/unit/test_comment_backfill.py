@@ -123,3 +123,23 @@ async def test_a_live_message_and_a_reaction_recount(
     await service.writer.flush()
     comment = await service.store.get(THREAD + 5)
     assert comment is not None and comment.reactions == 4
+
+
+async def test_only_the_threads_of_servers_this_process_owns_are_read(
+    db: Database, fake: FakeDiscord
+) -> None:
+    for guild_id, thread_id in ((G, 1001), (2, 2002)):  # two servers, one per shard
+        await db.execute(
+            "INSERT INTO series_days (guild_id, series, day, title, planned_at, state, "
+            "thread_id, posted_at) VALUES (?, 's', 1, 'Day 1', '2026-12-01T08:00:00+00:00', "
+            "'posted', ?, '2026-12-01T08:00:00+00:00')",
+            (guild_id, thread_id),
+        )
+    mine = CommentService(CommentStore(db), fake, now=lambda: NOW, owns=lambda g: g == G)
+    await mine.load()
+    try:
+        assert list(mine.threads) == [1001]
+        await mine.backfill(reconcile=False)
+        assert [call[0] for call in fake.history_calls] == [1001]
+    finally:
+        await mine.close()

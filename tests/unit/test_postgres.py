@@ -20,7 +20,7 @@ from bot.store.comments import CommentStore
 from bot.store.copy import STATE_TABLES
 from bot.store.dialect import POSTGRESQL, SQLITE, postgres_statement
 from bot.store.members import MemberStore
-from bot.store.postgres import PostgresDatabase, redact
+from bot.store.postgres import PostgresDatabase, lock_key, redact
 from bot.store.series import SeriesStore
 from devtools.postgres import TemporaryPostgres
 from tests.days import bare_day
@@ -252,3 +252,32 @@ def test_settings_keep_database_path_working(tmp_path: Path) -> None:
     settings = Settings(database_path=tmp_path / "x.sqlite3")
     assert settings.database_location == tmp_path / "x.sqlite3"
     assert isinstance(database_at(settings.database_location), Database)
+
+
+async def test_a_held_server_waits_and_a_dead_holder_frees_it(postgres: TemporaryPostgres) -> None:
+    url = postgres.create_database("exclusive")
+    one, two = PostgresDatabase(url), PostgresDatabase(url)
+    await one.open()
+    await two.open()
+    order: list[str] = []
+    try:
+
+        async def hold(db: PostgresDatabase, name: str, seconds: float) -> None:
+            async with db.exclusive("series:1:s"):
+                order.append(f"{name} in")
+                await asyncio.sleep(seconds)
+                order.append(f"{name} out")
+
+        first = asyncio.create_task(hold(one, "one", 0.3))
+        await asyncio.sleep(0.1)
+        await hold(two, "two", 0)
+        await first
+        assert order == ["one in", "one out", "two in", "two out"]
+        # A process killed while holding it: its session ends, and so does the lock.
+        dying = await asyncpg.connect(url)
+        await dying.execute("SELECT pg_advisory_lock($1)", lock_key("series:1:s"))
+        dying.terminate()
+        await asyncio.wait_for(hold(two, "after", 0), timeout=5)
+    finally:
+        await one.close()
+        await two.close()

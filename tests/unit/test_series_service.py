@@ -30,9 +30,10 @@ from bot.series.model import DayRow
 from bot.series.posting import DayPost, PostStepError, Progress
 from bot.series.service import LATE_NOTE, Outcome, SeriesService
 from bot.settings import Settings
-from bot.store import Database
+from bot.store import Database, database_at
 from bot.store.languages import LanguageStore
 from devtools.emulator import wait_for
+from devtools.postgres import TemporaryPostgres
 from tests.fakes import FakeClock, FakeDiscord, FakeTimers
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "days"
@@ -693,3 +694,40 @@ async def test_a_failure_report_is_written_in_the_admins_language(env: Env) -> N
     assert key.startswith(f"failed:{GUILD}:") and callable(report)
     text = report(ENGLISH)
     assert text.startswith("Day 1 still can't be posted after 3 tries: 403 Forbidden (test).")
+
+
+async def test_two_processes_on_one_postgresql_post_each_day_once(
+    tmp_path: Path, postgres: TemporaryPostgres
+) -> None:
+    """Two processes that both believe they own the server (a misconfigured shard): one's
+    post in progress is not "resumed" by the other, and every day goes out once."""
+    url = postgres.create_database("two_processes")
+    settings = make_settings(tmp_path, database_url=url)
+    clock = FakeClock(START - timedelta(hours=1))
+    first, second = database_at(url), database_at(url)
+    await first.open()
+    await second.open()
+    try:
+        a, b = make_service(settings, first, clock), make_service(settings, second, clock)
+        b.publisher.id_base = 5000
+        await a.service.start(GUILD)
+        await b.service.start(GUILD)
+        woken: list[asyncio.Task[None]] = []
+
+        async def other_wakes_mid_post(day: int) -> None:  # day claimed, nothing sent yet
+            woken.append(asyncio.create_task(b.service.wake(GUILD)))
+            await asyncio.sleep(0.2)  # b reads the rows now: "posting" looks like a crash
+
+        a.publisher.during = other_wakes_mid_post
+        for day in range(3):
+            clock.set(START + timedelta(days=day, seconds=1))
+            await a.service.wake(GUILD)
+            await asyncio.gather(*woken)
+        posted = sorted(posted_days(a.publisher) + posted_days(b.publisher))
+        assert posted == [1, 2, 3]
+        assert not any(again for _, again, _ in (*a.publisher.posts, *b.publisher.posts))
+        assert sorted(a.publisher.answers + b.publisher.answers) == [1, 3]  # day 2 has none
+        assert states(await a.service.rows(GUILD))[:4] == ["posted"] * 3 + ["scheduled"]
+    finally:
+        await first.close()
+        await second.close()

@@ -15,6 +15,7 @@ from bot.settings import (
     format_duration,
     load_settings,
     parse_duration,
+    parse_shard_ids,
 )
 
 ALL_KEYS = [
@@ -175,3 +176,24 @@ def test_env_example_documents_every_setting_and_loads(tmp_path, monkeypatch) ->
     settings = load_settings()
     assert settings.discord_token is None
     assert settings.series_name == "ML & DL Morocco Challenges"
+
+
+def test_shard_settings() -> None:
+    assert parse_shard_ids("") == [] and parse_shard_ids(" 2, 0 ,2") == [0, 2]
+    assert parse_shard_ids("0-3") == [0, 1, 2, 3] and parse_shard_ids("0-1,4") == [0, 1, 4]
+    unsharded = load_settings(_env_file=None)
+    assert unsharded.shard_count is None and unsharded.shards is None
+    assert load_settings(_env_file=None, shard_count=4).shards is None  # all four
+    assert load_settings(_env_file=None, shard_count=4, shard_ids="1-2").shards == [1, 2]
+    assert load_settings(_env_file=None, shard_count="", shard_ids="").shard_count is None
+    for overrides, expected in (
+        ({"shard_count": 2, "shard_ids": "2"}, "SHARD_IDS: "),
+        ({"shard_count": 2, "shard_ids": "0-2"}, "shard 2 doesn't exist with SHARD_COUNT=2"),
+        ({"shard_count": 2, "shard_ids": "1-0"}, "SHARD_IDS: "),
+        ({"shard_count": 2, "shard_ids": "one"}, "SHARD_IDS: "),
+        ({"shard_ids": "0"}, "SHARD_IDS needs SHARD_COUNT"),
+        ({"shard_count": 0}, "SHARD_COUNT: "),
+    ):
+        with pytest.raises(SettingsError) as raised:
+            load_settings(_env_file=None, **overrides)
+        assert len(raised.value.problems) == 1 and expected in raised.value.problems[0]
