@@ -3,18 +3,27 @@ running one shard sees, answers and schedules only its server; one running both 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from discord.ext import commands
 
 from bot.bot import ShardedChallengeBot
+from bot.i18n import ENGLISH
+from bot.rendering.days import thread_name
+from bot.series.loader import load_series
+from bot.settings import Settings
 from bot.sharding import shard_of
 from devtools.emulator import Emulator, wait_for
-from devtools.emulator.runner import BotRunner
+from devtools.emulator.runner import BotProcess, BotRunner
+from devtools.postgres import TemporaryPostgres
 from tests.days import FIXTURES
+from tests.slow.crash import DatabaseFile, day_threads
 
 pytestmark = pytest.mark.e2e
 
@@ -111,3 +120,85 @@ async def test_one_process_on_every_shard_serves_both_servers(
     there = await amina.runs("about", channel=emulator.channel_id("general", other))
     assert here.text == there.text and "Challenges" in there.text
     assert bot.gateway_open()
+
+
+async def test_two_processes_on_two_shards_share_one_postgresql(
+    emulator: Emulator,
+    make_settings: Callable[..., Settings],
+    postgres: TemporaryPostgres,
+    tmp_path: Path,
+) -> None:
+    """The hosted setup: two processes, one shard each, one PostgreSQL. Each server's admin
+    picks its channel; every server gets each of its twelve days exactly once, posted by the
+    process that owns its shard, and the comments of both land in the one database."""
+    mine, other = other_guild(emulator)
+    url = postgres.create_database("two_shards")
+    processes: list[BotProcess] = []
+    for shard in (mine, 1 - mine):
+        workdir = tmp_path / f"shard-{shard}"
+        workdir.mkdir()
+        settings = make_settings(
+            guild_id=None,
+            challenge_channel_id=None,
+            shard_count=2,
+            shard_ids=str(shard),
+            database_url=url,
+            series_dir=FIXTURES,
+            series_start=soon(8),
+            series_interval=timedelta(seconds=1),
+        )
+        processes.append(BotProcess(emulator, settings, workdir))
+    try:
+        for process in processes:
+            process.start()
+        for process in processes:
+            await process.wait_ready(timeout=30)
+        for process in processes:  # commands synced and the start-up work done
+            await wait_for(
+                lambda p=process: "Synced" in p.log() and "Logged in as" in p.log(), timeout=30
+            )
+        admin = emulator.admin  # Manage Server in both servers
+        for guild in (emulator.guild_id, other):
+            channel = emulator.channel_id("challenges", guild)
+            answer = await admin.runs(
+                "challenge channel", to=channel, channel=emulator.channel_id("general", guild)
+            )
+            assert answer.ephemeral and str(channel) in answer.text
+        names = {thread_name(ENGLISH, day) for day in load_series(FIXTURES)}
+
+        def threads(guild: str) -> list[dict[str, Any]]:
+            return day_threads(emulator, names, emulator.channel("challenges", guild))
+
+        await wait_for(
+            lambda: len(threads(emulator.guild_id)) == len(threads(other)) == 12,
+            timeout=60,
+            message="the twelve days did not reach both servers",
+        )
+        await asyncio.sleep(1.5)  # nothing more may come
+        for guild in (emulator.guild_id, other):
+            found = threads(guild)
+            assert sorted(t["name"] for t in found) == sorted(names), guild  # each day once
+        amina = emulator.member("amina")
+        replies = [
+            await amina.says(threads(guild)[0]["id"], f"reply in {guild}")
+            for guild in (emulator.guild_id, other)
+        ]
+        stored = DatabaseFile(url)
+        await wait_for(
+            lambda: {int(r["id"]) for r in replies} <= set(stored.comment_ids()),
+            timeout=15,
+            message="a reply was not recorded",
+        )
+        servers = {row[0] for row in stored.query("SELECT DISTINCT guild_id FROM series_days")}
+        assert servers == {int(emulator.guild_id), int(other)}
+        for process, guild, elsewhere in zip(
+            processes, (emulator.guild_id, other), (other, emulator.guild_id), strict=True
+        ):  # each posted in its own server only
+            log = process.log()
+            assert log.count(f"in server {guild} (thread") == 12, log[-3000:]
+            assert f"in server {elsewhere} (thread" not in log
+    finally:
+        problems = [line for process in processes for line in process.finish()]
+        for process in processes:
+            problems += process.error_records()
+        assert not problems, "\n".join(problems)
