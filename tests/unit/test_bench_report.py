@@ -105,7 +105,15 @@ def test_a_partial_run_keeps_the_other_benchmarks_rows_in_order() -> None:
 
 
 def test_the_command_line_names_the_benchmarks() -> None:
-    assert list(BENCHMARKS) == ["lookup", "ingest", "roundtrip", "backfill", "memory", "startup"]
+    assert list(BENCHMARKS) == [
+        "lookup",
+        "ingest",
+        "roundtrip",
+        "backfill",
+        "memory",
+        "startup",
+        "backends",
+    ]
     args = parse_args(["--quick", "lookup", "startup"])
     assert (args.quick, args.names, args.output) == (True, ["lookup", "startup"], None)
     with pytest.raises(SystemExit):
