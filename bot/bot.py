@@ -415,8 +415,13 @@ class ChallengeBot(commands.Bot):
             "CHALLENGE_CHANNEL_ID": self.settings.challenge_channel_id,
             "WELCOME_CHANNEL_ID": self.settings.welcome_channel_id,
         }
+        guild_id = self.settings.guild_id
+        elsewhere = guild_id is not None and not owns(self.settings, guild_id)
         for key, channel_id in configured.items():
             if not channel_id:
+                continue
+            if elsewhere:  # GUILD_ID's server is on another process's shard: checked there
+                lines.append(f"{key} {channel_id}: in server {guild_id}, on another shard")
                 continue
             channel = self.get_channel(channel_id)
             if not isinstance(channel, discord.abc.GuildChannel):

@@ -100,6 +100,8 @@ async def test_guild_id_on_another_shard_is_not_scheduled_here(
         series_start=soon(0.5),
     )
     assert f"GUILD_ID {other} is on shard {1 - mine}, served by another process" in caplog.text
+    assert "channel not found" not in caplog.text  # its channel is checked by its own process
+    assert f"in server {other}, on another shard" in caplog.text
     await bot_runner.settle(quiet=1.5)
     assert emulator.bot_messages(emulator.channel("challenges", other)) == []
     assert await bot.series.store.guilds(bot.series.series_id) == []
