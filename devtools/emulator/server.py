@@ -193,9 +193,9 @@ class Emulator:
         body.update(
             {
                 "roles": list(copy.deepcopy(state.roles).values()),
-                "channels": [
-                    {k: v for k, v in c.items() if k != "guild_id"}
-                    for c in copy.deepcopy(world.channels).values()
+                "channels": [  # copied after picking (not every guild's: 1,000 guilds)
+                    {k: copy.deepcopy(v) for k, v in c.items() if k != "guild_id"}
+                    for c in world.channels.values()
                     if c["type"] not in ChannelKind.THREADS and c["guild_id"] == state.id
                 ],
                 "threads": [
