@@ -229,6 +229,7 @@ class Emulator:
         candidate = int(world.ids.next())
         while shard is not None and shard_of(candidate, shard[1]) != shard[0]:
             candidate += 1 << 22  # a millisecond later
+        world.ids.taken(candidate)  # else a later channel or guild could get this id
         guild_id = str(candidate)
         populate_guild(world, guild_id, name)
         self.gateway.guild_added(guild_id)
