@@ -77,7 +77,9 @@ async def _one(kind: str, location: str, comments: int, reads: int) -> list[Figu
         rate = comments / (time.perf_counter() - started)
         figures = [Figure(BENCH, f"{kind}: ingest, batches of 200", rate, "/s")]
         members, series = MemberStore(db), SeriesStore(db)
-        await series.sync_plan(GUILD, "s", [(_day(n), T0 + timedelta(days=n)) for n in range(1, 13)])
+        await series.sync_plan(
+            GUILD, "s", [(_day(n), T0 + timedelta(days=n)) for n in range(1, 13)]
+        )
         queries: dict[str, Callable[[], Awaitable[object]]] = {
             "day totals (/stats)": lambda: store.day_totals(GUILD, "s"),
             "participants (/leaderboard)": lambda: members.participants(GUILD, "s"),
