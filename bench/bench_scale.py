@@ -99,6 +99,7 @@ class Outcome:
     posted_once: int = 0  # servers with exactly one day-1 thread, row posted, one log line
     wrong_process: int = 0  # posts logged by a process not owning the server's shard
     refused: Counter[str] = field(default_factory=Counter)
+    errors: int = 0  # ERROR records (or tracebacks) in the bots' logs
 
     @property
     def rate(self) -> float:
@@ -307,7 +308,8 @@ async def measure(
                 return await count(location, sql) >= servers_count
 
             left = max(0.0, due_mono - time.monotonic())
-            found = await wait_until(all_posted, left + 60 + servers_count / 5, bots)
+            # a post that failed is tried again 1 min later
+            found = await wait_until(all_posted, left + 150 + servers_count / 5, bots)
             done = found or time.monotonic()
             await asyncio.sleep(1.5)  # a duplicate would show up now
             outcome.peak_rss_mib = max(bot.status("VmHWM") for bot in bots) / 1024
@@ -319,8 +321,9 @@ async def measure(
             )
             outcome.refused = refusals(emulator)
             problems = [line for bot in bots for line in bot.process.error_records()]
-            if problems:
-                raise RuntimeError("errors in the bot's log:\n" + "\n".join(problems[:5]))
+            outcome.errors = len(problems)
+            for line in problems[:3]:  # the figure counts them; say what they were
+                print(f"[bench] scale: {label}: {line.splitlines()[0][:300]}", file=sys.stderr)
         return outcome
     finally:
         await emulator.stop()
@@ -392,6 +395,14 @@ def figures(outcome: Outcome, *, full: bool) -> list[Figure]:
                 0,
             ),
             Figure.check(NAME, f"{what}: other refused requests (4xx)", others, "", "<=", 0),
+            Figure.check(
+                NAME,
+                f"{what}: ERROR records in the log (e.g. a post given up after 429s)",
+                outcome.errors,
+                "",
+                "<=",
+                0,
+            ),
         ]
     return result
 
