@@ -322,6 +322,7 @@ async def measure(
             outcome.refused = refusals(emulator)
             problems = [line for bot in bots for line in bot.process.error_records()]
             outcome.errors = len(problems)
+            print(f"[bench] scale: {label}: refused {dict(outcome.refused)}", file=sys.stderr)
             for line in problems[:3]:  # the figure counts them; say what they were
                 print(f"[bench] scale: {label}: {line.splitlines()[0][:300]}", file=sys.stderr)
         return outcome
