@@ -71,7 +71,7 @@ def start_margin(servers: int, processes: int) -> float:
     connection, and then by one channel-history read per server at 50 requests/s."""
     per_process = servers // processes + 1  # and the emulator's default server
     waits = (per_process - 1) // CHUNKS_PER_MINUTE
-    return 60.0 * waits + 20.0 + servers / 25
+    return 60.0 * waits + 10.0 + servers / 25
 
 
 @dataclass
