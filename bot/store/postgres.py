@@ -9,6 +9,7 @@ concurrent claims change the row and the other sees zero rows changed.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
@@ -96,8 +97,13 @@ class PostgresDatabase:
     ) -> None:
         self.url = url
         self._migrations = migrations
+        if pool_size < 2:
+            raise ValueError("pool_size must be at least 2 (a lock holder needs a second one)")
         self._pool_size = pool_size
         self._pool: asyncpg.Pool | None = None
+        # Each held `exclusive` lock keeps a pooled connection and the work under it needs
+        # another: at most pool_size - 1 locks at once, so that work always finds one.
+        self._lock_slots = asyncio.Semaphore(pool_size - 1)
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -188,9 +194,11 @@ class PostgresDatabase:
     @asynccontextmanager
     async def exclusive(self, name: str) -> AsyncIterator[None]:
         """A session-level advisory lock on `name`, held on its own connection: a process
-        that dies frees it with its session, so a crash never leaves a server locked."""
+        that dies frees it with its session, so a crash never leaves a server locked. Holders
+        beyond pool_size - 1 wait their turn here (else many servers due at the same moment
+        took every connection, each waiting for one more: nothing was ever posted)."""
         key = lock_key(name)
-        async with self.pool.acquire() as conn:
+        async with self._lock_slots, self.pool.acquire() as conn:
             await conn.execute("SELECT pg_advisory_lock($1)", key)
             try:
                 yield

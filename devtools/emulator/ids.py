@@ -50,6 +50,11 @@ class Snowflakes:
         self._last = value
         return str(value)
 
+    def taken(self, value: int) -> None:
+        """An id made from one of ours (a guild moved to another shard): later ids come after
+        it, so none repeats it."""
+        self._last = max(self._last, value)
+
 
 class Perm:
     """Permission bits (https://discord.com/developers/docs/topics/permissions)."""

@@ -193,9 +193,9 @@ class Emulator:
         body.update(
             {
                 "roles": list(copy.deepcopy(state.roles).values()),
-                "channels": [
-                    {k: v for k, v in c.items() if k != "guild_id"}
-                    for c in copy.deepcopy(world.channels).values()
+                "channels": [  # copied after picking (not every guild's: 1,000 guilds)
+                    {k: copy.deepcopy(v) for k, v in c.items() if k != "guild_id"}
+                    for c in world.channels.values()
                     if c["type"] not in ChannelKind.THREADS and c["guild_id"] == state.id
                 ],
                 "threads": [
@@ -229,6 +229,7 @@ class Emulator:
         candidate = int(world.ids.next())
         while shard is not None and shard_of(candidate, shard[1]) != shard[0]:
             candidate += 1 << 22  # a millisecond later
+        world.ids.taken(candidate)  # else a later channel or guild could get this id
         guild_id = str(candidate)
         populate_guild(world, guild_id, name)
         self.gateway.guild_added(guild_id)

@@ -181,3 +181,13 @@ async def test_a_guild_added_later_reaches_the_session_of_its_shard(
     assert owner.guild_ids() == {emulator.guild_id, added}
     await emulator.drain()
     assert other.named("GUILD_CREATE") == []
+
+
+def test_guilds_made_for_a_shard_never_share_an_id() -> None:
+    """A guild id moved a millisecond on to reach its shard was later handed out again (to a
+    channel or another guild): 200 guilds made quickly lost a few of them."""
+    emulator = Emulator()
+    guilds = [emulator.add_guild(f"Club {i}", shard=(i % 2, 2)) for i in range(200)]
+    assert len(set(guilds)) == 200
+    assert not set(guilds) & set(emulator.world.channels)
+    assert all(shard_of(g, 2) == i % 2 for i, g in enumerate(guilds))

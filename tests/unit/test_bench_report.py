@@ -113,6 +113,7 @@ def test_the_command_line_names_the_benchmarks() -> None:
         "memory",
         "startup",
         "backends",
+        "scale",
     ]
     args = parse_args(["--quick", "lookup", "startup"])
     assert (args.quick, args.names, args.output) == (True, ["lookup", "startup"], None)

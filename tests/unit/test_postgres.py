@@ -281,3 +281,26 @@ async def test_a_held_server_waits_and_a_dead_holder_frees_it(postgres: Temporar
     finally:
         await one.close()
         await two.close()
+
+
+async def test_more_servers_due_at_once_than_pooled_connections_all_get_their_turn(
+    postgres: TemporaryPostgres,
+) -> None:
+    """Each held server lock keeps a pooled connection; the work under it needs another.
+    Five servers due at the same moment with a pool of five once held every connection and
+    waited for one forever (nothing was posted anywhere)."""
+    db = PostgresDatabase(postgres.create_database("crowded"), pool_size=3)
+    await db.open()
+    done: list[int] = []
+    try:
+
+        async def step(guild: int) -> None:
+            async with db.exclusive(f"series:{guild}:s"):
+                await asyncio.sleep(0.01)  # every step holds its lock at the same time
+                await db.fetchone("SELECT 1")
+                done.append(guild)
+
+        await asyncio.wait_for(asyncio.gather(*(step(g) for g in range(10))), timeout=10)
+        assert sorted(done) == list(range(10))
+    finally:
+        await db.close()
