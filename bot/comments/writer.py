@@ -33,12 +33,6 @@ RETRY_MAX = 5.0  # …up to this
 CLOSE_PATIENCE = 30.0  # seconds close() keeps retrying a busy database before giving up
 
 
-def is_busy(exc: BaseException) -> bool:
-    """The database can't take the write now (locked by another writer, or a PostgreSQL
-    server briefly away): try again later rather than drop it."""
-    return is_transient(exc)
-
-
 class CommentWriter:
     def __init__(
         self,
@@ -134,7 +128,7 @@ class CommentWriter:
         try:
             await self._apply(batch)
         except Exception as exc:
-            if is_busy(exc):
+            if is_transient(exc):
                 return self._requeue(batch)
             # One bad row must not sink its neighbours: retry them one by one.
             log.warning(
@@ -149,7 +143,7 @@ class CommentWriter:
             try:
                 await self._apply([op])
             except Exception as exc:
-                if is_busy(exc):
+                if is_transient(exc):
                     return self._requeue(batch[index:])
                 self.failed += 1
                 log.error("Dropped a comment write that fails on its own: %r", op, exc_info=True)

@@ -15,7 +15,6 @@ from bot.boundary import Discord, DiscordError, Grantable, MemberInfo, RoleInfo
 from bot.clock import Clock
 from bot.i18n import messages
 from bot.i18n.choice import LanguageChoice
-from bot.members.days import series_days
 from bot.members.once import WarnOnce
 from bot.members.participation import earned_roles, series_length
 from bot.rendering.members import render_congratulations
@@ -90,7 +89,7 @@ class CompletionRoles:
         if rules is None or await self.store.is_erased(guild_id, member.id):
             return []
         days = await self.store.user_days(guild_id, series, member.id) | {day}
-        total = series_length(await series_days(self.schedule, guild_id, series))
+        total = series_length(await self.schedule.list_days(guild_id, series))
         earned = earned_roles(
             days,
             total=total,

@@ -1,14 +1,8 @@
-"""The schedule as the members' features read it: one run's days, and the current record."""
+"""Which record the members' features read when none is named: the current edition's."""
 
 from __future__ import annotations
 
-from bot.series.model import DayRow
 from bot.store.series import SeriesStore, record_key
-
-
-async def series_days(store: SeriesStore, guild_id: int, series: str) -> list[DayRow]:
-    """A server's days of one run (`series`: its record), in day order."""
-    return await store.list_days(guild_id, series)
 
 
 async def current_record(store: SeriesStore, guild_id: int, series_id: str) -> str:

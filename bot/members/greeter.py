@@ -15,7 +15,7 @@ from bot.boundary import Discord, DiscordError, MemberInfo
 from bot.clock import Clock
 from bot.i18n import Messages
 from bot.i18n.choice import LanguageChoice
-from bot.members.days import current_record, series_days
+from bot.members.days import current_record
 from bot.members.once import WarnOnce
 from bot.members.welcome import (
     BurstPolicy,
@@ -126,7 +126,7 @@ class Greeter:
         """The greeting for `member` as things stand now, in `tr`'s language."""
         guild_id = member.guild_id
         record = await current_record(self.schedule, guild_id, self.settings.series_id)
-        days = await series_days(self.schedule, guild_id, record)
+        days = await self.schedule.list_days(guild_id, record)
         # The server's schedule and channel, with /challenge reschedule and channel applied.
         config = await series_config(self.db, self.settings, guild_id)
         first = first_post(config.start, config.post_time, config.tz) if config.start else None

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from bot.i18n import Messages
 from bot.members.chart import comments_chart
-from bot.members.days import series_days
 from bot.members.participation import (
     ParticipationSummary,
     Ranked,
@@ -41,7 +40,7 @@ class Standings:
         self.schedule = schedule
 
     async def summary(self, guild_id: int, record: str) -> ParticipationSummary:
-        days = await series_days(self.schedule, guild_id, record)
+        days = await self.schedule.list_days(guild_id, record)
         return summarise(
             await self.store.day_totals(guild_id, record),
             await self.store.participants(guild_id, record),
@@ -58,7 +57,7 @@ class Standings:
         return rank(await self.store.participants(guild_id, record))
 
     async def streak_of(self, guild_id: int, record: str, user_id: int) -> MyStreak:
-        days = await series_days(self.schedule, guild_id, record)
+        days = await self.schedule.list_days(guild_id, record)
         mine = await self.store.user_days(guild_id, record, user_id)
         today = current_day(days)
         return MyStreak(streak(mine, days), today, today is not None and today.day in mine)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import aiosqlite
+import asyncpg
 
 from bot.store.dialect import SQLITE, Dialect
 
@@ -123,8 +124,6 @@ def is_database_failure(exc: BaseException) -> bool:
         return True
     if isinstance(exc, ValueError) and "closed" in str(exc).lower():  # aiosqlite, closing
         return True
-    import asyncpg
-
     return isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | ConnectionError)
 
 
@@ -135,10 +134,6 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, sqlite3.OperationalError):
         text = str(exc).lower()
         return "locked" in text or "busy" in text
-    try:
-        import asyncpg
-    except ImportError:  # pragma: no cover - asyncpg is a dependency
-        return False
     transient = (
         asyncpg.PostgresConnectionError,
         asyncpg.InterfaceError,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.comments.model import Comment, CommentOp, Delete, React, Record
-from bot.comments.writer import CommentWriter, is_busy
+from bot.comments.writer import CommentWriter
 from bot.store import Database
 from bot.store.comments import CommentStore
 from devtools.emulator import wait_for
@@ -113,15 +113,6 @@ class BusySink(Sink):
         if self.calls <= self.busy:
             raise sqlite3.OperationalError("database is locked")
         await super().apply(ops)
-
-
-def test_only_busy_or_locked_counts_as_busy() -> None:
-    assert is_busy(sqlite3.OperationalError("database is locked"))
-    assert is_busy(sqlite3.OperationalError("database table is locked: comments"))
-    assert is_busy(sqlite3.OperationalError("database is busy"))
-    assert not is_busy(sqlite3.OperationalError("no such table: comments"))
-    assert not is_busy(sqlite3.IntegrityError("NOT NULL constraint failed"))
-    assert not is_busy(TypeError("locked"))
 
 
 async def test_a_busy_database_is_waited_out_in_order() -> None:

@@ -5,6 +5,7 @@ A real server (devtools.postgres); the store tests run on both backends through 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Database, StoreError, bundled_migrations, database_at
 from bot.store.comments import CommentStore
 from bot.store.copy import STATE_TABLES
+from bot.store.database import is_transient
 from bot.store.dialect import POSTGRESQL, SQLITE, postgres_statement
 from bot.store.members import MemberStore
 from bot.store.postgres import PostgresDatabase, lock_key, redact
@@ -86,6 +88,21 @@ def test_a_password_never_reaches_a_log_line() -> None:
     )
     assert PostgresDatabase("postgresql://bot:s3cret@h/bot").describe().count("s3cret") == 0
     assert redact("postgresql://h/bot") == "postgresql://h/bot"
+
+
+def test_only_failures_that_pass_by_themselves_are_transient() -> None:
+    """What the comment writer waits out instead of dropping: SQLite locked or busy, a
+    PostgreSQL server briefly away or a lost race; never a bad row or a bug."""
+    assert is_transient(sqlite3.OperationalError("database is locked"))
+    assert is_transient(sqlite3.OperationalError("database table is locked: comments"))
+    assert is_transient(sqlite3.OperationalError("database is busy"))
+    assert is_transient(asyncpg.SerializationError("could not serialize access"))
+    assert is_transient(asyncpg.CannotConnectNowError("the database system is starting up"))
+    assert is_transient(ConnectionResetError())
+    assert not is_transient(sqlite3.OperationalError("no such table: comments"))
+    assert not is_transient(sqlite3.IntegrityError("NOT NULL constraint failed"))
+    assert not is_transient(asyncpg.NotNullViolationError("null value in column"))
+    assert not is_transient(TypeError("locked"))
 
 
 # --- settings ----------------------------------------------------------------------------------
