@@ -67,6 +67,11 @@ PROJECT_ROOT = _project_root()
 SQLITE_URL = "sqlite:///"
 
 
+def is_postgres_url(location: str) -> bool:
+    """A PostgreSQL connection URL (what DATABASE_URL and `migrate-to` take for it)."""
+    return location.startswith(("postgresql://", "postgres://"))
+
+
 class SettingsError(Exception):
     """A setting is missing or invalid. `str()` is a message fit for a user."""
 
@@ -314,7 +319,7 @@ class Settings(BaseSettings):
         url = value.get_secret_value().strip()
         if url.startswith(SQLITE_URL) and len(url) > len(SQLITE_URL):
             return SecretStr(url)
-        if url.startswith(("postgresql://", "postgres://")):
+        if is_postgres_url(url):
             return SecretStr(url)
         raise ValueError("expected sqlite:///path or postgresql://… (the value is not shown)")
 

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from bot.settings import Settings
+from bot.settings import Settings, is_postgres_url
 from bot.store import StoreError, database_at
 from bot.store.copy import TableCopy, copy_state
 from bot.store.postgres import redact
@@ -30,12 +30,12 @@ async def _migrate(settings: Settings, url: str) -> list[TableCopy]:
 
 def migrate_to(settings: Settings, args: argparse.Namespace) -> int:
     url = str(args.url)
-    if not url.startswith(("postgresql://", "postgres://")):
+    if not is_postgres_url(url):
         print(
             "error: migrate-to copies into PostgreSQL: give a postgresql://… URL", file=sys.stderr
         )
         return EXIT_USAGE
-    if str(settings.database_location).startswith(("postgresql://", "postgres://")):
+    if isinstance(settings.database_location, str):  # a URL: the state is in PostgreSQL
         print("error: the bot's state is already in PostgreSQL (DATABASE_URL)", file=sys.stderr)
         return EXIT_USAGE
     try:

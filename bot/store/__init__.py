@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.settings import is_postgres_url
 from bot.store.database import (
     Database,
     Migration,
@@ -17,13 +18,12 @@ from bot.store.guild_settings import GuildSettingsStore
 
 def database_at(location: str | Path) -> SqlDatabase:
     """The bot's state database: PostgreSQL for a `postgresql://` URL, otherwise the SQLite
-    file at `location` (a path, or `sqlite:///path`)."""
-    text = str(location)
-    if text.startswith(("postgresql://", "postgres://")):
+    file at `location` (`Settings.database_location` has resolved DATABASE_URL/PATH)."""
+    if isinstance(location, str) and is_postgres_url(location):
         from bot.store.postgres import PostgresDatabase
 
-        return PostgresDatabase(text)
-    return Database(Path(text.removeprefix("sqlite:///")) if text != ":memory:" else text)
+        return PostgresDatabase(location)
+    return Database(location)
 
 
 __all__ = [
