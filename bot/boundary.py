@@ -18,6 +18,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
+from bot.comments.model import Attachment
 from bot.rendering.days import RenderedMessage
 
 DISCORD_EPOCH_MS = 1420070400000
@@ -55,14 +56,6 @@ class MessageKind(Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class FileLink:
-    """An attachment: its file name and URL."""
-
-    name: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
 class IncomingMessage:
     """A message as the services see it (a snapshot: it does not change afterwards)."""
 
@@ -76,7 +69,7 @@ class IncomingMessage:
     created_at: datetime
     guild_id: int | None = None
     edited_at: datetime | None = None
-    attachments: tuple[FileLink, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
     reference_id: int | None = None  # the message a reply answers
     reactions: int = 0  # every emoji's count added up
     embed_titles: tuple[str, ...] = ()

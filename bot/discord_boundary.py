@@ -18,7 +18,6 @@ from bot.boundary import (
     ChannelInfo,
     DiscordError,
     DiscordUnavailableError,
-    FileLink,
     GoneError,
     Grantable,
     IncomingMessage,
@@ -29,6 +28,7 @@ from bot.boundary import (
     RoleInfo,
     SentMessage,
 )
+from bot.comments.model import Attachment
 
 __all__ = ["DiscordBoundary", "domain_error", "incoming", "member_info", "translated"]
 
@@ -57,7 +57,7 @@ def incoming(message: discord.Message) -> IncomingMessage:
         content=message.content,
         created_at=message.created_at,
         edited_at=message.edited_at,
-        attachments=tuple(FileLink(a.filename, a.url) for a in message.attachments),
+        attachments=tuple(Attachment(a.filename, a.url) for a in message.attachments),
         reference_id=reference.message_id if reference is not None else None,
         reactions=sum(reaction.count for reaction in message.reactions),
         embed_titles=tuple(embed.title for embed in message.embeds if embed.title is not None),

@@ -21,7 +21,6 @@ from bot.boundary import Discord, DiscordError, GoneError, IncomingMessage, Mess
 from bot.clock import SYSTEM_CLOCK
 from bot.comments.export import comment_dict, render_export
 from bot.comments.model import (
-    Attachment,
     BackfillReport,
     ChallengeThread,
     Comment,
@@ -63,7 +62,7 @@ def comment_from_message(message: IncomingMessage, thread: ChallengeThread) -> C
         author_name=message.author_name,
         content=message.content,
         created_at=message.created_at,
-        attachments=tuple(Attachment(a.name, a.url) for a in message.attachments),
+        attachments=message.attachments,
         reply_to=reply_to,
         edited_at=message.edited_at,
         reactions=message.reactions,
