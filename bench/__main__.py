@@ -44,7 +44,7 @@ BENCHMARKS: dict[str, tuple[Callable[[bool], list[Figure]], str]] = {
     "memory": (bench_memory.run, "peak RSS with 100,000 stored comments"),
     "startup": (bench_startup.run, "spawn → on_ready, median of 3"),
     "backends": (bench_backends.run, "the state on SQLite vs PostgreSQL: ingest, reads, claims"),
-    "scale": (bench_scale.run, "200 servers, all due at once: one process vs two shards"),
+    "scale": (bench_scale.run, "1,000 servers, all due at once: one process vs two shards"),
 }
 
 NOTES = (
@@ -72,7 +72,7 @@ NOTES = (
     "tests): 50,000 comments written in batches of 200, the reads members trigger most "
     "(p50/p99 of 200 calls each), and two database handles racing to claim 12 days of 50 "
     "servers (each day must be claimed once).",
-    "- **scale**: 200 servers (`--quick`: 50) in the emulator with Discord's REST limits "
+    "- **scale**: 1,000 servers (`--quick`: 50) in the emulator with Discord's REST limits "
     "enforced (5 messages/5 s per channel, 50 requests/s per route and globally; 429 when "
     "over), each seeded in the database as `/challenge channel` leaves it (its channel, its "
     "run) and running a one-day series whose day 1 is due everywhere at the same moment. "
@@ -81,9 +81,8 @@ NOTES = (
     "PostgreSQL. Start-up = spawn → on_ready in every process and a day row in every server; "
     "peak RSS = VmHWM; posts/s = servers ÷ first to last REST call of the posts (message, "
     "thread, question); exactly once = one day-1 thread per channel and one `Posted day 1` "
-    "line per server, from the process owning its shard. 1,000 servers work but take ~9 min "
-    "to start per process: discord.py asks each server's members at 110 gateway commands a "
-    "minute before on_ready.",
+    "line per server, from the process owning its shard; rate limits = 429 answers by scope "
+    "(the bot paces its REST calls at REST_REQUESTS_PER_SECOND, 45, shared by its processes).",
 )
 
 

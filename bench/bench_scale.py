@@ -1,11 +1,9 @@
 """Scale: many servers each running the series, on one process and on two.
 
 Run: `.venv/bin/python -m bench scale` (`--quick`: 50 servers). The emulator holds N servers
-(200 by default: 1,000 work, but a process then needs ~9 minutes to start — discord.py
-chunks every server's members at start-up at 110 gateway commands a minute — so the report
-would take half an hour; `SERVERS` sets it), made with `Emulator.add_guild`, alternating
-between the two shards of SHARD_COUNT=2, with Discord's real REST limits switched on (`RateLimits.enforce()`: 5 messages per 5 s per channel, 50
-requests/s per other route and globally; over a limit the emulator answers 429). Before the
+(1,000 by default, `SERVERS`), made with `Emulator.add_guild`, alternating between the two
+shards of SHARD_COUNT=2, with Discord's real REST limits switched on (`RateLimits.enforce()`:
+5 messages per 5 s per channel, 50 requests/s per other route and globally; over a limit the emulator answers 429). Before the
 bot starts, each server's series is seeded in the database the way `/challenge channel`
 leaves it: the challenge channel in `guild_settings` (the series definition's key of
 CHANNEL_KEY) and the series' run (`SeriesStore.add_run`), so the bot starts every server
@@ -55,23 +53,21 @@ from devtools.emulator.server import Emulator
 from devtools.postgres import TemporaryPostgres
 
 NAME = "scale"
-SERVERS = 200  # 1,000 works but starts in ~9 min a process: see `start_margin`
+SERVERS = 1_000
 QUICK_SERVERS = 50
 SHARDS = 2
 POSTED_LINE = "Posted day 1 of "
 MAX_STARTUP_SECONDS = 60.0
-CHUNKS_PER_MINUTE = 110  # discord.py's gateway ratelimiter (Discord allows 120 commands/min)
+REST_PER_SECOND = 45  # the bot's REST_REQUESTS_PER_SECOND (default), shared by its processes
 
 
-def start_margin(servers: int, processes: int) -> float:
+def start_margin(servers: int) -> float:
     """Seconds from the spawn to SERIES_START: enough for every server to start first.
 
-    Start-up is bound by discord.py asking each server's members (REQUEST_GUILD_MEMBERS, the
-    bot has the members intent and chunks at start-up) at 110 gateway commands a minute per
-    connection, and then by one channel-history read per server at 50 requests/s."""
-    per_process = servers // processes + 1  # and the emulator's default server
-    waits = (per_process - 1) // CHUNKS_PER_MINUTE
-    return 60.0 * waits + 10.0 + servers / 25
+    Start-up is bound by one channel-history read per server, at REST_REQUESTS_PER_SECOND
+    for the whole bot whatever the number of processes (the bot does not ask the servers'
+    member lists at start-up), plus the gateway's GUILD_CREATE per server."""
+    return 15.0 + 1.5 * servers / REST_PER_SECOND
 
 
 @dataclass
@@ -420,7 +416,7 @@ async def measure_all(servers: int, folder: Path) -> list[Outcome]:
     with TemporaryPostgres() as postgres:
         for index, (label, on_postgres, shards) in enumerate(RUNS):
             url = postgres.create_database(f"scale_{index}") if on_postgres else None
-            margin = start_margin(servers, len(shards))
+            margin = start_margin(servers)
             print(f"[bench] scale: {label}, due {margin:.0f}s after the spawn", file=sys.stderr)
             outcomes.append(
                 await measure(

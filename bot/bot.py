@@ -16,12 +16,13 @@ from discord.ext import commands
 from bot.boundary import Discord
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.discord_boundary import DiscordBoundary
-from bot.discord_setup import apply_endpoints, intents, missing_permissions
+from bot.discord_setup import apply_endpoints, intents, missing_permissions, pace_requests
 from bot.health import BEAT_EVERY, Beat, health_path, write_beat
-from bot.i18n import Messages, messages
+from bot.i18n import Messages
 from bot.i18n.choice import LanguageChoice
 from bot.i18n.commands import CommandTranslator, reader
 from bot.members.recaps import Recaps
+from bot.pacing import RequestPace, process_rate
 from bot.publishing import Publisher
 from bot.rendering.limits import MESSAGE_CONTENT, truncate
 from bot.series.config import series_config
@@ -135,10 +136,15 @@ class ChallengeBot(commands.Bot):
             # Every command works inside a server only (none in DMs or as a user app).
             allowed_contexts=app_commands.AppCommandContext(guild=True),
             allowed_installs=app_commands.AppInstallationType(guild=True),
+            # Members arrive with their events; asking every server's member list at start-up
+            # (110 servers a minute per connection) would hold on_ready for minutes at scale.
+            chunk_guilds_at_startup=False,
             **options,  # type: ignore[arg-type]  # test-only Bot options, passed through as is
         )
         self.settings = settings
         self.clock = clock
+        self.pace = RequestPace(process_rate(settings))
+        pace_requests(self.http, self.pace)
         self.db: SqlDatabase = database_at(settings.database_location)
         # The keyword catalogue is content, indexed with SQLite FTS5: in the state database
         # when that is SQLite, else in a local in-memory index each process builds.
@@ -219,11 +225,7 @@ class ChallengeBot(commands.Bot):
 
     async def _admins_language(self, guild_id: int | None) -> Messages:
         """The language of the server the admin channel is in (BOT_LANGUAGE if unreadable)."""
-        try:
-            return await self.languages.for_server(guild_id)
-        except StoreError as exc:
-            log.warning("Could not read the server's language for a report: %s", exc)
-            return messages(self.languages.default)
+        return await self.languages.for_server(guild_id)
 
     async def _heartbeat(self) -> None:
         """Tell supervisors we are alive (`check --live`), then beat again in 30 s."""

@@ -92,6 +92,7 @@ class MemberInfo:
     display_name: str
     bot: bool = False
     role_ids: frozenset[int] = field(default_factory=frozenset)
+    joined_at: datetime | None = None  # when this membership began (a join, or a rejoin)
 
     @property
     def mention(self) -> str:

@@ -72,6 +72,7 @@ def member_info(member: discord.Member) -> MemberInfo:
         display_name=member.display_name,
         bot=member.bot,
         role_ids=frozenset(role.id for role in member.roles),
+        joined_at=member.joined_at,
     )
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
-from discord.http import Route
+from discord.http import HTTPClient, Route
+
+from bot.pacing import RequestPace, exempt
 
 # What a challenge channel needs (see README → Discord setup).
 CHANNEL_PERMISSIONS: dict[str, str] = {
@@ -28,6 +32,21 @@ def apply_endpoints(api_url: str, gateway_url: str) -> None:
     """
     Route.BASE = api_url.rstrip("/")
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def pace_requests(http: HTTPClient, pace: RequestPace) -> None:
+    """Make every REST call of `http` wait its turn in `pace` (interaction calls excepted).
+
+    discord.py keeps per-route buckets and waits after a global 429; this spaces the calls
+    before they are sent, so a burst of due posts stays under the global limit."""
+    send = http.request
+
+    async def paced(route: Route, **kwargs: Any) -> Any:
+        if not exempt(route.path):
+            await pace.wait()
+        return await send(route, **kwargs)
+
+    http.request = paced  # type: ignore[method-assign]
 
 
 def intents() -> discord.Intents:

@@ -155,6 +155,8 @@ class Settings(BaseSettings):
     # Sharding (several processes, or a very large bot): None = one shard, no sharding
     shard_count: int | None = Field(default=None, ge=1)
     shard_ids: str = ""  # the shards this process runs; empty = all of SHARD_COUNT
+    # REST calls a second for the whole bot (Discord's global limit is 50; shared by shards)
+    rest_requests_per_second: int = Field(default=45, ge=1, le=10_000)
 
     # Storage and content
     database_path: Path = Path("data/bot.sqlite3")

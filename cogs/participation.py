@@ -23,7 +23,7 @@ from bot.rendering.members import (
     render_streak,
 )
 from bot.rendering.series import unknown_series_text
-from bot.store.database import StoreError
+from bot.store.database import is_database_failure
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
 from cogs.checks import member_cooldown
@@ -146,8 +146,8 @@ class ParticipationCog(commands.Cog, name="Participation"):
             return
         try:
             await self.completion.after_reply(member_info(message.author), message.channel.id)
-        except StoreError:
-            if not self.bot.is_closed():
+        except Exception as exc:
+            if not (is_database_failure(exc) and self.bot.is_closed()):
                 raise  # a real problem; while shutting down the database is simply gone
 
 

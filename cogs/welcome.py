@@ -27,7 +27,7 @@ class WelcomeCog(commands.Cog, name="Welcome"):
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
-        self.greeter.joined(member_info(member))
+        await self.greeter.joined(member_info(member))
 
 
 async def setup(bot: ChallengeBot) -> None:

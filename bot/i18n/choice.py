@@ -3,12 +3,19 @@
 A member's private replies: their own choice (`/language`) → their Discord client's
 language when we have it (French) → the server's language. Public posts (days, recaps,
 a welcome in a channel): the server's language — `/challenge language`, else BOT_LANGUAGE.
+The `for_…` methods never fail on the database: unreadable (closing, unreachable), the words
+are the default ones, and the reply or post still goes out.
 """
 
 from __future__ import annotations
 
+import logging
+
 from bot.i18n.catalogue import Language, Messages, messages
+from bot.store.database import is_database_failure
 from bot.store.languages import LanguageStore
+
+log = logging.getLogger(__name__)
 
 
 class LanguageChoice:
@@ -29,12 +36,28 @@ class LanguageChoice:
         return chosen or client or await self.server_language(guild_id)
 
     async def for_server(self, guild_id: int | None) -> Messages:
-        return messages(await self.server_language(guild_id))
+        """The words of the server's public posts."""
+        try:
+            return messages(await self.server_language(guild_id))
+        except Exception as exc:
+            return self._fallback(exc, None, guild_id)
 
     async def for_member(
         self, user_id: int, guild_id: int | None, client: Language | None = None
     ) -> Messages:
-        return messages(await self.member_language(user_id, guild_id, client))
+        """The words of a private reply to the member."""
+        try:
+            return messages(await self.member_language(user_id, guild_id, client))
+        except Exception as exc:
+            return self._fallback(exc, client, guild_id)
+
+    def _fallback(self, exc: Exception, client: Language | None, guild_id: int | None) -> Messages:
+        if not is_database_failure(exc):
+            raise exc  # a bug, not the database
+        log.warning(
+            "Could not read the language for server %s (%s): using the default", guild_id, exc
+        )
+        return messages(client or self.default)
 
     async def chosen(self, user_id: int) -> Language | None:
         """The member's own choice (what /mydata shows), None when they made none."""

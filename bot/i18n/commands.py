@@ -13,7 +13,6 @@ from discord import app_commands
 
 from bot.i18n.catalogue import Language, Messages, messages
 from bot.i18n.choice import LanguageChoice
-from bot.store.database import is_database_failure
 
 # The Discord client locales we have a catalogue for.
 DISCORD_LOCALES: dict[discord.Locale, Language] = {discord.Locale.french: Language.FRENCH}
@@ -65,11 +64,5 @@ async def reader(interaction: discord.Interaction) -> Messages:
     languages: LanguageChoice | None = getattr(interaction.client, "languages", None)
     if languages is None:
         return messages(client_language or Language.ENGLISH)
-    try:
-        return await languages.for_member(
-            interaction.user.id, interaction.guild_id, client_language
-        )
-    except Exception as exc:  # the database closing (shutdown) or unreachable: default words
-        if not is_database_failure(exc):
-            raise
-        return messages(client_language or languages.default)
+    # the database closing (shutdown) or unreachable: the default words
+    return await languages.for_member(interaction.user.id, interaction.guild_id, client_language)

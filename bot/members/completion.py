@@ -13,13 +13,11 @@ from collections.abc import Callable, Iterable
 
 from bot.boundary import Discord, DiscordError, Grantable, MemberInfo, RoleInfo
 from bot.clock import Clock
-from bot.i18n import messages
 from bot.i18n.choice import LanguageChoice
 from bot.members.once import WarnOnce
 from bot.members.participation import earned_roles, series_length
 from bot.rendering.members import render_congratulations
 from bot.series.definition import SeriesDefinition
-from bot.store.database import StoreError
 from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
 
@@ -147,10 +145,7 @@ class CompletionRoles:
         self, member: MemberInfo, thread_id: int, earned: list[tuple[str, int]], total: int
     ) -> None:
         """Say so in the thread the member just answered (a public post, no ping)."""
-        try:
-            tr = await self.languages.for_server(member.guild_id)
-        except StoreError:  # the roles are given: congratulate anyway
-            tr = messages(self.languages.default)
+        tr = await self.languages.for_server(member.guild_id)
         text = render_congratulations(tr, member.display_name, earned, total)
         try:
             await self.discord.send(thread_id, text, guild_id=member.guild_id)

@@ -32,7 +32,8 @@ from bot.rendering.members import escape_name, render_welcome
 from bot.series.config import series_config
 from bot.series.schedule import first_post
 from bot.settings import Settings
-from bot.store.database import SqlDatabase
+from bot.store.database import SqlDatabase, is_database_failure
+from bot.store.members import MemberStore
 from bot.store.series import SeriesStore
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class Greeter:
         self.db = db  # the server's schedule and channel (/challenge reschedule, channel)
         self.clock = clock
         self.schedule = SeriesStore(db)
+        self.members = MemberStore(db)
         self.languages = languages
         self.queue = WelcomeQueue(BurstPolicy(threshold=self.settings.welcome_burst_threshold))
         self.warn = WarnOnce(log)
@@ -75,13 +77,30 @@ class Greeter:
         if self._task is not None:
             self._task.cancel()
 
-    def joined(self, member: MemberInfo) -> None:
-        """Queue a greeting for `member` (bots and a switched-off welcome are ignored)."""
-        if member.bot or not self.enabled:
+    async def joined(self, member: MemberInfo) -> None:
+        """Queue a greeting for `member` (bots and a switched-off welcome are ignored), once
+        per join even when two processes are handed it."""
+        if member.bot or not self.enabled or not await self._first_to_greet(member):
             return
         self._joined[(member.guild_id, member.id)] = member
         self.queue.add(Newcomer(member.id, member.guild_id), self.clock.monotonic())
         self._wake.set()
+
+    async def _first_to_greet(self, member: MemberInfo) -> bool:
+        """Claim this join in the database; without a join time or a database, greet (a
+        rare second greeting is better than none)."""
+        if member.joined_at is None:
+            return True
+        try:
+            first = await self.members.claim_welcome(member.guild_id, member.id, member.joined_at)
+        except Exception as exc:
+            if not is_database_failure(exc):
+                raise
+            log.warning("Could not record the welcome of %s (%s); greeting anyway", member.id, exc)
+            return True
+        if not first:
+            log.info("Join of %s in server %s already greeted", member.id, member.guild_id)
+        return first
 
     async def _loop(self) -> None:
         """Send what the queue allows, sleeping until the rate gate or a new join says so."""

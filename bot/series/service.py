@@ -57,7 +57,7 @@ from bot.series.status import (
 )
 from bot.settings import Settings
 from bot.sharding import owns
-from bot.store.database import SqlDatabase, StoreError
+from bot.store.database import SqlDatabase
 from bot.store.guild_settings import GuildSettingsStore
 from bot.store.series import REHEARSAL, Run, SeriesStore, record_key
 from bot.timers import Timers
@@ -172,11 +172,7 @@ class SeriesService:
         """The language of the server's public posts (its choice, else BOT_LANGUAGE)."""
         if self.languages is None:
             return messages(self.settings.bot_language)
-        try:
-            return await self.languages.for_server(guild_id)
-        except StoreError as exc:
-            self.log.warning("Could not read the language of server %d: %s", guild_id, exc)
-            return messages(self.languages.default)
+        return await self.languages.for_server(guild_id)
 
     def lock(self, guild_id: int) -> asyncio.Lock:
         return self._locks.setdefault(guild_id, asyncio.Lock())

@@ -18,6 +18,7 @@ STATE_TABLES = (
     "erased_users",
     "granted_roles",
     "member_languages",
+    "welcomes",
 )
 BATCH = 5_000  # rows per read from the source
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.comments.model import DayTotals
 from bot.members.participation import Participant, ReactedComment
-from bot.store.comments import COUNTED, CommentStore
+from bot.store.comments import COUNTED, CommentStore, counted_per_author_day
 from bot.store.database import SqlDatabase
 from bot.store.timestamps import from_db_required, to_db
 
@@ -33,17 +33,15 @@ class MemberStore:
 
     async def participants(self, guild_id: int, series: str) -> list[Participant]:
         """Every member with a counted comment in a run, with their latest display name."""
+        days = self.db.dialect.distinct_list("c.day")
         rows = await self.db.fetchall(
-            f"SELECT c.author_id, {self.db.dialect.distinct_list('c.day')} AS days, "
-            "count(*) AS comments, "
-            "min(c.message_id) AS first_id, "
-            # The name on their latest comment: max() reads the author's index entries,
-            # then one primary-key lookup (ORDER BY ... LIMIT 1 sorted every author's rows).
-            "(SELECT n.author_name FROM comments n WHERE n.message_id = "
-            " (SELECT max(m.message_id) FROM comments m WHERE m.guild_id = c.guild_id "
-            "  AND m.author_id = c.author_id)) AS name "
-            f"FROM comments c WHERE c.guild_id = ? AND c.series = ? AND {COUNTED} "
-            "GROUP BY c.guild_id, c.author_id",
+            "SELECT t.author_id, t.days, t.comments, t.first_id, n.author_name AS name FROM "
+            f"(SELECT c.author_id, {days} AS days, sum(c.comments) AS comments, "
+            "min(c.first_id) AS first_id, max(c.last_id) AS last_id FROM "
+            f"{counted_per_author_day('c.guild_id = ? AND c.series = ?')} "
+            "GROUP BY c.author_id) t "
+            # the name on their latest counted comment
+            "JOIN comments n ON n.message_id = t.last_id",
             (guild_id, series),
         )
         return [
@@ -117,3 +115,16 @@ class MemberStore:
             (guild_id, series, user_id),
         )
         return {int(row[0]): from_db_required(row[1]) for row in rows}
+
+    # --- welcomes --------------------------------------------------------------------------
+
+    async def claim_welcome(self, guild_id: int, user_id: int, joined_at: datetime) -> bool:
+        """True if this join of the member is not greeted yet, and now counts as greeted:
+        of several processes handed the same join, one gets True."""
+        count = await self.db.execute(
+            "INSERT INTO welcomes (guild_id, user_id, joined_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (guild_id, user_id) DO UPDATE SET joined_at = excluded.joined_at "
+            "WHERE welcomes.joined_at <> excluded.joined_at",
+            (guild_id, user_id, to_db(joined_at)),
+        )
+        return count == 1

@@ -208,3 +208,26 @@ async def test_who_reads_which_language(tmp_path: Path) -> None:
         assert await choice.server_language(10) is Language.ENGLISH
     finally:
         await db.close()
+
+
+async def test_words_are_chosen_even_when_the_database_is_gone(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A post or reply during shutdown, or with the database unreachable, uses the default
+    words (the client's for a private reply); a bug in the caller is still raised."""
+    db = Database(tmp_path / "bot.sqlite3")
+    await db.open()
+    choice = LanguageChoice(LanguageStore(db), Language.FRENCH)
+    await choice.set_server(10, Language.ARABIC)
+    await db.close()
+    assert (await choice.for_server(10)).language is Language.FRENCH
+    assert (await choice.for_member(1, 10)).language is Language.FRENCH
+    assert (await choice.for_member(1, 10, Language.ARABIC)).language is Language.ARABIC
+    assert "Could not read the language for server 10" in caplog.text
+
+    class Broken(LanguageStore):
+        async def server(self, guild_id: int) -> str | None:
+            raise TypeError("a bug")
+
+    with pytest.raises(TypeError, match="a bug"):
+        await LanguageChoice(Broken(db), Language.FRENCH).for_server(10)

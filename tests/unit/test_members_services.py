@@ -3,6 +3,7 @@ and the server's own schedule (after /challenge reschedule or channel) in welcom
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -236,8 +237,8 @@ async def test_a_recap_whose_thread_is_gone_is_recorded_as_done(db: SqlDatabase)
 WELCOME = 60  # the welcome channel
 
 
-def newcomer(user_id: int = 99) -> MemberInfo:
-    return MemberInfo(user_id, G, f"newcomer{user_id}")
+def newcomer(user_id: int = 99, joined_at: datetime | None = NOW) -> MemberInfo:
+    return MemberInfo(user_id, G, f"newcomer{user_id}", joined_at=joined_at)
 
 
 def greeter(db: SqlDatabase, fake: FakeDiscord, clock: FakeClock, **changes: Any) -> Greeter:
@@ -291,19 +292,39 @@ async def run_queue(welcome: Greeter, clock: FakeClock) -> None:
 async def test_one_newcomer_is_greeted_and_only_they_are_pinged(db: SqlDatabase) -> None:
     fake, clock = FakeDiscord(), FakeClock(NOW)
     welcome = greeter(db, fake, clock)
-    welcome.joined(newcomer(99))
-    welcome.joined(MemberInfo(98, G, "a bot", bot=True))  # bots are not greeted
+    await welcome.joined(newcomer(99))
+    await welcome.joined(MemberInfo(98, G, "a bot", bot=True))  # bots are not greeted
     await run_queue(welcome, clock)
     [sent] = fake.sent
     assert (sent.channel_id, sent.ping_user, sent.dm) == (WELCOME, 99, False)
     assert "<@99>" in sent.text
 
 
+async def test_a_join_handed_to_two_processes_is_greeted_once(db: SqlDatabase) -> None:
+    """A shard wrongly run by two processes: both get the join, the database picks one. A
+    rejoin (a new join time) is greeted again; a join without a time is always greeted."""
+    clock = FakeClock(NOW)
+    fakes = FakeDiscord(), FakeDiscord()
+    first, second = (greeter(db, fake, clock) for fake in fakes)
+    await asyncio.gather(first.joined(newcomer(99)), second.joined(newcomer(99)))
+    for welcome in (first, second):
+        await run_queue(welcome, clock)
+    assert len(fakes[0].sent) + len(fakes[1].sent) == 1
+    await second.joined(newcomer(99))  # the same join again (a replayed event)
+    await run_queue(second, clock)
+    assert len(fakes[0].sent) + len(fakes[1].sent) == 1
+    await second.joined(newcomer(99, joined_at=NOW + timedelta(days=2)))  # left and came back
+    await second.joined(newcomer(98, joined_at=None))
+    clock.set(NOW + timedelta(minutes=5))
+    await run_queue(second, clock)
+    assert [m.ping_user for m in fakes[1].sent][-2:] in ([99, 98], [98, 99])
+
+
 async def test_a_join_storm_gets_one_grouped_welcome_without_pings(db: SqlDatabase) -> None:
     fake, clock = FakeDiscord(guilds={G: "ML_DL *Morocco*"}), FakeClock(NOW)
     welcome = greeter(db, fake, clock, welcome_burst_threshold=3)
     for user_id in range(200, 206):  # six joins at once
-        welcome.joined(newcomer(user_id))
+        await welcome.joined(newcomer(user_id))
     await run_queue(welcome, clock)
     [sent] = fake.sent  # one message for all six, nobody pinged
     assert sent.channel_id == WELCOME and sent.ping_user is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -96,6 +97,52 @@ async def test_participation_excludes_deleted_and_erased(db: SqlDatabase) -> Non
     assert await store.is_erased(G, 30) and not await store.is_erased(G, 10)
 
 
+async def test_totals_agree_with_counting_by_hand(db: SqlDatabase) -> None:
+    """Day totals and participants (grouped per author and day, erasures applied after the
+    grouping) against a plain count over the same comments: deletions, erasures, two runs
+    and another server mixed in."""
+    pick = random.Random(7)
+    rows = []
+    for mid in range(1, 601):
+        guild = G if mid % 9 else 2
+        author, day = pick.randrange(1, 25), pick.randrange(1, 4)
+        row = (mid, guild, day, author, f"name {author}.{mid}", int(pick.random() < 0.15))
+        rows.append((row, pick.choice(("s", "s", "s#2"))))
+    for (mid, guild, day, author, name, deleted), series in rows:
+        await db.execute(
+            "INSERT INTO comments (message_id, guild_id, day, thread_id, author_id, "
+            "author_name, content, created_at, deleted, series) VALUES "
+            "(?, ?, ?, ?, ?, ?, '', ?, ?, ?)",
+            (mid, guild, day, 100 + day, author, name, T0.isoformat(), deleted, series),
+        )
+    erased = {3, 11, 17}
+    for user in erased:
+        await db.execute(
+            "INSERT INTO erased_users VALUES (?, ?, '2026-12-02T00:00:00Z')", (G, user)
+        )
+    store = MemberStore(db)
+    for series in ("s", "s#2"):
+        counted = [
+            (mid, day, author, name)
+            for (mid, guild, day, author, name, deleted), run in rows
+            if guild == G and run == series and not deleted and author not in erased
+        ]
+        by_day: dict[int, list[int]] = {}
+        for _, day, author, _ in counted:
+            by_day.setdefault(day, []).append(author)
+        expected = [DayTotals(d, len(a), len(set(a))) for d, a in sorted(by_day.items())]
+        assert await store.day_totals(G, series) == expected
+        assert await store.day_totals(G, series, 2) == [t for t in expected if t.day == 2]
+        found = {p.user_id: p for p in await store.participants(G, series)}
+        assert set(found) == {author for _, _, author, _ in counted}
+        for user, person in found.items():
+            mine = [c for c in counted if c[2] == user]
+            assert person.comments == len(mine)
+            assert person.days == frozenset(day for _, day, _, _ in mine)
+            assert person.first_message_id == min(mid for mid, _, _, _ in mine)
+            assert person.name == max(mine)[3]  # the name on their latest counted comment
+
+
 async def test_role_grants_are_claimed_once(db: SqlDatabase) -> None:
     store = MemberStore(db)
     assert await store.claim_grant(G, "s", 10, 500, T0)
@@ -105,7 +152,9 @@ async def test_role_grants_are_claimed_once(db: SqlDatabase) -> None:
     assert await store.claim_grant(G, "s#2", 10, 500, T0)
     await store.release_grant(G, "s", 10, 500)
     assert await store.claim_grant(G, "s", 10, 500, T0)
+    assert await store.claim_welcome(G, 10, T0) and not await store.claim_welcome(G, 10, T0)
     await CommentStore(db).erase_user(G, 10, T0)  # erasure clears role grants too
+    assert await store.claim_welcome(G, 10, T0)  # and the join greeted
     assert await store.granted(G, "s", 10) == {}
     assert await store.granted(G, "s#2", 10) == {}
     assert set(await store.granted(G, "s", 11)) == set()
