@@ -16,7 +16,7 @@ from discord.ext import commands
 from bot.boundary import Discord
 from bot.clock import SYSTEM_CLOCK, Clock
 from bot.discord_boundary import DiscordBoundary
-from bot.discord_setup import apply_endpoints, intents, missing_permissions, pace_requests
+from bot.discord_setup import apply_endpoints, intents, missing_permissions, pacing_trace
 from bot.health import BEAT_EVERY, Beat, health_path, write_beat
 from bot.i18n import Messages
 from bot.i18n.choice import LanguageChoice
@@ -127,6 +127,7 @@ class ChallengeBot(commands.Bot):
         **options: object,
     ) -> None:
         apply_endpoints(settings.discord_api_url, settings.discord_gateway_url)
+        self.pace = RequestPace(process_rate(settings))  # under Discord's global limit
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -139,12 +140,11 @@ class ChallengeBot(commands.Bot):
             # Members arrive with their events; asking every server's member list at start-up
             # (110 servers a minute per connection) would hold on_ready for minutes at scale.
             chunk_guilds_at_startup=False,
+            http_trace=pacing_trace(self.pace),
             **options,  # type: ignore[arg-type]  # test-only Bot options, passed through as is
         )
         self.settings = settings
         self.clock = clock
-        self.pace = RequestPace(process_rate(settings))
-        pace_requests(self.http, self.pace)
         self.db: SqlDatabase = database_at(settings.database_location)
         # The keyword catalogue is content, indexed with SQLite FTS5: in the state database
         # when that is SQLite, else in a local in-memory index each process builds.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord.gateway import DiscordWebSocket
-from discord.http import HTTPClient, Route
+from discord.http import Route
 
 from bot.pacing import RequestPace, exempt
 
@@ -34,19 +35,30 @@ def apply_endpoints(api_url: str, gateway_url: str) -> None:
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-def pace_requests(http: HTTPClient, pace: RequestPace) -> None:
-    """Make every REST call of `http` wait its turn in `pace` (interaction calls excepted).
+def pacing_trace(pace: RequestPace) -> aiohttp.TraceConfig:
+    """discord.py's HTTP trace hooks (`http_trace`), used to pace its REST calls: each call to
+    the REST API waits its turn in `pace` right before it is sent (after discord.py's own
+    per-route waits, retries included) and frees it when answered. The gateway connection and
+    interaction calls are not paced."""
+    trace = aiohttp.TraceConfig()
 
-    discord.py keeps per-route buckets and waits after a global 429; this spaces the calls
-    before they are sent, so a burst of due posts stays under the global limit."""
-    send = http.request
+    async def on_start(
+        session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestStartParams
+    ) -> None:
+        base = Route.BASE.rstrip("/")
+        url = str(params.url)
+        context.paced = url.startswith(base + "/") and not exempt(url[len(base) :])
+        if context.paced:
+            await pace.acquire()
 
-    async def paced(route: Route, **kwargs: Any) -> Any:
-        if not exempt(route.path):
-            await pace.wait()
-        return await send(route, **kwargs)
+    async def on_end(session: aiohttp.ClientSession, context: Any, params: object) -> None:
+        if getattr(context, "paced", False):
+            pace.release()
 
-    http.request = paced  # type: ignore[method-assign]
+    trace.on_request_start.append(on_start)
+    trace.on_request_end.append(on_end)
+    trace.on_request_exception.append(on_end)
+    return trace
 
 
 def intents() -> discord.Intents:

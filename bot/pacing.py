@@ -14,6 +14,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.settings import Settings
 from bot.sharding import process_shards
@@ -38,7 +39,12 @@ def process_rate(settings: Settings) -> int:
 
 
 class RequestPace:
-    """At most `rate` requests in any `window` seconds; callers wait their turn in order."""
+    """At most `rate` requests under way or answered in the last `window` seconds.
+
+    A request holds its place from the moment it is sent until `window` seconds after its
+    answer, so however late the network delivers it, Discord never counts more than `rate` in
+    any `window`. Callers wait their turn in order (`acquire`), and say when the answer came
+    (`release`)."""
 
     def __init__(
         self,
@@ -54,20 +60,43 @@ class RequestPace:
         self.window = window
         self._clock = clock
         self._sleep = sleep
-        self._sent: deque[float] = deque()
+        self._under_way = 0
+        self._answered: deque[float] = deque()  # answer times, oldest first
         self._turn = asyncio.Lock()  # FIFO: a waiting caller keeps its place
-        self.waited = 0.0  # seconds spent waiting, all callers together (for the log)
+        self._freed = asyncio.Event()  # an answer came
+        self.waited = 0.0  # seconds spent waiting, all callers together
 
-    async def wait(self) -> None:
-        """Return when one more request may be sent, and count it."""
+    def _taken(self) -> int:
+        now = self._clock()
+        while self._answered and now - self._answered[0] >= self.window:
+            self._answered.popleft()
+        return self._under_way + len(self._answered)
+
+    async def acquire(self) -> None:
+        """Return when one more request may be sent; it is then under way."""
         async with self._turn:
-            while True:
-                now = self._clock()
-                while self._sent and now - self._sent[0] >= self.window:
-                    self._sent.popleft()
-                if len(self._sent) < self.rate:
-                    self._sent.append(now)
-                    return
-                pause = self._sent[0] + self.window - now
-                self.waited += pause
-                await self._sleep(pause)
+            started = self._clock()
+            while self._taken() >= self.rate:
+                self._freed.clear()
+                pause = self._answered[0] + self.window - self._clock() if self._answered else None
+                await self._until_freed(pause)
+            self.waited += self._clock() - started
+            self._under_way += 1
+
+    def release(self) -> None:
+        """The request was answered (or failed): its place frees `window` seconds from now."""
+        self._under_way = max(0, self._under_way - 1)
+        self._answered.append(self._clock())
+        self._freed.set()
+
+    async def _until_freed(self, pause: float | None) -> None:
+        """Sleep `pause` seconds (None: no limit), or less if an answer comes first."""
+        freed = asyncio.ensure_future(self._freed.wait())
+        waits: set[asyncio.Future[Any]] = {freed}
+        if pause is not None:
+            waits.add(asyncio.ensure_future(self._sleep(max(0.0, pause))))
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()

@@ -93,7 +93,7 @@ class PostgresDatabase:
         url: str,
         *,
         migrations: list[Migration] | None = None,
-        pool_size: int = 5,
+        pool_size: int = 10,
     ) -> None:
         self.url = url
         self._migrations = migrations

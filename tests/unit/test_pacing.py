@@ -4,12 +4,13 @@ each process's share, and the wrapper on discord.py's HTTP client."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
+import aiohttp
 import pytest
-from discord.http import HTTPClient, Route
+from aiohttp import web
+from discord.http import Route
 
-from bot.discord_setup import pace_requests
+from bot.discord_setup import pacing_trace
 from bot.pacing import RequestPace, exempt, process_rate
 from bot.settings import SettingsError, load_settings
 
@@ -28,13 +29,19 @@ class VirtualTime:
         await asyncio.sleep(0)
 
 
+async def send(pace: RequestPace, time: VirtualTime, *, took: float = 0.0) -> float:
+    """One request through `pace` answered after `took` seconds; the time it was sent."""
+    await pace.acquire()
+    sent = time.now
+    time.now += took
+    pace.release()
+    return sent
+
+
 async def test_no_window_holds_more_than_the_rate() -> None:
     time = VirtualTime()
     pace = RequestPace(5, 1.0, clock=time.clock, sleep=time.sleep)
-    sent: list[float] = []
-    for _ in range(23):
-        await pace.wait()
-        sent.append(time.now)
+    sent = [await send(pace, time) for _ in range(23)]
     # every 1-second window (also windows not aligned on a second) holds at most 5 calls
     for start in sent:
         assert sum(1 for t in sent if start <= t < start + 1.0) <= 5
@@ -43,13 +50,37 @@ async def test_no_window_holds_more_than_the_rate() -> None:
     assert pace.waited == pytest.approx(4.0)
 
 
+async def test_a_place_is_held_until_a_window_after_the_answer() -> None:
+    """However slowly the network carries a request, it counts until a window after its
+    answer: Discord, counting arrivals, never sees more than the rate in a second."""
+    time = VirtualTime()
+    pace = RequestPace(2, 1.0, clock=time.clock, sleep=time.sleep)
+    assert await send(pace, time, took=0.7) == 1000.0  # answered at 1000.7
+    assert await send(pace, time, took=0.7) == 1000.7  # answered at 1001.4
+    assert await send(pace, time) == pytest.approx(1001.7)  # the first freed at 1001.7
+    assert await send(pace, time) == pytest.approx(1002.4)
+
+
+async def test_a_caller_waits_for_a_request_under_way() -> None:
+    time = VirtualTime()
+    pace = RequestPace(1, 1.0, clock=time.clock, sleep=time.sleep)
+    await pace.acquire()  # under way, no answer yet
+    second = asyncio.create_task(send(pace, time))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert not second.done() and time.now == 1000.0  # nothing frees it but the answer
+    time.now += 3
+    pace.release()  # answered at 1003: the next may go at 1004
+    assert await second == pytest.approx(1004.0)
+
+
 async def test_callers_are_served_in_order() -> None:
     time = VirtualTime()
     pace = RequestPace(2, 1.0, clock=time.clock, sleep=time.sleep)
     order: list[int] = []
 
     async def call(n: int) -> None:
-        await pace.wait()
+        await send(pace, time)
         order.append(n)
 
     await asyncio.gather(*(call(n) for n in range(7)))
@@ -61,11 +92,25 @@ async def test_an_idle_pace_lets_a_new_burst_through() -> None:
     time = VirtualTime()
     pace = RequestPace(3, 1.0, clock=time.clock, sleep=time.sleep)
     for _ in range(3):
-        await pace.wait()
+        await send(pace, time)
     time.now += 5
     for _ in range(3):
-        await pace.wait()
+        await send(pace, time)
     assert time.now == 1005.0 and pace.waited == 0
+
+
+async def test_a_cancelled_wait_holds_no_place() -> None:
+    time = VirtualTime()
+    pace = RequestPace(1, 1.0, clock=time.clock, sleep=time.sleep)
+    await pace.acquire()
+    waiting = asyncio.create_task(pace.acquire())
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    pace.release()
+    time.now += 1
+    assert await send(pace, time) == 1001.0
 
 
 def test_a_rate_below_one_is_refused() -> None:
@@ -95,24 +140,38 @@ def test_the_rate_setting_is_checked() -> None:
         load_settings(_env_file=None, rest_requests_per_second=0)
 
 
-async def test_discord_py_requests_wait_their_turn() -> None:
-    """The wrapper sits in front of HTTPClient.request: paced routes wait, interaction
-    callbacks do not, and the original request gets the same arguments."""
-    time = VirtualTime()
-    pace = RequestPace(2, 1.0, clock=time.clock, sleep=time.sleep)
-    http = HTTPClient(asyncio.get_running_loop())
-    seen: list[tuple[str, float, dict[str, Any]]] = []
+async def test_discord_py_requests_wait_their_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The trace sits in discord.py's HTTP session (a real one, against a local server): REST
+    calls take a place, answered or failed they free it; interaction callbacks and anything
+    outside the API (the gateway) are not paced."""
 
-    async def request(route: Route, **kwargs: Any) -> Any:
-        seen.append((route.path, time.now, kwargs))
-        return {"ok": route.path}
+    async def answer(request: web.Request) -> web.Response:
+        if request.path.endswith("/slow"):
+            await asyncio.sleep(0.5)
+        return web.json_response({})
 
-    http.request = request  # type: ignore[method-assign]
-    pace_requests(http, pace)
-    post = Route("POST", "/channels/{channel_id}/messages", channel_id=1)
-    for _ in range(3):
-        assert await http.request(post, json={"content": "x"}) == {"ok": post.path}
-    callback = Route("POST", "/interactions/{id}/{token}/callback", id=1, token="t")
-    await http.request(callback)
-    assert [t for _, t, _ in seen] == [1000.0, 1000.0, 1001.0, 1001.0]
-    assert seen[0][2] == {"json": {"content": "x"}}
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    clock = VirtualTime()
+    pace = RequestPace(2, 1.0, clock=clock.clock, sleep=clock.sleep)
+    monkeypatch.setattr(Route, "BASE", f"http://127.0.0.1:{port}/api/v10")
+    try:
+        async with aiohttp.ClientSession(trace_configs=[pacing_trace(pace)]) as session:
+            for _ in range(5):
+                async with session.get(f"{Route.BASE}/channels/1/messages"):
+                    pass
+            assert clock.now == pytest.approx(1002.0)  # 2 a second: 0, 0, 1, 1, 2
+            for path in ("/api/v10/interactions/1/t/callback", "/gateway", "/api/v100/x"):
+                async with session.post(f"http://127.0.0.1:{port}{path}"):
+                    pass
+            assert clock.now == pytest.approx(1002.0)  # none of them waited
+            with pytest.raises(TimeoutError):  # a failed call frees its place too
+                await session.get(f"{Route.BASE}/slow", timeout=aiohttp.ClientTimeout(total=0.05))
+            assert pace._taken() == 2 and clock.now == pytest.approx(1002.0)
+    finally:
+        await runner.cleanup()
