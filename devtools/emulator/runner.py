@@ -173,6 +173,9 @@ def _running(event: str) -> bool:
     return any(t.get_name().startswith(name) and not t.done() for t in asyncio.all_tasks())
 
 
+READY_LINE = "Logged in as "  # the bot's on_ready log line
+
+
 class BotProcess:
     """`python -m bot run` in a subprocess, configured through environment variables."""
 
@@ -183,6 +186,7 @@ class BotProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = workdir / "bot-process.log"
         self._identified_before = 0
+        self._ready_before = 0  # READY_LINEs in the log before this life
         self._signalled = False  # this life was killed/terminated by the test
         self._code_seen = False  # the test collected this life's exit code with wait()
         self.problems: list[str] = []  # lives that ended in an unexpected way
@@ -209,6 +213,7 @@ class BotProcess:
         self._check_exit()
         self._signalled = self._code_seen = False
         self._identified_before = self.emulator.gateway.identify_count
+        self._ready_before = self.log().count(READY_LINE)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot", "run"],
@@ -219,17 +224,16 @@ class BotProcess:
             )
 
     async def wait_ready(self, timeout: float = 20.0) -> None:  # noqa: ASYNC109
-        """Until the process has identified and got its guild (and member chunk)."""
+        """Until the process has identified and said it is ready (its on_ready: every
+        guild received, and the member chunks asked for, if the bot asks any, answered)."""
 
         def ready() -> bool:
             if self.process is not None and self.process.poll() is not None:
                 raise AssertionError(
                     f"the bot process exited with {self.process.returncode}:\n{self.log()}"
                 )
-            sessions = self.emulator.gateway.connected_sessions
-            return self.emulator.gateway.identify_count > self._identified_before and any(
-                s.ready for s in sessions
-            )
+            identified = self.emulator.gateway.identify_count > self._identified_before
+            return identified and self.log().count(READY_LINE) > self._ready_before
 
         await wait_for(ready, timeout=timeout, message=f"bot process not ready:\n{self.log()}")
         await self.emulator.drain()
