@@ -75,8 +75,9 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-bench-crash: $(STAMP)
+bench-crash: $(STAMP) postgres
 	$(BIN)/python -m pytest -m slow tests/slow -s
+	E2E_DATABASE=postgresql $(BIN)/python -m pytest -m slow tests/slow -s
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov

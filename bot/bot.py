@@ -159,6 +159,7 @@ class ChallengeBot(commands.Bot):
         self._sync_task: asyncio.Task[None] | None = None
         self._told_admins: set[str] = set()
         self._first_ready_done = False
+        self._startup: asyncio.Task[None] | None = None  # the first on_ready's work
         self.definition_problems: list[str] = []
         self.languages = LanguageChoice(LanguageStore(self.db), settings.bot_language)
         self.discord: Discord = DiscordBoundary(self)  # what the services reach Discord through
@@ -377,7 +378,8 @@ class ChallengeBot(commands.Bot):
         )
         if not self._first_ready_done:
             self._first_ready_done = True  # on_ready comes again after each reconnect
-            await self._first_ready()
+            self._startup = asyncio.create_task(self._first_ready(), name="first-ready")
+            await self._startup
 
     async def _first_ready(self) -> None:
         """Once the guilds are known: report problems, start the timers and the series."""
@@ -442,6 +444,9 @@ class ChallengeBot(commands.Bot):
             self._sync_task.cancel()
         for service in self.all_series.values():
             await service.close()
+        if self._startup is not None:  # stopped while starting: it stops between servers
+            await asyncio.wait({self._startup}, timeout=10)
+            self._startup.cancel()
         await self.timers.close()
         if self.is_ready():  # it ran: say it stopped, so a supervisor doesn't wait two minutes
             with contextlib.suppress(OSError):

@@ -269,11 +269,14 @@ class SeriesService:
             )
             stored = []
         for guild_id in self.served_guilds(stored):
+            if self.closing:  # stopped while starting
+                return
             await self.start(guild_id)
             try:
                 await self.resume_rehearsals(guild_id)
             except Exception:
-                self.log.exception("Could not resume the rehearsals in server %d", guild_id)
+                if not self.closing:
+                    self.log.exception("Could not resume the rehearsals in server %d", guild_id)
 
     async def start(self, guild_id: int) -> None:
         """Sync the rows with the content and settings, then wake up (posts what is due)."""
@@ -284,6 +287,9 @@ class SeriesService:
         try:
             await self.sync(guild_id)
         except Exception:
+            if self.closing:  # the database closed under it: the next start does it
+                self.log.info("Stopped before the series started in server %d", guild_id)
+                return
             self.log.exception(
                 "Could not start the series in server %d; trying again soon", guild_id
             )

@@ -50,7 +50,9 @@ async def raw(client: Any, method: str, path: str, **params: Any) -> Any:
 async def test_ready_guild_and_member_chunk(client: Any, emulator: Emulator) -> None:
     guild = client.get_guild(int(emulator.guild_id))
     assert guild.name == "ML & DL Morocco"
+    await guild.chunk()  # the bot doesn't ask member lists at start-up; asked, they come
     assert guild.chunked and guild.member_count == len(emulator.world.members)
+    assert len(guild.members) == len(emulator.world.members)
     assert {c.name for c in guild.text_channels} >= {"welcome", "general", "challenges"}
     assert isinstance(
         discord.utils.get(guild.channels, name="challenges-forum"), discord.ForumChannel

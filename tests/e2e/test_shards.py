@@ -204,3 +204,60 @@ async def test_two_processes_on_two_shards_share_one_postgresql(
         for process in processes:
             problems += process.error_records()
         assert not problems, "\n".join(problems)
+
+
+async def test_two_processes_wrongly_running_one_shard_still_act_once(
+    emulator: Emulator,
+    make_settings: Callable[..., Settings],
+    postgres: TemporaryPostgres,
+    tmp_path: Path,
+) -> None:
+    """A mistake in SHARD_IDS: two processes both run the default server's shard, so both get
+    every event. The shared PostgreSQL still gives the server each day once, one greeting per
+    join (a rejoin is greeted again) and one row per reply."""
+    mine, _ = other_guild(emulator)
+    url = postgres.create_database("same_shard")
+    welcome = emulator.channel_id("welcome")
+    processes = []
+    for name in ("first", "second"):
+        workdir = tmp_path / name
+        workdir.mkdir()
+        settings = make_settings(
+            shard_count=2,
+            shard_ids=str(mine),
+            database_url=url,
+            series_dir=FIXTURES,
+            series_start=soon(8),
+            series_interval=timedelta(seconds=1),
+            welcome_channel_id=welcome,
+        )
+        processes.append(BotProcess(emulator, settings, workdir))
+    try:
+        for process in processes:
+            process.start()
+        for process in processes:
+            await process.wait_ready(timeout=30)
+        names = {thread_name(ENGLISH, day) for day in load_series(FIXTURES)}
+        challenges = emulator.channel("challenges")
+
+        def threads() -> list[dict[str, Any]]:
+            return day_threads(emulator, names, challenges)
+
+        newcomer = emulator.join("newcomer")
+        await wait_for(lambda: len(threads()) == 12, timeout=60, message="not all days posted")
+        await asyncio.sleep(1.5)  # a second post or greeting would show up now
+        assert sorted(t["name"] for t in threads()) == sorted(names)  # each day once
+        greetings = [m for m in emulator.bot_messages("welcome") if newcomer.id in m["content"]]
+        assert len(greetings) == 1
+        reply = await emulator.member("amina").says(threads()[0]["id"], "one reply, two bots")
+        stored = DatabaseFile(url)
+        await wait_for(lambda: int(reply["id"]) in stored.comment_ids(), timeout=15)
+        assert stored.query("SELECT count(*) FROM comments")[0][0] == 1
+        logs = [process.log() for process in processes]
+        assert sum(log.count("Posted day ") for log in logs) == 12, logs[0][-2000:]
+        assert sum(log.count("already greeted") for log in logs) == 1
+    finally:
+        problems = [line for process in processes for line in process.finish()]
+        for process in processes:
+            problems += process.error_records()
+        assert not problems, "\n".join(problems)
