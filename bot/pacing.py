@@ -3,9 +3,10 @@
 Discord allows a bot 50 requests a second across all its routes (interaction responses
 excepted) and answers 429 past it; discord.py only waits once it has been refused. When a
 thousand servers' posts fall due at the same moment, that is a thousand refusals. `RequestPace`
-spaces the calls before they are sent instead: at most `rate` in any sliding window of
-`window` seconds, first come first served. Sharded processes share one token, so each takes
-its part of the budget (`process_rate`). No discord import: `discord_setup` plugs it in.
+spaces the calls before they are sent instead, first come first served: a call holds a place
+from its sending until a window after its answer, at most `rate` places. Sharded processes
+share one token, so each takes its part of the budget (`process_rate`). No discord import:
+`discord_setup.pacing_trace` plugs it into discord.py's HTTP session.
 """
 
 from __future__ import annotations
