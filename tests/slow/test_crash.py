@@ -34,7 +34,8 @@ async def test_twelve_days_survive_two_dozen_sigkills(
         interval=INTERVAL,
         max_life=6.0,
     )
-    print("\n" + "\n".join(report.lines()))
+    backend = "PostgreSQL" if os.environ.get("E2E_DATABASE") == "postgresql" else "SQLite"
+    print(f"\nthe bot's state in {backend}\n" + "\n".join(report.lines()))
     assert len(report.kills) >= 20
     assert report.day_posts == 12 and report.threads == 12
     assert report.member_messages == report.comments > 0
