@@ -447,6 +447,8 @@ class ChallengeBot(commands.Bot):
         if self._startup is not None:  # stopped while starting: it stops between servers
             await asyncio.wait({self._startup}, timeout=10)
             self._startup.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._startup  # its failure was logged by on_ready's caller
         await self.timers.close()
         if self.is_ready():  # it ran: say it stopped, so a supervisor doesn't wait two minutes
             with contextlib.suppress(OSError):

@@ -35,6 +35,17 @@ def apply_endpoints(api_url: str, gateway_url: str) -> None:
     DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
+def rest_path(url: yarl.URL) -> str | None:
+    """The path of `url` under the REST API base (`/channels/1/messages`), None when it is
+    not a REST call (the gateway). Compared as URLs: `:443` or an upper-case host match."""
+    base = yarl.URL(Route.BASE)
+    prefix = base.path.rstrip("/")
+    same_server = (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port)
+    if not same_server or not url.path.startswith(prefix + "/"):
+        return None
+    return url.path[len(prefix) :]
+
+
 def pacing_trace(pace: RequestPace) -> aiohttp.TraceConfig:
     """discord.py's HTTP trace hooks (`http_trace`), used to pace its REST calls: each call to
     the REST API waits its turn in `pace` right before it is sent (after discord.py's own
@@ -45,9 +56,8 @@ def pacing_trace(pace: RequestPace) -> aiohttp.TraceConfig:
     async def on_start(
         session: aiohttp.ClientSession, context: Any, params: aiohttp.TraceRequestStartParams
     ) -> None:
-        base = Route.BASE.rstrip("/")
-        url = str(params.url)
-        context.paced = url.startswith(base + "/") and not exempt(url[len(base) :])
+        path = rest_path(params.url)
+        context.paced = path is not None and not exempt(path)
         if context.paced:
             await pace.acquire()
 

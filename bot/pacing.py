@@ -31,7 +31,8 @@ def exempt(path: str) -> bool:
 
 def process_rate(settings: Settings) -> int:
     """This process's requests a second: REST_REQUESTS_PER_SECOND, divided among the processes
-    sharing the token in proportion to the shards each runs (at least 1)."""
+    sharing the token in proportion to the shards each runs (at least 1: with more processes
+    than requests a second, raise REST_REQUESTS_PER_SECOND only if Discord raised the limit)."""
     total = settings.rest_requests_per_second
     if settings.shard_count is None:
         return total
@@ -65,7 +66,7 @@ class RequestPace:
         self._answered: deque[float] = deque()  # answer times, oldest first
         self._turn = asyncio.Lock()  # FIFO: a waiting caller keeps its place
         self._freed = asyncio.Event()  # an answer came
-        self.waited = 0.0  # seconds spent waiting, all callers together
+        self.waited = 0.0  # seconds the queue's head spent waiting (how long it backed up)
 
     def _taken(self) -> int:
         now = self._clock()

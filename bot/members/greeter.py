@@ -80,7 +80,9 @@ class Greeter:
     async def joined(self, member: MemberInfo) -> None:
         """Queue a greeting for `member` (bots and a switched-off welcome are ignored), once
         per join even when two processes are handed it."""
-        if member.bot or not self.enabled or not await self._first_to_greet(member):
+        if member.bot or not self.can_greet(member.guild_id):
+            return
+        if not await self._first_to_greet(member):
             return
         self._joined[(member.guild_id, member.id)] = member
         self.queue.add(Newcomer(member.id, member.guild_id), self.clock.monotonic())
@@ -92,7 +94,9 @@ class Greeter:
         if member.joined_at is None:
             return True
         try:
-            first = await self.members.claim_welcome(member.guild_id, member.id, member.joined_at)
+            first = await self.members.claim_welcome(
+                member.guild_id, member.id, member.joined_at, now=self.clock.now()
+            )
         except Exception as exc:
             if not is_database_failure(exc):
                 raise
@@ -127,6 +131,11 @@ class Greeter:
         for newcomer in action.newcomers:
             self._joined.pop((newcomer.guild_id, newcomer.user_id), None)
         return await self.greet_group(action.guild_id, len(action.newcomers))
+
+    def can_greet(self, guild_id: int) -> bool:
+        """A greeting can go out in this server: by DM, or the welcome channel is here (a
+        join anywhere else is not even recorded)."""
+        return self.settings.welcome_dm or self.welcome_channel(guild_id) is not None
 
     def welcome_channel(self, guild_id: int) -> int | None:
         """The id of the welcome channel when it is in this server."""

@@ -72,9 +72,10 @@ def render_about(tr: Messages, series_name: str) -> discord.Embed:
                 "message you replied to, times, reaction counts) and the display name you "
                 "had, so the discussion can be shown, counted (`/stats`, `/leaderboard`, "
                 "`/streak`) and exported by the organisers; which completion roles it gave "
-                "you; and the language you chose with `/language`. Nothing about people who "
-                "join is kept. Everything stays in the organisers' database. `/mydata` shows "
-                "what is stored about you; `/forgetme` erases it."
+                "you; and the language you chose with `/language`. Of people who join, only "
+                "the time they joined is kept, for a day, so each is greeted once. Everything "
+                "stays in the organisers' database. `/mydata` shows what is stored about you; "
+                "`/forgetme` erases it."
             ),
             EMBED_FIELD_VALUE,
         ),

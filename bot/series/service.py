@@ -272,6 +272,8 @@ class SeriesService:
             if self.closing:  # stopped while starting
                 return
             await self.start(guild_id)
+            if self.closing:
+                return
             try:
                 await self.resume_rehearsals(guild_id)
             except Exception:

@@ -358,11 +358,14 @@ class CommentStore:
         return [_comment(row) for row in rows]
 
     async def user_guilds(self, user_id: int) -> list[int]:
-        """Servers where a member has comments or an erasure recorded."""
+        """Servers where a member has anything recorded: comments, role grants, a greeted
+        join or an erasure."""
         rows = await self.db.fetchall(
             "SELECT guild_id FROM comments WHERE author_id = ? "
+            "UNION SELECT guild_id FROM granted_roles WHERE user_id = ? "
+            "UNION SELECT guild_id FROM welcomes WHERE user_id = ? "
             "UNION SELECT guild_id FROM erased_users WHERE user_id = ? ORDER BY 1",
-            (user_id, user_id),
+            (user_id, user_id, user_id, user_id),
         )
         return [row[0] for row in rows]
 

@@ -8,13 +8,17 @@ schedule (`series_days`, recap claims included) is SeriesStore's alone.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.comments.model import DayTotals
 from bot.members.participation import Participant, ReactedComment
 from bot.store.comments import COUNTED, CommentStore, counted_per_author_day
 from bot.store.database import SqlDatabase
 from bot.store.timestamps import from_db_required, to_db
+
+# How long a greeted join is remembered: a duplicate of the event (a replay after a reconnect,
+# a shard run twice) comes within minutes.
+WELCOME_MEMORY = timedelta(days=1)
 
 
 class MemberStore:
@@ -118,13 +122,23 @@ class MemberStore:
 
     # --- welcomes --------------------------------------------------------------------------
 
-    async def claim_welcome(self, guild_id: int, user_id: int, joined_at: datetime) -> bool:
+    async def claim_welcome(
+        self, guild_id: int, user_id: int, joined_at: datetime, *, now: datetime
+    ) -> bool:
         """True if this join of the member is not greeted yet, and now counts as greeted:
-        of several processes handed the same join, one gets True."""
-        count = await self.db.execute(
-            "INSERT INTO welcomes (guild_id, user_id, joined_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (guild_id, user_id) DO UPDATE SET joined_at = excluded.joined_at "
-            "WHERE welcomes.joined_at <> excluded.joined_at",
-            (guild_id, user_id, to_db(joined_at)),
-        )
+        of several processes handed the same join, one gets True. A join is only needed for
+        the minutes a duplicate can arrive in: joins older than WELCOME_MEMORY are forgotten
+        here. A member who asked to be erased is not recorded (True: greet them)."""
+        if await self.is_erased(guild_id, user_id):
+            return True
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM welcomes WHERE joined_at < ?", (to_db(now - WELCOME_MEMORY),)
+            )
+            count = await tx.execute(
+                "INSERT INTO welcomes (guild_id, user_id, joined_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (guild_id, user_id) DO UPDATE SET joined_at = excluded.joined_at "
+                "WHERE welcomes.joined_at <> excluded.joined_at",
+                (guild_id, user_id, to_db(joined_at)),
+            )
         return count == 1

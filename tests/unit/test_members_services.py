@@ -320,6 +320,16 @@ async def test_a_join_handed_to_two_processes_is_greeted_once(db: SqlDatabase) -
     assert [m.ping_user for m in fakes[1].sent][-2:] in ([99, 98], [98, 99])
 
 
+async def test_a_join_where_nobody_is_greeted_is_not_recorded(db: SqlDatabase) -> None:
+    """WELCOME_CHANNEL_ID is one server's channel: a join in another server (and no DMs)
+    is neither greeted nor stored."""
+    fake, clock = FakeDiscord(), FakeClock(NOW)
+    welcome = greeter(db, fake, clock)
+    await welcome.joined(MemberInfo(99, G + 1, "elsewhere", joined_at=NOW))
+    await run_queue(welcome, clock)
+    assert fake.sent == [] and await db.fetchall("SELECT * FROM welcomes") == []
+
+
 async def test_a_join_storm_gets_one_grouped_welcome_without_pings(db: SqlDatabase) -> None:
     fake, clock = FakeDiscord(guilds={G: "ML_DL *Morocco*"}), FakeClock(NOW)
     welcome = greeter(db, fake, clock, welcome_burst_threshold=3)

@@ -12,7 +12,7 @@ from bot.comments.model import DayTotals
 from bot.members.participation import rank
 from bot.store import SqlDatabase, database_at
 from bot.store.comments import CommentStore
-from bot.store.members import MemberStore
+from bot.store.members import WELCOME_MEMORY, MemberStore
 
 G = 1
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -152,9 +152,24 @@ async def test_role_grants_are_claimed_once(db: SqlDatabase) -> None:
     assert await store.claim_grant(G, "s#2", 10, 500, T0)
     await store.release_grant(G, "s", 10, 500)
     assert await store.claim_grant(G, "s", 10, 500, T0)
-    assert await store.claim_welcome(G, 10, T0) and not await store.claim_welcome(G, 10, T0)
+    assert await store.claim_welcome(G, 10, T0, now=T0)
+    assert not await store.claim_welcome(G, 10, T0, now=T0)
+    assert await CommentStore(db).user_guilds(10) == [G]  # found by `erase-user` everywhere
     await CommentStore(db).erase_user(G, 10, T0)  # erasure clears role grants too
-    assert await store.claim_welcome(G, 10, T0)  # and the join greeted
+    assert await db.fetchall("SELECT * FROM welcomes WHERE user_id = 10") == []  # and the join
+    assert await store.claim_welcome(G, 10, T0, now=T0)  # greeted, but nothing recorded
+    assert await db.fetchall("SELECT * FROM welcomes WHERE user_id = 10") == []
     assert await store.granted(G, "s", 10) == {}
     assert await store.granted(G, "s#2", 10) == {}
     assert set(await store.granted(G, "s", 11)) == set()
+
+
+async def test_a_greeted_join_is_remembered_for_a_day(db: SqlDatabase) -> None:
+    store = MemberStore(db)
+    assert await store.claim_welcome(G, 1, T0, now=T0)
+    assert await store.claim_welcome(G, 2, T0 + timedelta(hours=20), now=T0 + timedelta(hours=20))
+    later = T0 + WELCOME_MEMORY + timedelta(hours=1)
+    assert not await store.claim_welcome(G, 2, T0 + timedelta(hours=20), now=later)
+    assert await store.claim_welcome(G, 3, later, now=later)  # forgets member 1's join
+    rows = await db.fetchall("SELECT user_id FROM welcomes ORDER BY user_id")
+    assert [int(r[0]) for r in rows] == [2, 3]

@@ -7,10 +7,11 @@ import asyncio
 
 import aiohttp
 import pytest
+import yarl
 from aiohttp import web
 from discord.http import Route
 
-from bot.discord_setup import pacing_trace
+from bot.discord_setup import pacing_trace, rest_path
 from bot.pacing import RequestPace, exempt, process_rate
 from bot.settings import SettingsError, load_settings
 
@@ -175,3 +176,19 @@ async def test_discord_py_requests_wait_their_turn(monkeypatch: pytest.MonkeyPat
             assert pace._taken() == 2 and clock.now == pytest.approx(1002.0)
     finally:
         await runner.cleanup()
+
+
+def test_rest_calls_are_told_from_the_gateway_as_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The API base and a request URL are compared as URLs: an explicit default port or an
+    upper-case host is the same server, another version or scheme is not the REST API."""
+    monkeypatch.setattr(Route, "BASE", "https://discord.com/api/v10")
+    assert rest_path(yarl.URL("https://Discord.com:443/api/v10/channels/1")) == "/channels/1"
+    assert rest_path(yarl.URL("https://discord.com/api/v10/interactions/1/t/callback")) == (
+        "/interactions/1/t/callback"
+    )
+    for other in (
+        "wss://gateway.discord.gg/?v=10",
+        "https://discord.com/api/v100/x",
+        "http://discord.com/api/v10/x",
+    ):
+        assert rest_path(yarl.URL(other)) is None
