@@ -465,23 +465,6 @@ class ShardedChallengeBot(ChallengeBot, commands.AutoShardedBot):
     shard of SHARD_IDS (all of SHARD_COUNT if empty). Servers of other shards are never in
     its cache, so it only answers, posts, recaps and gives roles in its own."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        clock: Clock = SYSTEM_CLOCK,
-        extensions: Sequence[str] = EXTENSIONS,
-        **options: object,
-    ) -> None:
-        super().__init__(
-            settings,
-            clock=clock,
-            extensions=extensions,
-            shard_count=settings.shard_count,
-            shard_ids=settings.shards,
-            **options,
-        )
-
     def gateway_open(self) -> bool:
         """Every shard's connection is up."""
         shards = self.shards.values()
@@ -497,5 +480,13 @@ def build_bot(
 ) -> ChallengeBot:
     """The bot for these settings: sharded with SHARD_COUNT, otherwise a plain one (a single
     connection without a `shard` in IDENTIFY, as before sharding existed)."""
-    kind = ChallengeBot if settings.shard_count is None else ShardedChallengeBot
-    return kind(settings, clock=clock, extensions=extensions, **options)
+    if settings.shard_count is None:
+        return ChallengeBot(settings, clock=clock, extensions=extensions, **options)
+    return ShardedChallengeBot(
+        settings,
+        clock=clock,
+        extensions=extensions,
+        shard_count=settings.shard_count,
+        shard_ids=settings.shards,
+        **options,
+    )

@@ -4,8 +4,9 @@ running one shard sees, answers and schedules only its server; one running both 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,30 @@ def other_guild(emulator: Emulator) -> tuple[int, str]:
     """The default server's shard of two, and a second server on the other one."""
     mine = shard_of(int(emulator.guild_id), 2)
     return mine, emulator.add_guild("Data Science Rabat", shard=(1 - mine, 2))
+
+
+@contextlib.asynccontextmanager
+async def processes_on(
+    emulator: Emulator, tmp_path: Path, settings: dict[str, Settings]
+) -> AsyncIterator[list[BotProcess]]:
+    """`python -m bot run` once per settings (each in its own folder), started and ready;
+    at the end stopped, and the test fails on any ERROR line or unexpected exit."""
+    processes = []
+    for name, each in settings.items():
+        workdir = tmp_path / name
+        workdir.mkdir()
+        processes.append(BotProcess(emulator, each, workdir))
+    try:
+        for process in processes:
+            process.start()
+        for process in processes:
+            await process.wait_ready(timeout=30)
+        yield processes
+    finally:
+        problems = [line for process in processes for line in process.finish()]
+        for process in processes:
+            problems += process.error_records()
+        assert not problems, "\n".join(problems)
 
 
 async def test_a_process_serves_only_the_servers_of_its_shard(
@@ -135,11 +160,8 @@ async def test_two_processes_on_two_shards_share_one_postgresql(
     process that owns its shard, and the comments of both land in the one database."""
     mine, other = other_guild(emulator)
     url = postgres.create_database("two_shards")
-    processes: list[BotProcess] = []
-    for shard in (mine, 1 - mine):
-        workdir = tmp_path / f"shard-{shard}"
-        workdir.mkdir()
-        settings = make_settings(
+    settings = {
+        f"shard-{shard}": make_settings(
             guild_id=None,
             challenge_channel_id=None,
             shard_count=2,
@@ -149,16 +171,11 @@ async def test_two_processes_on_two_shards_share_one_postgresql(
             series_start=soon(8),
             series_interval=timedelta(seconds=1),
         )
-        processes.append(BotProcess(emulator, settings, workdir))
-    try:
-        for process in processes:
-            process.start()
-        for process in processes:
-            await process.wait_ready(timeout=30)
-        for process in processes:  # commands synced and the start-up work done
-            await wait_for(
-                lambda p=process: "Synced" in p.log() and "Logged in as" in p.log(), timeout=30
-            )
+        for shard in (mine, 1 - mine)
+    }
+    async with processes_on(emulator, tmp_path, settings) as processes:
+        for process in processes:  # commands synced too
+            await wait_for(lambda p=process: "Synced" in p.log(), timeout=30)
         admin = emulator.admin  # Manage Server in both servers
         for guild in (emulator.guild_id, other):
             channel = emulator.channel_id("challenges", guild)
@@ -199,11 +216,6 @@ async def test_two_processes_on_two_shards_share_one_postgresql(
             log = process.log()
             assert log.count(f"in server {guild} (thread") == 12, log[-3000:]
             assert f"in server {elsewhere} (thread" not in log
-    finally:
-        problems = [line for process in processes for line in process.finish()]
-        for process in processes:
-            problems += process.error_records()
-        assert not problems, "\n".join(problems)
 
 
 async def test_two_processes_wrongly_running_one_shard_still_act_once(
@@ -217,26 +229,19 @@ async def test_two_processes_wrongly_running_one_shard_still_act_once(
     join (a rejoin is greeted again) and one row per reply."""
     mine, _ = other_guild(emulator)
     url = postgres.create_database("same_shard")
-    welcome = emulator.channel_id("welcome")
-    processes = []
-    for name in ("first", "second"):
-        workdir = tmp_path / name
-        workdir.mkdir()
-        settings = make_settings(
+    settings = {
+        name: make_settings(
             shard_count=2,
             shard_ids=str(mine),
             database_url=url,
             series_dir=FIXTURES,
             series_start=soon(8),
             series_interval=timedelta(seconds=1),
-            welcome_channel_id=welcome,
+            welcome_channel_id=emulator.channel_id("welcome"),
         )
-        processes.append(BotProcess(emulator, settings, workdir))
-    try:
-        for process in processes:
-            process.start()
-        for process in processes:
-            await process.wait_ready(timeout=30)
+        for name in ("first", "second")
+    }
+    async with processes_on(emulator, tmp_path, settings) as processes:
         names = {thread_name(ENGLISH, day) for day in load_series(FIXTURES)}
         challenges = emulator.channel("challenges")
 
@@ -256,8 +261,3 @@ async def test_two_processes_wrongly_running_one_shard_still_act_once(
         logs = [process.log() for process in processes]
         assert sum(log.count("Posted day ") for log in logs) == 12, logs[0][-2000:]
         assert sum(log.count("already greeted") for log in logs) == 1
-    finally:
-        problems = [line for process in processes for line in process.finish()]
-        for process in processes:
-            problems += process.error_records()
-        assert not problems, "\n".join(problems)
