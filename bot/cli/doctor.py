@@ -14,6 +14,7 @@ from bot.content import ContentError
 from bot.i18n import ENGLISH
 from bot.settings import Settings
 from bot.store import Database, StoreError, database_at
+from bot.store.database import NoDatabaseError
 
 if TYPE_CHECKING:
     import discord
@@ -186,9 +187,9 @@ async def check_postgres(url: str) -> tuple[list[str], list[str]]:
         await db.open(create=False)
         problems = await db.integrity_check()
         version = await db.user_version()
+    except NoDatabaseError:
+        return [f"{db.describe()} is empty; the bot creates its tables at the first run"], []
     except StoreError as exc:
-        if "no bot database yet" in str(exc):
-            return [f"{db.describe()} is empty; the bot creates its tables at the first run"], []
         return [], [str(exc)]
     finally:
         await db.close()

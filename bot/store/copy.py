@@ -48,10 +48,11 @@ async def _columns(db: SqlDatabase, table: str) -> list[str]:
 
 async def copy_state(source: SqlDatabase, target: SqlDatabase) -> list[TableCopy]:
     """Copy every state table; refuses a target that already holds any state."""
-    if await source.user_version() != await target.user_version():
+    schemas = await source.user_version(), await target.user_version()
+    if schemas[0] != schemas[1]:
         raise StoreError(
-            f"schema {await source.user_version()} in {source.describe()} but "
-            f"{await target.user_version()} in {target.describe()}: run the same bot version"
+            f"schema {schemas[0]} in {source.describe()} but {schemas[1]} in "
+            f"{target.describe()}: run the same bot version"
         )
     for table in STATE_TABLES:
         if await _count(target, table):

@@ -117,6 +117,10 @@ class StoreError(Exception):
     """The database can't be used; the message says why and what to do."""
 
 
+class NoDatabaseError(StoreError):
+    """Opened without `create`, and there is no bot database there yet."""
+
+
 def is_database_failure(exc: BaseException) -> bool:
     """Any failure of the database itself (closed while shutting down, unreachable, locked),
     as opposed to a bug in the caller: what a reply may fall back from."""
@@ -221,7 +225,7 @@ class Database:
         `create=False` for tools that must find an existing database, never make one."""
         if isinstance(self.path, Path):
             if not create and not self.path.exists():
-                raise StoreError(
+                raise NoDatabaseError(
                     f"DATABASE_PATH {self.path} doesn't exist: nothing to read. Is it the bot's "
                     "database? (Relative paths are taken from the project folder.)"
                 )

@@ -19,7 +19,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from bot.store.database import Migration, Params, Row, StoreError, Transaction, bundled_migrations
+from bot.store.database import (
+    Migration,
+    NoDatabaseError,
+    Params,
+    Row,
+    StoreError,
+    Transaction,
+    bundled_migrations,
+)
 from bot.store.dialect import POSTGRESQL, postgres_statement
 
 if TYPE_CHECKING:
@@ -55,6 +63,13 @@ def _count(status: str) -> int:
     """Rows changed, from a command tag such as `UPDATE 3` or `INSERT 0 1`."""
     last = status.rsplit(" ", 1)[-1]
     return int(last) if last.isdigit() else 0
+
+
+async def _version(conn: Connection) -> int:
+    """The schema version (0: no bot schema yet)."""
+    if not await conn.fetchval("SELECT to_regclass('schema_version') IS NOT NULL"):
+        return 0
+    return int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
 
 
 class PostgresTransaction:
@@ -131,7 +146,7 @@ class PostgresDatabase:
             ) from exc
         try:
             if not create and await self.user_version() == 0:
-                raise StoreError(
+                raise NoDatabaseError(
                     f"DATABASE_URL {redact(self.url)} holds no bot database yet: nothing to read"
                 )
             await self.migrate()
@@ -146,10 +161,7 @@ class PostgresDatabase:
 
     async def user_version(self) -> int:
         async with self.pool.acquire() as conn:
-            exists = await conn.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")
-            if not exists:
-                return 0
-            return int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
+            return await _version(conn)
 
     async def migrate(self) -> int:
         """Apply pending migrations in one transaction, one process at a time."""
@@ -188,8 +200,7 @@ class PostgresDatabase:
                     "and none of the bot's: point DATABASE_URL at an empty database of its own"
                 )
             await conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-            return 0
-        return int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
+        return await _version(conn)
 
     @asynccontextmanager
     async def exclusive(self, name: str) -> AsyncIterator[None]:

@@ -13,13 +13,14 @@ import asyncpg
 import pytest
 
 from bot.cli import main
+from bot.cli.doctor import check_postgres
 from bot.comments.model import Comment, Record
 from bot.series.model import ChallengeDay
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import Database, StoreError, bundled_migrations, database_at
 from bot.store.comments import CommentStore
 from bot.store.copy import STATE_TABLES
-from bot.store.database import is_transient
+from bot.store.database import NoDatabaseError, is_transient
 from bot.store.dialect import POSTGRESQL, SQLITE, postgres_statement
 from bot.store.members import MemberStore
 from bot.store.postgres import PostgresDatabase, lock_key, redact
@@ -175,8 +176,15 @@ async def test_an_unreachable_server_is_one_clear_line() -> None:
 
 async def test_a_read_only_tool_never_creates_the_schema(postgres: TemporaryPostgres) -> None:
     url = postgres.create_database("readonly")
-    with pytest.raises(StoreError, match="no bot database"):
+    with pytest.raises(NoDatabaseError, match="no bot database"):
         await PostgresDatabase(url).open(create=False)
+    # `check` says so, and reads the version once the bot has made its tables
+    assert (await check_postgres(url))[0][0].endswith("the bot creates its tables at the first run")
+    db = PostgresDatabase(url)
+    await db.open()
+    await db.close()
+    latest = bundled_migrations(POSTGRESQL)[-1].version
+    assert await check_postgres(url) == ([f"{db.describe()}: schema version {latest}"], [])
 
 
 # --- exactly once across processes -------------------------------------------------------------
