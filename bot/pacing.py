@@ -66,7 +66,6 @@ class RequestPace:
         self._answered: deque[float] = deque()  # answer times, oldest first
         self._turn = asyncio.Lock()  # FIFO: a waiting caller keeps its place
         self._freed = asyncio.Event()  # an answer came
-        self.waited = 0.0  # seconds the queue's head spent waiting (how long it backed up)
 
     def _taken(self) -> int:
         now = self._clock()
@@ -77,12 +76,10 @@ class RequestPace:
     async def acquire(self) -> None:
         """Return when one more request may be sent; it is then under way."""
         async with self._turn:
-            started = self._clock()
             while self._taken() >= self.rate:
                 self._freed.clear()
                 pause = self._answered[0] + self.window - self._clock() if self._answered else None
                 await self._until_freed(pause)
-            self.waited += self._clock() - started
             self._under_way += 1
 
     def release(self) -> None:
