@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -87,7 +88,8 @@ async def send_private(interaction: discord.Interaction, text: str) -> None:
             await interaction.followup.send(text, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
-    except (discord.HTTPException, RuntimeError):  # RuntimeError: the session is closing
+    # RuntimeError: the session is closing; OSError/ClientError: the connection dropped
+    except (discord.HTTPException, aiohttp.ClientError, OSError, RuntimeError):
         log.warning("Could not tell the user about an error", exc_info=True)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.bot import ChallengeBot
+from bot.bot import ChallengeBot, send_private
 from bot.settings import Settings
 
 
@@ -24,3 +25,30 @@ def test_nobody_is_pinged_unless_a_message_says_so(monkeypatch: pytest.MonkeyPat
         False,
     )
     assert mentions.to_dict() == {"parse": []}  # what Discord gets: parse nothing
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        aiohttp.ClientOSError(None, "Can not write request body"),  # the connection dropped
+        RuntimeError("Session is closed"),
+    ],
+)
+async def test_an_apology_that_cannot_be_sent_is_logged_not_raised(
+    failure: Exception, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The error reply of a failed command meets a dropped connection (or a stopping bot):
+    one warning, and nothing escapes into discord.py's task."""
+
+    class Response:
+        def is_done(self) -> bool:
+            return False
+
+        async def send_message(self, text: str, *, ephemeral: bool) -> None:
+            raise failure
+
+    class Interaction:
+        response = Response()
+
+    await send_private(Interaction(), "Sorry")  # type: ignore[arg-type]
+    assert "Could not tell the user about an error" in caplog.text
