@@ -7,7 +7,6 @@ import asyncio
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from bot.clock import SYSTEM_CLOCK
 from bot.content import ContentError
@@ -27,6 +26,7 @@ from bot.series.schedule import planned_times
 from bot.series.status import idle_reason
 from bot.settings import Settings
 from bot.store import StoreError, database_at
+from bot.store.database import NoDatabaseError
 from bot.store.series import LIVE, REHEARSAL, Run, SeriesStore, series_of
 
 
@@ -64,11 +64,12 @@ def stored_schedule(
     Listing must not create a database, so without one only `.env` applies. The server is
     GUILD_ID, or else the first one with a schedule.
     """
-    location = settings.database_location
-    if isinstance(location, Path) and not location.exists():
+    definition = definition or default_definition(settings)
+    try:
+        return asyncio.run(_read_schedule(settings, record, definition))
+    except NoDatabaseError:  # no SQLite file, or an empty PostgreSQL database
         config = effective_config(settings, {}, guild_id=settings.guild_id, definition=definition)
         return StoredSchedule(settings.guild_id, config, [])
-    return asyncio.run(_read_schedule(settings, record, definition or default_definition(settings)))
 
 
 async def _read_schedule(

@@ -14,6 +14,7 @@ import pytest
 
 from bot.cli import main
 from bot.cli.doctor import check_postgres
+from bot.cli.series import stored_schedule
 from bot.comments.model import Comment, Record
 from bot.series.model import ChallengeDay
 from bot.settings import Settings, SettingsError, load_settings
@@ -185,6 +186,28 @@ async def test_a_read_only_tool_never_creates_the_schema(postgres: TemporaryPost
     await db.close()
     latest = bundled_migrations(POSTGRESQL)[-1].version
     assert await check_postgres(url) == ([f"{db.describe()}: schema version {latest}"], [])
+
+
+def test_schedule_of_an_empty_database_is_the_env_one(
+    postgres: TemporaryPostgres, tmp_path: Path
+) -> None:
+    """`challenge-bot schedule` with no bot database yet, SQLite or PostgreSQL: the `.env`
+    settings, no rows, and no database made."""
+    url = postgres.create_database("schedule_empty")
+    for location in (url, f"sqlite:///{tmp_path / 'none.sqlite3'}"):
+        settings = load_settings(_env_file=None, database_url=location, guild_id=G)
+        stored = stored_schedule(settings)
+        assert (stored.guild_id, stored.rows) == (G, [])
+    assert not (tmp_path / "none.sqlite3").exists()
+    assert asyncio.run(_has_schema(url)) is False
+
+
+async def _has_schema(url: str) -> bool:
+    connection = await asyncpg.connect(url)
+    try:
+        return bool(await connection.fetchval("SELECT to_regclass('schema_version') IS NOT NULL"))
+    finally:
+        await connection.close()
 
 
 # --- exactly once across processes -------------------------------------------------------------
