@@ -287,7 +287,10 @@ class SeriesService:
             return
         self.guilds.add(guild_id)
         try:
-            await self.sync(guild_id)
+            # Planning reads, then writes (the edition, the day rows, adopted posts): one
+            # process at a time, or two starting together both create edition 1.
+            async with self.guard(guild_id):
+                await self.sync(guild_id)
         except Exception:
             if self.closing:  # the database closed under it: the next start does it
                 self.log.info("Stopped before the series started in server %d", guild_id)

@@ -696,6 +696,29 @@ async def test_a_failure_report_is_written_in_the_admins_language(env: Env) -> N
     assert text.startswith("Day 1 still can't be posted after 3 tries: 403 Forbidden (test).")
 
 
+async def test_two_processes_starting_a_server_together_make_one_edition(
+    tmp_path: Path, postgres: TemporaryPostgres, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Both processes plan the server for the first time at the same moment: planning is
+    one process at a time, so one creates edition 1 and its days, the other finds them."""
+    url = postgres.create_database("start_together")
+    settings = make_settings(tmp_path, database_url=url)
+    clock = FakeClock(START - timedelta(hours=1))
+    first, second = database_at(url), database_at(url)
+    await first.open()
+    await second.open()
+    try:
+        a, b = make_service(settings, first, clock), make_service(settings, second, clock)
+        await asyncio.gather(a.service.start(GUILD), b.service.start(GUILD))
+        runs = await a.service.store.runs(GUILD, a.service.series_id)
+        assert [run.edition for run in runs] == [1]
+        assert len(await b.service.rows(GUILD)) == 12
+        assert "Could not start the series" not in caplog.text
+    finally:
+        await first.close()
+        await second.close()
+
+
 async def test_two_processes_on_one_postgresql_post_each_day_once(
     tmp_path: Path, postgres: TemporaryPostgres
 ) -> None:
